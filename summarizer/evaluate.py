@@ -1,0 +1,94 @@
+"""Scoring briefs against hand-checked reference facts: fact recall and precision per article and overall.
+
+A gold fact is found when a kept fact has the same value and its span overlaps the gold quote's span
+(the gold quote is re-located in the brief's cleaned text, since cleaning shifts offsets). A kept fact is
+correct when it finds some gold fact.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .grounding import locate_quote
+from .schema import Brief
+
+
+@dataclass
+class ArticleScore:
+    article: str
+    gold: int = 0
+    found: int = 0
+    kept: int = 0
+    correct: int = 0
+    missing_brief: bool = False
+    meta_matches: dict[str, bool] = field(default_factory=dict)
+
+    @property
+    def recall(self) -> float:
+        return self.found / self.gold if self.gold else 1.0
+
+    @property
+    def precision(self) -> float:
+        return self.correct / self.kept if self.kept else 1.0
+
+
+def same_value(a, b) -> bool:
+    """Numbers compare numerically (1312 == 1312.0), anything else as normalised text ("2003 - 2008" == "2003-2008")."""
+    try:
+        x, y = float(a), float(b)
+    except (TypeError, ValueError):
+        return "".join(str(a).split()).casefold() == "".join(str(b).split()).casefold()
+    return abs(x - y) <= 1e-9 * max(1.0, abs(x), abs(y))
+
+
+def score_article(gold: dict, brief: Brief | None, name: str) -> ArticleScore:
+    score = ArticleScore(article=name, gold=len(gold["facts"]))
+    if brief is None:
+        score.missing_brief = True
+        return score
+    text = brief.article.text
+    gold_spans = []
+    for fact in gold["facts"]:
+        located = locate_quote(fact["quote"], text)
+        gold_spans.append((located[0], located[1]) if located else None)
+    facts = brief.facts
+    score.kept = len(facts)
+
+    def matches(gold_fact, span, fact) -> bool:
+        return span is not None and same_value(gold_fact["value"], fact.value) and fact.start < span[1] and span[0] < fact.end
+
+    score.found = sum(any(matches(g, s, f) for f in facts) for g, s in zip(gold["facts"], gold_spans))
+    score.correct = sum(any(matches(g, s, f) for g, s in zip(gold["facts"], gold_spans)) for f in facts)
+    meta = gold.get("meta", {})
+    info = brief.article
+    names = {p.name.casefold() for p in info.people}
+    checks = {"title": info.title, "published": info.published, "author": info.author, "organization": info.organization}
+    for key, value in checks.items():
+        if meta.get(key):
+            score.meta_matches[key] = (value or "").casefold() == meta[key].casefold()
+    if meta.get("secretary"):
+        score.meta_matches["secretary"] = meta["secretary"].casefold() in names
+    return score
+
+
+def evaluate(gold_dir: Path, pred_dir: Path) -> list[ArticleScore]:
+    scores = []
+    for gold_path in sorted(gold_dir.glob("*.json")):
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+        stem = Path(gold.get("article", gold_path.stem)).stem
+        pred_path = pred_dir / f"{stem}.json"
+        brief = Brief.model_validate_json(pred_path.read_text(encoding="utf-8")) if pred_path.is_file() else None
+        scores.append(score_article(gold, brief, stem))
+    return scores
+
+
+def totals(scores: list[ArticleScore]) -> ArticleScore:
+    total = ArticleScore(article="overall")
+    for s in scores:
+        total.gold += s.gold
+        total.found += s.found
+        total.kept += s.kept
+        total.correct += s.correct
+    return total

@@ -1,0 +1,206 @@
+"""Calling a model: litellm + instructor into a pydantic model, one bounded re-ask loop, errors that name their kind.
+
+The only retry loop is instructor's re-ask on invalid output (`max_reasks`). litellm is called with
+`num_retries=0`, so the OpenAI client underneath does not retry on its own; falling back to the next
+model is the chain's job (pipeline.py), not a retry.
+
+litellm is imported here, lazily, because its import takes seconds; nothing on the `--help` or `verify`
+path imports this module.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel
+
+from .schema import Usage
+
+T = TypeVar("T", bound=BaseModel)
+
+# litellm fetches a price list from the network at import time unless told otherwise.
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
+NO_KEY = "sk-no-key-required"  # what we send to servers that need none (the local llama.cpp server)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One model of the chain, ready to call."""
+
+    name: str  # as written in the chain, e.g. "local" or "openai/gpt-4o-mini"
+    model: str  # the litellm model string
+    api_base: str | None = None
+    api_key: str | None = None
+    mode: str = "tools"  # instructor mode: tools | json | json_schema
+    timeout: float = 600.0
+
+    def __repr__(self) -> str:  # never show the key
+        return f"Endpoint(name={self.name!r}, model={self.model!r}, api_base={self.api_base!r}, mode={self.mode!r})"
+
+
+class ModelCallError(Exception):
+    """A model call that failed. `kind` is one of: auth, rate_limit, timeout, connection, server,
+    bad_request, not_found, invalid_output, truncated, not_recorded, unknown. The message is one line, without secrets."""
+
+    def __init__(self, kind: str, message: str, usage: Usage | None = None):
+        self.kind = kind
+        self.usage = usage or Usage()
+        super().__init__(f"{kind}: {redact(message)}")
+
+
+@dataclass
+class StructuredResult(Generic[T]):
+    value: T
+    usage: Usage
+    reasks: int
+
+
+# --------------------------------------------------------------------------- secrets
+
+_KEY_PATTERN = re.compile(r"\b(sk|pk|rk|key|gsk|xai)-[A-Za-z0-9_\-]{8,}")
+
+
+def redact(text: str) -> str:
+    """Remove API keys from a message: every value of a *_KEY/*_TOKEN environment variable, and key-shaped strings."""
+    for name, value in os.environ.items():
+        if value and len(value) >= 8 and (name.endswith("_KEY") or name.endswith("_TOKEN")) and value in text:
+            text = text.replace(value, "[redacted]")
+    text = _KEY_PATTERN.sub("[redacted]", text)
+    return " ".join(text.split())[:500]
+
+
+# --------------------------------------------------------------------------- calling
+
+
+def _litellm():
+    import litellm
+
+    litellm.suppress_debug_info = True
+    litellm.disable_aiohttp_transport = True  # plain httpx, so cassettes (vcrpy) see the traffic
+    litellm.drop_params = True
+    return litellm
+
+
+def _instructor_mode(mode: str):
+    import instructor
+
+    return {"tools": instructor.Mode.TOOLS, "json": instructor.Mode.JSON, "json_schema": instructor.Mode.JSON_SCHEMA}[mode]
+
+
+def check_model_name(model: str) -> str | None:
+    """None when litellm knows how to route `model`, else a one-line reason."""
+    litellm = _litellm()
+    try:
+        litellm.get_llm_provider(model)
+    except Exception as err:  # litellm raises BadRequestError / ValueError for unknown providers
+        return f"unknown model {model!r} ({str(err).splitlines()[0][:200]})"
+    return None
+
+
+def missing_keys(model: str) -> list[str]:
+    """Environment variables the provider of `model` needs and that are not set."""
+    try:
+        missing = _litellm().validate_environment(model=model).get("missing_keys") or []
+    except Exception:
+        return []
+    return [name for name in missing if "KEY" in name or "TOKEN" in name]  # a missing *_API_BASE has a default
+
+
+def complete_structured(
+    endpoint: Endpoint,
+    messages: list[dict[str, str]],
+    response_model: type[T],
+    *,
+    max_reasks: int = 2,
+    max_tokens: int = 1500,
+    temperature: float = 0.0,
+    seed: int | None = 0,
+) -> StructuredResult[T]:
+    """Ask `endpoint` for a `response_model`, re-asking with the validation errors up to `max_reasks` times."""
+    import instructor
+
+    litellm = _litellm()
+    client = instructor.from_litellm(litellm.completion, mode=_instructor_mode(endpoint.mode))
+    reasks = 0
+
+    def count_reask(*_args, **_kwargs) -> None:
+        nonlocal reasks
+        reasks += 1
+
+    client.on("parse:error", count_reask)
+    try:
+        value, completion = client.chat.completions.create_with_completion(
+            model=endpoint.model,
+            messages=messages,
+            response_model=response_model,
+            max_retries=max_reasks,
+            num_retries=0,
+            api_base=endpoint.api_base,
+            api_key=endpoint.api_key,
+            timeout=endpoint.timeout,
+            max_tokens=max_tokens,
+            temperature=temperature,
+            seed=seed,
+        )
+    except Exception as err:
+        raise classify(err) from None
+    return StructuredResult(value=value, usage=usage_of(completion), reasks=reasks)
+
+
+def usage_of(completion) -> Usage:
+    usage = getattr(completion, "usage", None)
+    if usage is None:
+        return Usage()
+    return Usage(prompt_tokens=getattr(usage, "prompt_tokens", 0) or 0, completion_tokens=getattr(usage, "completion_tokens", 0) or 0)
+
+
+def _causes(err: BaseException):
+    seen = set()
+    while err is not None and id(err) not in seen:
+        seen.add(id(err))
+        yield err
+        err = err.__cause__ or err.__context__
+
+
+def classify(err: BaseException) -> ModelCallError:
+    """Turn whatever litellm/instructor raised into a ModelCallError with a kind and a one-line message."""
+    import litellm
+
+    chain = list(_causes(err))
+    usage = Usage()
+    total_usage = getattr(err, "total_usage", None)
+    if total_usage is not None:
+        usage = usage_of(type("C", (), {"usage": total_usage})())
+    for cause in chain:
+        if type(cause).__name__ == "CannotOverwriteExistingCassetteException":
+            return ModelCallError("not_recorded", "no recording for this request in the cassette; re-record it (see README, 'Recording cassettes')")
+    kinds = [
+        (litellm.AuthenticationError, "auth"),
+        (litellm.RateLimitError, "rate_limit"),
+        (litellm.Timeout, "timeout"),
+        (litellm.APIConnectionError, "connection"),
+        (litellm.NotFoundError, "not_found"),
+        (litellm.BadRequestError, "bad_request"),
+        (litellm.InternalServerError, "server"),
+        (litellm.ServiceUnavailableError, "server"),
+        (litellm.APIError, "server"),
+    ]
+    for cause in chain:
+        for exc_type, kind in kinds:
+            if isinstance(cause, exc_type):
+                return ModelCallError(kind, _first_line(cause), usage)
+        if type(cause).__name__ == "IncompleteOutputException":
+            return ModelCallError("truncated", "the output was cut off by the token limit", usage)
+    if type(err).__name__ == "InstructorRetryException":
+        attempts = getattr(err, "n_attempts", "?")
+        return ModelCallError("invalid_output", f"output failed validation after {attempts} attempts: {_first_line(err)}", usage)
+    return ModelCallError("unknown", f"{type(err).__name__}: {_first_line(err)}", usage)
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(err).strip()
+    return text.splitlines()[0][:300] if text else type(err).__name__

@@ -1,0 +1,53 @@
+"""Rendering a brief as Markdown: Vietnamese and English side by side, facts with their quotes."""
+
+from __future__ import annotations
+
+from .schema import Brief
+
+
+def _cell(text: str | None) -> str:
+    return (text or "").replace("|", "\\|").replace("\n", " ").strip()
+
+
+def _value(value) -> str:
+    if isinstance(value, float):
+        return f"{value:,.6g}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def brief_markdown(brief: Brief) -> str:
+    info, prov = brief.article, brief.provenance
+    lines = [f"# {brief.title_en}", "", f"*{brief.title_vi}*", ""]
+    meta = [
+        ("Article", info.title), ("Published", info.published), ("Author", info.author), ("Source", info.source),
+        ("Organisation", info.organization), ("Locality", info.locality),
+    ]  # fmt: skip
+    lines += [f"- **{label}:** {value}" for label, value in meta if value]
+    for person in info.people:
+        lines.append(f"- **Person:** {person.name} — {person.role_vi} ({person.role_en})")
+    lines += ["", "## Summary", "", "| Tiếng Việt | English |", "|---|---|", f"| {_cell(brief.summary_vi)} | {_cell(brief.summary_en)} |"]
+    lines += ["", "## Key points", "", "| Tiếng Việt | English |", "|---|---|"]
+    lines += [f"| {_cell(p.vi)} | {_cell(p.en)} |" for p in brief.key_points]
+    lines += ["", f"## Facts ({len(brief.facts)} grounded)", ""]
+    if brief.facts:
+        lines += ["| What | Value | Unit | Period | Quote (offsets) |", "|---|---|---|---|---|"]
+        for fact in brief.facts:
+            hedge = f" ({fact.hedge.replace('_', ' ')})" if fact.hedge else ""
+            lines.append(
+                f"| {_cell(fact.what_en)} / {_cell(fact.what_vi)} | {_value(fact.value)}{hedge} | {_cell(fact.unit)} | "
+                f"{_cell(fact.period)} | “{_cell(fact.quote)}” ({fact.start}–{fact.end}) |"
+            )
+    if brief.rejected:
+        lines += ["", f"## Rejected ({len(brief.rejected)})", ""]
+        lines += [f"- “{_cell(r.draft.quote)}” → {_cell(r.draft.number)}: {_cell(r.reason)}" for r in brief.rejected]
+    tried = "; ".join(f"{a.model} ({a.error})" for a in prov.attempts)
+    lines += [
+        "", "## Provenance", "",
+        f"- Model: {prov.model}" + (f" after {tried}" if tried else ""),
+        f"- Prompts: " + ", ".join(f"{p.name} `{p.sha256[:12]}`" for p in prov.prompts),
+        f"- Tokens: {prov.usage.prompt_tokens} prompt + {prov.usage.completion_tokens} completion; re-asks: {prov.reasks}",
+        f"- Time: {prov.wall_seconds:.1f} s; schema {prov.schema_version}; summarizer {prov.summarizer_version}",
+    ]  # fmt: skip
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,215 @@
+"""The output contract: pydantic models for what the model drafts and for the brief we ship, and their JSON Schema export.
+
+Two kinds of models live here:
+
+* *drafts* (`BriefDraft`, `FactDrafts`) are what a language model fills in. Their `Field(description=...)`
+  texts are the model's instructions: instructor sends them as the tool's JSON Schema.
+* the *brief* (`Brief` and its parts) is what the program writes, after grounding every fact in the article.
+  Offsets, values and provenance are computed by the program, never copied from a model.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "1.0"
+
+# --------------------------------------------------------------------------- drafts (filled by the model)
+
+
+class PersonDraft(BaseModel):
+    """A person named in the article."""
+
+    name: str = Field(description="Full name exactly as written in the article, with its diacritics, e.g. 'Lê Thị Quân'.")
+    role_vi: str = Field(description="Their position as written in the article, in Vietnamese, e.g. 'Bí thư Đảng ủy Phường 6'.")
+    role_en: str = Field(description="The same position translated into English, e.g. 'Secretary of the Ward 6 Party Committee'.")
+
+
+class KeyPoint(BaseModel):
+    """One key point of the article, in Vietnamese and in English."""
+
+    vi: str = Field(description="The key point in Vietnamese, one sentence.")
+    en: str = Field(description="The same key point translated into natural English, one sentence.")
+
+
+class BriefDraft(BaseModel):
+    """A bilingual brief of one article."""
+
+    organization: str | None = Field(
+        description="The party organisation the article is about, as written in the article, e.g. 'Đảng bộ Phường 6'. Null if none."
+    )
+    locality: str | None = Field(
+        description="The ward/commune and the city or district it belongs to, as written, e.g. 'Phường 6, TP. Bến Tre'. Null if not stated."
+    )
+    people: list[PersonDraft] = Field(description="People named in the article with their roles (at most 6).", max_length=12)
+    title_vi: str = Field(description="A short headline in Vietnamese.")
+    title_en: str = Field(description="The same headline in English. Write English words only; keep Vietnamese proper names.")
+    summary_vi: str = Field(description="A summary in Vietnamese, 2-4 sentences, numbers exactly as the article writes them.")
+    summary_en: str = Field(
+        description="The same summary in natural English, 2-4 sentences. Translate every sentence; keep proper names with their diacritics; "
+        "write numbers the English way (1,312 not 1.312; 8.86 billion VND not 8,86 tỉ)."
+    )
+    key_points: list[KeyPoint] = Field(description="3 to 5 key points of the article, each in Vietnamese and English.", max_length=8)
+
+
+class FactDraft(BaseModel):
+    """One number the article states, with the exact words that state it."""
+
+    quote: str = Field(
+        description="Words copied exactly from the article (5 to 15 words) that contain the number and say what it counts. Copy them character for character."
+    )
+    number: str = Field(
+        description="The number exactly as written inside the quote, with its scale word if any, e.g. '327', '1.312', '1,7', '8,86 tỉ', '30 triệu'. "
+        "For '22/24 chi bộ' give '22' in one fact and '24' in another. For a year range give it as written, e.g. '2003-2008'."
+    )
+    unit: str = Field(description="What is counted, as the article words it, e.g. 'đảng viên', 'chi bộ', 'hộ', '%', 'đồng'.")
+    what_en: str = Field(description="What the number measures, in English, e.g. 'party members in the ward party committee'.")
+    what_vi: str = Field(description="What the number measures, in Vietnamese, e.g. 'số đảng viên của Đảng bộ'.")
+    period: str | None = Field(
+        description="The year or period the number refers to when the article says so, e.g. '2021' or '2020-2025'; otherwise null."
+    )
+
+
+class FactDrafts(BaseModel):
+    """The numeric facts an article states."""
+
+    facts: list[FactDraft] = Field(
+        description="Every statistic in the article (counts, amounts of money, percentages, ratings), one fact per number. "
+        "Skip dates, document numbers and congress/term numbers.",
+        max_length=40,
+    )
+
+
+# --------------------------------------------------------------------------- the brief (written by the program)
+
+Hedge = Literal["approximate", "lower_bound", "upper_bound"]
+AlignmentStatus = Literal["exact", "normalised", "fuzzy"]
+
+
+class Person(BaseModel):
+    name: str
+    role_vi: str
+    role_en: str
+
+
+class ArticleInfo(BaseModel):
+    """What we know of the article itself: parsed from its text, or drafted by the model and checked against it."""
+
+    id: str = Field(description="The article's id: its file name without the suffix.")
+    path: str | None = Field(default=None, description="Where the article was read from.")
+    content_hash: str = Field(description="sha256 of the cleaned article text.")
+    text: str = Field(description="The cleaned article text that every start/end offset points into.")
+    title: str | None = Field(default=None, description="The headline, as printed.")
+    published: str | None = Field(default=None, description="Publication date, ISO 8601 (YYYY-MM-DD).")
+    author: str | None = None
+    source: str | None = Field(default=None, description="The outlet, when the article names it.")
+    organization: str | None = Field(default=None, description="The party organisation the article is about, e.g. 'Đảng bộ Phường 6'.")
+    locality: str | None = None
+    people: list[Person] = Field(default_factory=list, description="People named in the article (each name found in the text).")
+
+
+class Fact(BaseModel):
+    """A number stated in the article, grounded in the exact words that state it."""
+
+    what_en: str
+    what_vi: str
+    value: int | float | str = Field(description="In base units (8,86 tỉ đồng is 8860000000); a string for years and ranges.")
+    unit: str = Field(description="'%', 'VND', or what is counted, e.g. 'đảng viên'.")
+    period: str | None = Field(default=None, description="The year or period the number refers to.")
+    quote: str = Field(description="The article's own words, exactly as in the cleaned text between start and end.")
+    start: int = Field(description="Character offset of the quote in the cleaned article text.")
+    end: int = Field(description="End offset (exclusive) of the quote in the cleaned article text.")
+    number_text: str = Field(description="The number as written in the quote.")
+    hedge: Hedge | None = Field(default=None, description="A hedge word on the number: 'gần', 'khoảng' (approximate), 'hơn', 'trên' (lower bound), 'dưới' (upper bound).")
+    alignment: AlignmentStatus = Field(description="How the quote was found in the article.")
+
+
+class RejectedFact(BaseModel):
+    """A fact the model proposed that did not survive grounding, and why."""
+
+    draft: FactDraft
+    reason: str
+
+
+class Usage(BaseModel):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            completion_tokens=self.completion_tokens + other.completion_tokens,
+        )
+
+
+class Attempt(BaseModel):
+    """A model tried before the one that answered, and why it failed."""
+
+    model: str
+    error: str
+
+
+class PromptRef(BaseModel):
+    name: str
+    sha256: str
+
+
+class Provenance(BaseModel):
+    model: str = Field(description="The model of the chain that answered.")
+    attempts: list[Attempt] = Field(default_factory=list, description="Models tried before it, in order, with why each failed.")
+    prompts: list[PromptRef] = Field(description="Prompt templates used, with the sha256 of their content.")
+    schema_version: str = SCHEMA_VERSION
+    usage: Usage
+    reasks: int = Field(default=0, description="Validation re-asks the model needed.")
+    wall_seconds: float
+    summarizer_version: str
+
+
+class Brief(BaseModel):
+    """A bilingual, source-grounded brief of one article."""
+
+    model_config = ConfigDict(json_schema_extra={"$id": "https://summarizer.local/schemas/brief.schema.json"})
+
+    schema_version: str = SCHEMA_VERSION
+    article: ArticleInfo
+    title_vi: str
+    title_en: str
+    summary_vi: str
+    summary_en: str
+    key_points: list[KeyPoint]
+    facts: list[Fact] = Field(description="Facts that passed grounding: the quote is in the article and states the value.")
+    rejected: list[RejectedFact] = Field(default_factory=list, description="Facts the model proposed that did not pass grounding.")
+    provenance: Provenance
+
+
+# --------------------------------------------------------------------------- JSON Schema export
+
+EXPORTED = {"brief": Brief, "brief_draft": BriefDraft, "fact_drafts": FactDrafts}
+
+
+def json_schemas() -> dict[str, dict]:
+    """The JSON Schema of every exported model, keyed by file stem."""
+    return {name: model.model_json_schema() for name, model in EXPORTED.items()}
+
+
+def schema_text(schema: dict) -> str:
+    return json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
+
+
+def export_schemas(directory: Path) -> list[Path]:
+    """Write `<name>.schema.json` for every exported model; returns the paths written."""
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, schema in json_schemas().items():
+        path = directory / f"{name}.schema.json"
+        path.write_text(schema_text(schema), encoding="utf-8")
+        written.append(path)
+    return written

@@ -1,0 +1,163 @@
+"""Test fixtures: offline by default, cassettes recorded from the real local model, no secret ever written.
+
+* Network guard: any connection to a non-loopback address fails the test (loopback is where the
+  local llama.cpp server lives).
+* Cassettes (vcrpy) in `cassettes/`: matched on method, path and the parsed JSON request body, so a
+  changed prompt or schema never silently replays an old answer. Stored as readable UTF-8 JSON,
+  responses decompressed, Authorization/api-key headers dropped.
+* Replay is the default (record mode `none`). To re-record against the real embedded model:
+      SUMMARIZER_RECORD=1 pytest tests/test_pipeline_cassettes.py
+  which starts the local llama.cpp server through the project's own code and rewrites the cassettes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+os.environ.pop("OPENAI_API_KEY", None)  # tests never reach a hosted provider by accident
+os.environ.pop("SUMMARIZER_MODELS", None)
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+CASSETTES = ROOT / "cassettes"
+GOLD = ROOT.parent / "shared" / "gold"
+RECORDING = os.environ.get("SUMMARIZER_RECORD") == "1"
+SECRET_HEADERS = ("authorization", "api-key", "x-api-key", "openai-organization", "cookie", "set-cookie")
+
+
+# --------------------------------------------------------------------------- network guard
+
+_real_connect = socket.socket.connect
+
+
+def _is_loopback(address) -> bool:
+    if isinstance(address, tuple) and address:
+        host = str(address[0])
+        return host in ("localhost", "::1") or host.startswith("127.")
+    return isinstance(address, (str, bytes))  # unix sockets
+
+
+@pytest.fixture(autouse=True)
+def network_guard(monkeypatch):
+    def guarded_connect(sock, address):
+        if not _is_loopback(address):
+            raise RuntimeError(f"test tried to reach the network at {address!r}; tests run offline")
+        return _real_connect(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+
+
+# --------------------------------------------------------------------------- cassettes
+
+
+def _readable_json_body(body):
+    """A JSON body re-dumped with real UTF-8 characters instead of \\u escapes (same JSON value)."""
+    if body is None:
+        return body
+    raw = body.decode("utf-8") if isinstance(body, bytes) else body
+    try:
+        return json.dumps(json.loads(raw), ensure_ascii=False)
+    except (ValueError, TypeError):
+        return body
+
+
+def _scrub_request(request):
+    for name in list(request.headers):
+        if name.lower() in SECRET_HEADERS:
+            del request.headers[name]
+    request.body = _readable_json_body(request.body)
+    return request
+
+
+def _scrub_response(response):
+    response["headers"] = {k: v for k, v in response["headers"].items() if k.lower() not in SECRET_HEADERS}
+    body = response.get("body", {}).get("string")
+    if body:
+        readable = _readable_json_body(body)
+        response["body"]["string"] = readable.encode("utf-8") if isinstance(readable, str) else readable
+    return response
+
+
+def _json_body_matcher(r1, r2):
+    def parsed(request):
+        raw = request.body.decode("utf-8") if isinstance(request.body, bytes) else request.body
+        try:
+            return json.loads(raw) if raw else None
+        except ValueError:
+            return raw
+
+    assert parsed(r1) == parsed(r2), "request bodies differ"
+
+
+class _ReadableJsonSerializer:
+    """vcrpy's JSON serializer, but keeping Vietnamese readable (ensure_ascii=False)."""
+
+    @staticmethod
+    def deserialize(cassette_string):
+        return json.loads(cassette_string)
+
+    @staticmethod
+    def serialize(cassette_dict):
+        return json.dumps(cassette_dict, indent=2, ensure_ascii=False) + "\n"
+
+
+def make_vcr():
+    import vcr
+
+    recorder = vcr.VCR(
+        cassette_library_dir=str(CASSETTES),
+        record_mode="all" if RECORDING else "none",
+        match_on=["method", "path", "json_body"],
+        filter_headers=list(SECRET_HEADERS),
+        before_record_request=_scrub_request,
+        before_record_response=_scrub_response,
+        decode_compressed_response=True,
+        serializer="readable_json",
+        path_transformer=vcr.VCR.ensure_suffix(".json"),
+    )
+    recorder.register_matcher("json_body", _json_body_matcher)
+    recorder.register_serializer("readable_json", _ReadableJsonSerializer)
+    return recorder
+
+
+@pytest.fixture
+def cassette(request):
+    """Use as `with cassette("name"):` — replays cassettes/name.json (records it when SUMMARIZER_RECORD=1)."""
+    recorder = make_vcr()
+
+    def use(name: str):
+        path = CASSETTES / f"{name}.json"
+        if not RECORDING and not path.is_file():
+            pytest.fail(f"no cassette {path.name}; record it with SUMMARIZER_RECORD=1 pytest {request.node.nodeid}")
+        return recorder.use_cassette(name)
+
+    return use
+
+
+# --------------------------------------------------------------------------- the local model
+
+
+@pytest.fixture(scope="session")
+def local_api_base():
+    """Where the `local` model answers: a real llama.cpp server when recording, a placeholder when replaying
+    (cassettes match on path and body, not on host and port)."""
+    if not RECORDING:
+        yield "http://127.0.0.1:9/v1"
+        return
+    from summarizer.local_model import LocalServer, model_path
+
+    with LocalServer(model_path()) as server:
+        yield server.api_base
+
+
+@pytest.fixture
+def local_settings(local_api_base):
+    from summarizer.settings import ModelOptions, Settings
+
+    return Settings(chain=("local",), options={"local": ModelOptions(api_base=local_api_base)}, source="tests")
