@@ -186,7 +186,10 @@ def read_vi_number(s: str) -> Decimal | None:
 
 
 def english_misreading(s: str) -> Decimal | None:
-    """What an English reader would take `s` for ("1.312" -> 1.312, "1,040" -> 1040); None if no different valid reading."""
+    """What an English reader would take `s` for: "1.312" -> 1.312, "1,040" -> 1040.
+
+    None when English separators give no valid reading ("1,7") or the same one ("12").
+    """
     split = _split_number(s)
     if split is None:
         return None
@@ -291,8 +294,9 @@ def _kind_of_single(text: str, start: int, digits: str, factor: int, percent: bo
 
 def _components(match: re.Match, kind: str) -> list[NumberMention]:
     """The digit runs of a date or clock time, each a "date" mention."""
+    offset = match.start()
     return [
-        NumberMention(d.group(), match.start() + d.start(), match.start() + d.end(), Decimal(int(d.group())), kind, None, None)
+        NumberMention(d.group(), offset + d.start(), offset + d.end(), Decimal(int(d.group())), kind, None, None)
         for d in re.finditer(r"\d+", match.group())
     ]
 
@@ -347,6 +351,7 @@ def _continue_ordinal_lists(text: str, mentions: list[NumberMention]) -> list[Nu
             prev is not None
             and prev.kind == "ordinal"
             and m.kind == "number"
+            and m.unit is None  # "Khu phố 3, 567 hộ": a counted number is not part of the list
             and _LIST_GAP.match(text, prev.end, m.start)
         ):
             m = NumberMention(m.text, m.start, m.end, m.value, "ordinal", None, None)
