@@ -1,7 +1,7 @@
-"""The flow of one article, top to bottom, and of a batch: load, ask the chain, ground every fact, write.
+"""The flow of one article, top to bottom, and of a batch: load, find candidates, ask the chain, ground, write.
 
-    article ──► brief prompt ──► BriefDraft ─┐
-            └─► facts prompt ──► FactDrafts ─┴─► ground facts in the text ──► Brief ──► out/<id>.json, .md
+    article ──► candidate numbers (numbers.py reads them) ──► brief prompt ──► ArticleDraft
+            ──► facts = labelled candidates, each checked against the text (grounding.py) ──► Brief ──► out/<id>.json, .md
 
 A model that fails (call error, invalid output after re-asks) hands the article to the next model of
 the chain; the brief's provenance lists the models tried before the one that answered, and why.
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 import time
 from collections.abc import Callable
@@ -19,20 +20,21 @@ from pathlib import Path
 
 from . import __version__
 from .article import Article, ArticleError, load_article
+from .candidates import Candidate, fact_candidates
 from .chain import ModelChain
 from .grounding import verify_fact
-from .llm import Endpoint, ModelCallError, complete_structured
-from .numbers import find_numbers, read_vi_number, to_json_number
+from .language import is_english
+from .llm import ModelCallError, complete_structured
+from .numbers import to_json_number
 from .prompts import load_prompt
 from .render import brief_markdown
 from .schema import (
+    ArticleDraft,
     ArticleInfo,
     Attempt,
     Brief,
-    BriefDraft,
     Fact,
-    FactDraft,
-    FactDrafts,
+    FactLabel,
     Person,
     Provenance,
     RejectedFact,
@@ -40,8 +42,7 @@ from .schema import (
 )
 
 MAX_REASKS = 2
-BRIEF_MAX_TOKENS = 1400
-FACTS_MAX_TOKENS = 2000
+MAX_TOKENS = 3000
 
 
 class ArticleFailed(Exception):
@@ -57,41 +58,37 @@ class ArticleFailed(Exception):
 
 
 def brief_article(article: Article, chain: ModelChain) -> Brief:
-    """The brief of one article: the first model of the chain that answers both prompts validly wins."""
+    """The brief of one article: the first model of the chain that answers validly wins."""
     started = time.monotonic()
-    brief_prompt, facts_prompt = load_prompt("brief"), load_prompt("facts")
+    prompt = load_prompt("brief")
+    candidates = fact_candidates(article.text)
+    messages = prompt.messages(article_text=article.text, candidates=candidates)
     attempts: list[Attempt] = []
     spent = Usage()  # tokens spent on models that then failed count too
     for endpoint in chain.endpoints(attempts):
         try:
-            draft = complete_structured(
-                endpoint, brief_prompt.messages(article_text=article.text), BriefDraft,
-                max_reasks=MAX_REASKS, max_tokens=BRIEF_MAX_TOKENS,
-            )  # fmt: skip
-            facts = complete_structured(
-                endpoint, facts_prompt.messages(article_text=article.text), FactDrafts,
-                max_reasks=MAX_REASKS, max_tokens=FACTS_MAX_TOKENS,
-            )  # fmt: skip
+            result = complete_structured(endpoint, messages, ArticleDraft, max_reasks=MAX_REASKS, max_tokens=MAX_TOKENS)
         except ModelCallError as err:
             attempts.append(Attempt(model=endpoint.name, error=str(err)))
             spent = spent + err.usage
             continue
-        kept, rejected = ground_facts(article.text, facts.value.facts)
+        draft = result.value
+        kept, rejected = ground_facts(article.text, candidates, draft.facts)
         return Brief(
-            article=article_info(article, draft.value),
-            title_vi=draft.value.title_vi,
-            title_en=draft.value.title_en,
-            summary_vi=draft.value.summary_vi,
-            summary_en=draft.value.summary_en,
-            key_points=draft.value.key_points,
+            article=article_info(article, draft),
+            title_vi=draft.title_vi,
+            title_en=draft.title_en,
+            summary_vi=draft.summary_vi,
+            summary_en=draft.summary_en,
+            key_points=draft.key_points(),
             facts=kept,
             rejected=rejected,
             provenance=Provenance(
                 model=endpoint.name,
                 attempts=attempts,
-                prompts=[brief_prompt.ref, facts_prompt.ref],
-                usage=spent + draft.usage + facts.usage,
-                reasks=draft.reasks + facts.reasks,
+                prompts=[prompt.ref],
+                usage=spent + result.usage,
+                reasks=result.reasks,
                 wall_seconds=round(time.monotonic() - started, 3),
                 summarizer_version=__version__,
             ),
@@ -99,7 +96,7 @@ def brief_article(article: Article, chain: ModelChain) -> Brief:
     raise ArticleFailed(article.id, attempts)
 
 
-def article_info(article: Article, draft: BriefDraft) -> ArticleInfo:
+def article_info(article: Article, draft: ArticleDraft) -> ArticleInfo:
     """Metadata parsed from the text, plus what the model drafted that the text confirms."""
     folded = _fold(article.text)
     people = [Person(**p.model_dump()) for p in draft.people if p.name.strip() and _fold(p.name) in folded]
@@ -132,105 +129,86 @@ def _unique_people(people: list[Person]) -> list[Person]:
     return unique
 
 
-# --------------------------------------------------------------------------- grounding the model's facts
+# --------------------------------------------------------------------------- grounding the labelled candidates
 
 
-def ground_facts(text: str, drafts: list[FactDraft]) -> tuple[list[Fact], list[RejectedFact]]:
-    """Keep the drafts whose quote is in `text` and states their number; reject the rest with the reason.
+def ground_facts(text: str, candidates: list[Candidate], labels: list[FactLabel]) -> tuple[list[Fact], list[RejectedFact]]:
+    """Facts from the candidates the model labelled, each verified against the text; the rest rejected with the reason.
 
-    The value is read by the program from the number as written ("1.312" -> 1312, "8,86 tỉ" -> 8860000000),
-    never taken from the model, and must be a number the located quote states.
+    The number, its unit and the quote come from the text (the candidate); the model contributes only what the
+    number measures and its period. A label for a candidate that does not exist, or a second label for the same
+    candidate, is rejected.
     """
+    by_id = {candidate.id: candidate for candidate in candidates}
     kept: list[Fact] = []
     rejected: list[RejectedFact] = []
-    for draft in drafts:
-        fact, reason = ground_fact(text, draft)
-        if fact is None:
-            rejected.append(RejectedFact(draft=draft, reason=reason))
-        elif any(_same_fact(fact, other) for other in kept):
+    labelled: set[int] = set()
+    for label in labels:
+        candidate = by_id.get(label.id)
+        if candidate is None:
+            rejected.append(RejectedFact(candidate=label.id, what_en=label.what_en, reason=f"there is no candidate [{label.id}]"))
             continue
+        if label.id in labelled:
+            continue
+        labelled.add(label.id)
+        fact, reason = ground_candidate(text, candidate, label)
+        if fact is None:
+            rejected.append(
+                RejectedFact(candidate=label.id, quote=candidate.quote(text), number_text=candidate.mention.text, what_en=label.what_en, reason=reason)
+            )
         else:
             kept.append(fact)
+    kept.sort(key=lambda fact: (fact.start, fact.end))
     return kept, rejected
 
 
-def ground_fact(text: str, draft: FactDraft) -> tuple[Fact | None, str]:
-    value = fact_value(draft.number)
-    if value is None:
-        return None, f"the number {draft.number!r} is not a number written the Vietnamese way"
-    verdict = verify_fact(text, quote=draft.quote, value=value, unit=_unit_hint(draft))
+def ground_candidate(text: str, candidate: Candidate, label: FactLabel) -> tuple[Fact | None, str]:
+    mention = candidate.mention
+    value = to_json_number(mention.value)
+    unit = fact_unit(text, candidate)
+    verdict = verify_fact(text, quote=candidate.quote(text), value=value, unit=unit)
     if not verdict.supported:
         return None, verdict.reason or "not supported by the article"
-    quote = text[verdict.start : verdict.end]
-    unit, problem = fact_unit(quote, verdict.matched_text, draft.unit)
-    if problem:
-        return None, problem
+    if not label.what_en.strip() or not label.what_vi.strip():
+        return None, "the model did not say what the number measures"
+    if not is_english(label.what_en):
+        return None, f"what the number measures was not given in English ({label.what_en[:60]!r})"
     return Fact(
-        what_en=draft.what_en.strip(),
-        what_vi=draft.what_vi.strip(),
+        what_en=label.what_en.strip(),
+        what_vi=label.what_vi.strip(),
         value=value,
         unit=unit,
-        period=(draft.period or None),
-        quote=quote,
+        period=checked_period(text, label.period),
+        quote=text[verdict.start : verdict.end],
         start=verdict.start,
         end=verdict.end,
-        number_text=verdict.matched_text or draft.number,
-        hedge=verdict.hedge,
+        number_text=mention.text,
+        hedge=verdict.hedge or mention.hedge,
         alignment=verdict.alignment,
     ), ""
 
 
-def fact_value(number: str) -> int | float | str | None:
-    """The value of a number as written: a number in base units, or the text itself for a year range."""
-    written = number.strip()
-    if _is_year_range(written):
-        return "-".join(part.strip() for part in written.replace("–", "-").split("-"))
-    value = read_vi_number(written)
-    return None if value is None else to_json_number(value)
-
-
-def _is_year_range(written: str) -> bool:
-    parts = [part.strip() for part in written.replace("–", "-").split("-")]
-    return len(parts) == 2 and all(part.isdigit() and len(part) == 4 for part in parts)
-
-
-def _unit_hint(draft: FactDraft) -> str:
-    """'%' or 'VND' when the draft says so, for the verifier's unit check; other units are checked here."""
-    unit = draft.unit.strip().casefold()
-    if "%" in unit or "%" in draft.number:
+def fact_unit(text: str, candidate: Candidate) -> str:
+    """'%', 'VND' (or 'VND/year'), or the noun written after the number."""
+    mention = candidate.mention
+    if mention.kind == "percent":
         return "%"
-    if unit in {"đồng", "vnd", "vnđ"} or unit.startswith("đồng") or unit.startswith("vnd"):
-        return "VND"
-    return ""
+    if mention.unit == "VND":
+        return "VND/year" if "/năm" in text[mention.end : mention.end + 12] else "VND"
+    return mention.unit or ""
 
 
-def fact_unit(quote: str, number_text: str | None, model_unit: str) -> tuple[str, str | None]:
-    """The fact's unit, read from the text after the number; a model unit that belongs to another number is an error.
-
-    Small models swap labels ("8 chi bộ với 327 đảng viên" -> 327 chi bộ). When the model's unit is written
-    in the quote right after a *different* number, the fact is rejected rather than mislabelled.
-    """
-    mentions = find_numbers(quote)
-    mine = next((m for m in mentions if m.text == number_text), None)
-    if mine is None and number_text:
-        mine = next((m for m in mentions if number_text in m.text or m.text in number_text), None)
-    model_unit = model_unit.strip()
-    if mine is not None and mine.kind == "percent":
-        return "%", None
-    if mine is not None and mine.unit == "VND":
-        return ("VND/year" if "/năm" in quote[mine.end : mine.end + 12] else "VND"), None
-    folded = model_unit.casefold()
-    if mine is not None and mine.unit and folded and folded not in mine.unit.casefold() and mine.unit.casefold() not in folded:
-        for other in mentions:
-            if other is not mine and other.unit and other.unit.casefold() == folded:
-                return "", f"unit {model_unit!r} belongs to {other.text!r} in the quote, not to {mine.text!r}"
-    if mine is not None and mine.unit:
-        return mine.unit, None
-    return model_unit, None
+_YEAR = re.compile(r"\b(19|20)\d\d\b")
 
 
-def _same_fact(a: Fact, b: Fact) -> bool:
-    return a.value == b.value and a.start < b.end and b.start < a.end
+def checked_period(text: str, period: str | None) -> str | None:
+    """The model's period, kept only when every year in it is written in the article."""
+    if not period or not period.strip():
+        return None
+    years = [match.group(0) for match in _YEAR.finditer(period)]
+    if not years or any(year not in text for year in years):
+        return None
+    return period.strip()
 
 
 # --------------------------------------------------------------------------- a batch

@@ -2,8 +2,9 @@
 
 Two kinds of models live here:
 
-* *drafts* (`BriefDraft`, `FactDrafts`) are what a language model fills in. Their `Field(description=...)`
-  texts are the model's instructions: instructor sends them as the tool's JSON Schema.
+* the *draft* (`ArticleDraft`) is what a language model fills in. Their `Field(description=...)`
+  texts are the model's instructions: instructor sends them as the tool's JSON Schema, and its
+  validators (each side in its language, key points paired) are re-asked on.
 * the *brief* (`Brief` and its parts) is what the program writes, after grounding every fact in the article.
   Offsets, values and provenance are computed by the program, never copied from a model.
 """
@@ -14,11 +15,13 @@ import json
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .language import is_english, is_vietnamese
 
 SCHEMA_VERSION = "1.0"
 
-# --------------------------------------------------------------------------- drafts (filled by the model)
+# --------------------------------------------------------------------------- the draft (filled by the model)
 
 
 class PersonDraft(BaseModel):
@@ -32,12 +35,23 @@ class PersonDraft(BaseModel):
 class KeyPoint(BaseModel):
     """One key point of the article, in Vietnamese and in English."""
 
-    vi: str = Field(description="The key point in Vietnamese, one sentence.")
-    en: str = Field(description="The same key point translated into natural English, one sentence.")
+    vi: str
+    en: str
 
 
-class BriefDraft(BaseModel):
-    """A bilingual brief of one article."""
+class FactLabel(BaseModel):
+    """What one numbered candidate number of the article measures."""
+
+    id: int = Field(description="The candidate's number, e.g. 4 for the line starting [4].")
+    what_vi: str = Field(description="What the number counts or measures, in Vietnamese, e.g. 'đảng viên được đánh giá'.")
+    what_en: str = Field(description="The same translated into English words, e.g. 'party members evaluated'.")
+    period: str | None = Field(
+        description="The year or period the number refers to when the article says so, e.g. '2021' or '2020-2025'; otherwise null."
+    )
+
+
+class ArticleDraft(BaseModel):
+    """A bilingual brief of one article, and labels for its candidate numbers."""
 
     organization: str | None = Field(
         description="The party organisation the article is about, as written in the article, e.g. 'Đảng bộ Phường 6'. Null if none."
@@ -45,43 +59,62 @@ class BriefDraft(BaseModel):
     locality: str | None = Field(
         description="The ward/commune and the city or district it belongs to, as written, e.g. 'Phường 6, TP. Bến Tre'. Null if not stated."
     )
-    people: list[PersonDraft] = Field(description="People named in the article with their roles (at most 6).", max_length=12)
-    title_vi: str = Field(description="A short headline in Vietnamese.")
-    title_en: str = Field(description="The same headline in English. Write English words only; keep Vietnamese proper names.")
-    summary_vi: str = Field(description="A summary in Vietnamese, 2-4 sentences, numbers exactly as the article writes them.")
+    people: list[PersonDraft] = Field(description="People named in the article with their roles.", max_length=12)
+    title_vi: str = Field(description="Tiêu đề ngắn bằng tiếng Việt (a short headline in Vietnamese).")
+    summary_vi: str = Field(description="Tóm tắt bằng tiếng Việt, 2-4 câu, giữ nguyên các con số như trong bài (a Vietnamese summary).")
+    key_points_vi: list[str] = Field(description="3 đến 5 ý chính, mỗi ý một câu tiếng Việt (3 to 5 key points in Vietnamese).", min_length=1, max_length=6)
+    title_en: str = Field(description="The same headline translated into English.")
     summary_en: str = Field(
-        description="The same summary in natural English, 2-4 sentences. Translate every sentence; keep proper names with their diacritics; "
+        description="The same summary translated into natural English, 2-4 sentences. Keep names with their diacritics; "
         "write numbers the English way (1,312 not 1.312; 8.86 billion VND not 8,86 tỉ)."
     )
-    key_points: list[KeyPoint] = Field(description="3 to 5 key points of the article, each in Vietnamese and English.", max_length=8)
-
-
-class FactDraft(BaseModel):
-    """One number the article states, with the exact words that state it."""
-
-    quote: str = Field(
-        description="Words copied exactly from the article (5 to 15 words) that contain the number and say what it counts. Copy them character for character."
-    )
-    number: str = Field(
-        description="The number exactly as written inside the quote, with its scale word if any, e.g. '327', '1.312', '1,7', '8,86 tỉ', '30 triệu'. "
-        "For '22/24 chi bộ' give '22' in one fact and '24' in another. For a year range give it as written, e.g. '2003-2008'."
-    )
-    unit: str = Field(description="What is counted, as the article words it, e.g. 'đảng viên', 'chi bộ', 'hộ', '%', 'đồng'.")
-    what_en: str = Field(description="What the number measures, in English, e.g. 'party members in the ward party committee'.")
-    what_vi: str = Field(description="What the number measures, in Vietnamese, e.g. 'số đảng viên của Đảng bộ'.")
-    period: str | None = Field(
-        description="The year or period the number refers to when the article says so, e.g. '2021' or '2020-2025'; otherwise null."
+    key_points_en: list[str] = Field(description="The same key points translated into English, in the same order.", min_length=1, max_length=6)
+    facts: list[FactLabel] = Field(
+        description="One label for each candidate number that is a statistic about the organisation or its area "
+        "(members, cells, households, money, percentages, results). Leave out candidates that are not statistics.",
+        max_length=60,
     )
 
+    @field_validator("title_vi", "summary_vi")
+    @classmethod
+    def _vietnamese(cls, text: str) -> str:
+        if not is_vietnamese(text):
+            raise ValueError("must be written in Vietnamese (tiếng Việt), not English")
+        return text
 
-class FactDrafts(BaseModel):
-    """The numeric facts an article states."""
+    @field_validator("key_points_vi")
+    @classmethod
+    def _vietnamese_points(cls, points: list[str]) -> list[str]:
+        for point in points:
+            if not is_vietnamese(point):
+                raise ValueError(f"each Vietnamese key point must be in Vietnamese; this one is not: {point[:80]!r}")
+        return points
 
-    facts: list[FactDraft] = Field(
-        description="Every statistic in the article (counts, amounts of money, percentages, ratings), one fact per number. "
-        "Skip dates, document numbers and congress/term numbers.",
-        max_length=40,
-    )
+    @field_validator("title_en", "summary_en")
+    @classmethod
+    def _english(cls, text: str) -> str:
+        if not is_english(text):
+            raise ValueError("must be translated into English; it still has Vietnamese words")
+        return text
+
+    @field_validator("key_points_en")
+    @classmethod
+    def _english_points(cls, points: list[str]) -> list[str]:
+        for point in points:
+            if not is_english(point):
+                raise ValueError(f"each English key point must be in English; this one is not: {point[:80]!r}")
+        return points
+
+    @model_validator(mode="after")
+    def _paired_points(self) -> ArticleDraft:
+        if len(self.key_points_vi) != len(self.key_points_en):
+            raise ValueError(
+                f"key_points_en must translate key_points_vi one to one ({len(self.key_points_vi)} Vietnamese, {len(self.key_points_en)} English)"
+            )
+        return self
+
+    def key_points(self) -> list[KeyPoint]:
+        return [KeyPoint(vi=vi, en=en) for vi, en in zip(self.key_points_vi, self.key_points_en)]
 
 
 # --------------------------------------------------------------------------- the brief (written by the program)
@@ -131,7 +164,10 @@ class Fact(BaseModel):
 class RejectedFact(BaseModel):
     """A fact the model proposed that did not survive grounding, and why."""
 
-    draft: FactDraft
+    candidate: int | None = Field(default=None, description="The candidate number the model labelled.")
+    quote: str | None = None
+    number_text: str | None = None
+    what_en: str | None = None
     reason: str
 
 
@@ -192,7 +228,7 @@ class Brief(BaseModel):
 
 # --------------------------------------------------------------------------- JSON Schema export
 
-EXPORTED = {"brief": Brief, "brief_draft": BriefDraft, "fact_drafts": FactDrafts}
+EXPORTED = {"brief": Brief, "article_draft": ArticleDraft}
 
 
 def json_schemas() -> dict[str, dict]:

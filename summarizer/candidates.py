@@ -1,0 +1,60 @@
+"""Fact candidates: every statistic-like number in an article, with the clause that states it.
+
+The program, not the model, finds the numbers: `find_numbers` reads each one the Vietnamese way and
+classes it (count, percent, fraction part, date, ordinal...). Counts, percents and fraction parts become
+numbered candidates; the model only says which candidates are facts and what each one measures.
+So a small model that mislabels numbers can produce a wrong label, never a wrong number.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .numbers import NumberMention, find_numbers
+
+FACT_KINDS = ("number", "percent", "fraction_part")
+MAX_WORDS_BEFORE = 8
+MAX_WORDS_AFTER = 10
+
+# Where a clause ends: sentence punctuation or a comma followed by a space (not "1,7"), brackets, quotes, newlines.
+_BOUNDARY = re.compile(r"[.;:!?…](?=\s|$)|,(?=\s)|[()\[\]“”\"\n]")
+_WORD = re.compile(r"\S+")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    id: int  # 1-based, as shown to the model: [1], [2], ...
+    mention: NumberMention
+    start: int  # the clause around the number, as offsets into the article text
+    end: int
+
+    def quote(self, text: str) -> str:
+        return text[self.start : self.end]
+
+
+def clause_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """The clause containing text[start:end], cut at punctuation and at most a few words either side."""
+    left_limit = max((m.end() for m in _BOUNDARY.finditer(text, 0, start)), default=0)
+    right_match = _BOUNDARY.search(text, end)
+    right_limit = right_match.start() if right_match else len(text)
+
+    before = list(_WORD.finditer(text, left_limit, start))[-MAX_WORDS_BEFORE:]
+    after = list(_WORD.finditer(text, end, right_limit))[:MAX_WORDS_AFTER]
+    clause_start = before[0].start() if before else start
+    clause_end = after[-1].end() if after else end
+    return clause_start, clause_end
+
+
+def fact_candidates(text: str) -> list[Candidate]:
+    """Numbered candidates, in reading order, for every count, percent and fraction part in `text`."""
+    candidates: list[Candidate] = []
+    for mention in find_numbers(text):
+        if mention.kind not in FACT_KINDS:
+            continue
+        start, end = clause_around(text, mention.start, mention.end)
+        previous = candidates[-1] if candidates else None
+        if previous and previous.mention.value == mention.value and (previous.start, previous.end) == (start, end):
+            continue  # "19/19 cán bộ": one statement, one candidate
+        candidates.append(Candidate(id=len(candidates) + 1, mention=mention, start=start, end=end))
+    return candidates

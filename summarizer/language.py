@@ -1,0 +1,37 @@
+"""Telling Vietnamese from English text, for checking that each side of a bilingual brief is in its language."""
+
+from __future__ import annotations
+
+import unicodedata
+
+# Letters that occur in Vietnamese and not in English (lower case, NFC).
+VIETNAMESE_LETTERS = frozenset("ăâđêôơưàảãạằẳẵặầẩẫậèẻẽẹềểễệìỉĩịòỏõọồổỗộờởỡợùủũụừửữựỳỷỹỵáéíóúý")
+_STRIP = ".,;:!?()[]\"'“”‘’…-–—/%"
+
+
+def _words(text: str) -> list[str]:
+    words = (w.strip(_STRIP) for w in unicodedata.normalize("NFC", text).split())
+    return [w for w in words if w and any(c.isalpha() for c in w)]
+
+
+def vietnamese_share(text: str) -> float:
+    """Share of words carrying a Vietnamese-only letter. Vietnamese prose scores ~0.6-0.8, English ~0."""
+    words = _words(text)
+    return sum(1 for w in words if set(w.casefold()) & VIETNAMESE_LETTERS) / max(1, len(words))
+
+
+def untranslated_share(english: str) -> float:
+    """Share of lower-case words carrying a Vietnamese-only letter: Vietnamese left in an English text.
+
+    Capitalised words are names ("Lê Thị Quân", "Phường 6") and may keep their diacritics.
+    """
+    words = _words(english)
+    return sum(1 for w in words if w[0].islower() and set(w) & VIETNAMESE_LETTERS) / max(1, len(words))
+
+
+def is_vietnamese(text: str) -> bool:
+    return vietnamese_share(text) >= 0.3
+
+
+def is_english(text: str) -> bool:
+    return untranslated_share(text) < 0.15

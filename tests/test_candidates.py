@@ -1,0 +1,100 @@
+"""Fact candidates come from the text: every reference fact's number is offered, with a clause that states it."""
+
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from summarizer.article import load_article
+from summarizer.candidates import clause_around, fact_candidates
+from summarizer.grounding import verify_fact
+from summarizer.pipeline import checked_period, ground_facts
+from summarizer.schema import FactLabel
+
+from conftest import GOLD, SEEDS
+
+SEED_PATHS = sorted(SEEDS.glob("*.txt"))
+
+
+def gold_facts():
+    if not GOLD.is_dir():
+        pytest.skip(f"reference facts not found at {GOLD}")
+    for path in sorted(GOLD.glob("*.json")):
+        gold = json.loads(path.read_text(encoding="utf-8"))
+        yield SEEDS / gold["article"], gold["facts"]
+
+
+def test_every_numeric_reference_fact_is_a_candidate():
+    offered = total = 0
+    missed = []
+    for seed, facts in gold_facts():
+        article = load_article(seed)
+        candidates = fact_candidates(article.text)
+        for fact in facts:
+            if not isinstance(fact["value"], (int, float)) or fact["unit"] in ("year", "period", "years"):
+                continue  # years and year ranges are not candidate statistics
+            total += 1
+            start = article.text.find(fact["quote"])
+            end = start + len(fact["quote"])
+            if any(float(c.mention.value) == fact["value"] and c.start < end and start < c.end for c in candidates):
+                offered += 1
+            else:
+                missed.append((seed.name, fact["quote"]))
+    assert total >= 50
+    assert offered == total, missed
+
+
+@pytest.mark.parametrize("seed", SEED_PATHS, ids=lambda p: p.stem)
+def test_each_candidate_clause_states_its_number(seed):
+    article = load_article(seed)
+    candidates = fact_candidates(article.text)
+    assert candidates and [c.id for c in candidates] == list(range(1, len(candidates) + 1))
+    for candidate in candidates:
+        assert candidate.start <= candidate.mention.start < candidate.mention.end <= candidate.end
+        unit = "%" if candidate.mention.kind == "percent" else ""
+        verdict = verify_fact(article.text, quote=candidate.quote(article.text), value=candidate.mention.value, unit=unit)
+        assert verdict.supported, (candidate, verdict.reason)
+
+
+def test_dates_ordinals_and_identifiers_are_not_candidates():
+    text = "Theo Quy định số 69 ngày 6/7/2022, Phường 6 có 327 đảng viên trong nhiệm kỳ 2020 - 2025."
+    assert [c.mention.text for c in fact_candidates(text)] == ["327"]
+
+
+def test_a_repeated_fraction_is_one_candidate():
+    text = "Đến nay, 19/19 cán bộ, công chức phường có trình độ đại học."
+    assert [c.mention.text for c in fact_candidates(text)] == ["19"]
+
+
+@given(st.lists(st.sampled_from(["có", "327", "đảng", "viên,", "năm", "2021;", "hộ.", "1,7%", "(gần", "9", "tỷ)"]), min_size=1, max_size=30))
+def test_clause_always_contains_the_number(words):
+    text = " ".join(words)
+    for candidate in fact_candidates(text):
+        start, end = clause_around(text, candidate.mention.start, candidate.mention.end)
+        assert start <= candidate.mention.start and candidate.mention.end <= end
+
+
+def label(id, what="party members", period=None):
+    return FactLabel(id=id, what_en=what, what_vi="đảng viên", period=period)
+
+
+def test_ground_facts_takes_numbers_and_units_from_the_text_and_rejects_bad_labels():
+    article = load_article(SEED_PATHS[0])
+    candidates = fact_candidates(article.text)
+    by_text = {c.mention.text: c.id for c in candidates}
+    labels = [label(by_text["327"]), label(by_text["327"], "duplicate"), label(999), label(by_text["30 triệu"], "income", "2014")]
+    kept, rejected = ground_facts(article.text, candidates, labels)
+    assert [(f.value, f.unit) for f in kept] == [(327, "đảng viên"), (30000000, "VND/year")]
+    assert kept[1].hedge == "approximate" and kept[1].period == "2014"
+    assert [r.candidate for r in rejected] == [999] and "no candidate" in rejected[0].reason
+    for fact in kept:
+        assert article.text[fact.start : fact.end] == fact.quote
+
+
+def test_a_period_the_article_never_mentions_is_dropped():
+    text = "Năm 2021 có 22/24 chi bộ."
+    assert checked_period(text, "2021") == "2021"
+    assert checked_period(text, "2019") is None
+    assert checked_period(text, "2021-2030") is None
+    assert checked_period(text, "recently") is None

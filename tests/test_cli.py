@@ -1,0 +1,125 @@
+"""The command line: fast start-up, one clear line per bad input, and a batch that survives bad articles."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from summarizer.cli import main
+
+from conftest import ROOT, SEEDS
+
+SEED = sorted(SEEDS.glob("*.txt"))[0]
+
+
+def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "summarizer", *args], capture_output=True, text=True, timeout=300, cwd=ROOT, env=env)
+
+
+def test_help_and_verify_do_not_import_litellm():
+    code = "import sys; from summarizer.cli import build_parser, cmd_verify; build_parser(); print('litellm' in sys.modules, 'instructor' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["False", "False"]
+    help_text = run_cli("--help").stdout
+    for command in ("brief", "verify", "eval", "schemas"):
+        assert command in help_text
+
+
+def one_error_line(stderr: str) -> str:
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert "Traceback" not in stderr
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize(
+    "name, content, problem",
+    [
+        ("empty.txt", b"", "empty"),
+        ("blank.txt", b"  \n\t\n ", "whitespace"),
+        ("binary.txt", b"\x00\x01\x02GGUF\x00" * 20, "binary"),
+        ("latin1.txt", "Báo cáo: café, crème, 327 đảng viên".encode("cp1258", errors="replace"), "UTF-8"),
+    ],
+)
+def test_bad_article_is_one_line_naming_the_file(tmp_path, name, content, problem, capsys):
+    path = tmp_path / name
+    path.write_bytes(content)
+    code = main(["brief", str(path), "--out", str(tmp_path / "out"), "--model", "local"])
+    err = one_error_line(capsys.readouterr().err)
+    assert code == 1
+    assert name in err and problem.lower() in err.lower()
+    assert not list((tmp_path / "out").glob("*.json"))
+
+
+def test_missing_path_and_empty_folder_are_usage_errors(tmp_path, capsys):
+    assert main(["brief", str(tmp_path / "nope.txt"), "--out", str(tmp_path / "out")]) == 2
+    assert "nope.txt" in one_error_line(capsys.readouterr().err)
+    (tmp_path / "empty").mkdir()
+    assert main(["brief", str(tmp_path / "empty"), "--out", str(tmp_path / "out")]) == 2
+    err = one_error_line(capsys.readouterr().err)
+    assert "empty" in err and "no" in err.lower()
+
+
+def test_unknown_model_is_refused_before_any_article_is_read(tmp_path):
+    result = run_cli("brief", str(SEED), "--out", str(tmp_path / "out"), "--model", "nosuchprovider/model-x")
+    assert result.returncode == 2
+    err = one_error_line(result.stderr)
+    assert len(err.splitlines()) == 1 and "nosuchprovider/model-x" in err and "--model" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_local_model_that_fails_to_start_is_one_line_per_article(tmp_path, monkeypatch, capsys):
+    pytest.importorskip("llama_cpp", reason="needs the llama.cpp runtime (scripts/install --runtime)")
+    broken = tmp_path / "broken.gguf"
+    broken.write_bytes(b"this is not a model")
+    monkeypatch.setenv("SUMMARIZER_LOCAL_GGUF", str(broken))
+    monkeypatch.setenv("SUMMARIZER_CACHE_DIR", str(tmp_path / "cache"))
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    for name in ("a.txt", "b.txt"):
+        shutil.copy(SEED, articles / name)
+    code = main(["brief", str(articles), "--out", str(tmp_path / "out"), "--model", "local"])
+    err = one_error_line(capsys.readouterr().err)
+    assert code == 1
+    failures = [line for line in err.splitlines() if line.startswith("FAILED")]
+    assert len(failures) == 2 and all("local model server exited" in line for line in failures)
+
+
+def test_one_bad_article_never_stops_the_batch(tmp_path, cassette, local_api_base, capsys):
+    config = tmp_path / "summarizer.toml"
+    config.write_text(f'models = ["local"]\n[model.local]\napi_base = "{local_api_base}"\n', encoding="utf-8")
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    shutil.copy(SEED, articles / SEED.name)
+    (articles / "0_empty.txt").write_bytes(b"")
+    (articles / "9_binary.html").write_bytes(b"\x00" * 64)
+    with cassette(f"local_{SEED.stem}"):
+        code = main(["brief", str(articles), "--out", str(tmp_path / "out"), "--config", str(config)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "0_empty.txt" in err and "9_binary.html" in err and "Traceback" not in err
+    assert (tmp_path / "out" / f"{SEED.stem}.json").is_file()
+    lines = (tmp_path / "out" / "briefs.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["article"]["id"] for line in lines] == [SEED.stem]
+
+
+def test_verify_command_prints_one_verdict_per_fact(tmp_path):
+    facts = [
+        {"value": 327, "unit": "đảng viên", "quote": "8 chi bộ với 327 đảng viên", "what": "members"},
+        {"value": 3270, "unit": "đảng viên", "quote": "8 chi bộ với 327 đảng viên"},
+    ]
+    path = tmp_path / "facts.json"
+    path.write_text(json.dumps(facts, ensure_ascii=False), encoding="utf-8")
+    result = run_cli("verify", str(SEED), str(path))
+    assert result.returncode == 0, result.stderr
+    verdicts = json.loads(result.stdout)
+    assert [v["supported"] for v in verdicts] == [True, False]
+    assert verdicts[0]["what"] == "members" and verdicts[0]["alignment"] == "exact"
+    assert verdicts[1]["reason"]
+
+    path.write_text("[{not json", encoding="utf-8")
+    result = run_cli("verify", str(SEED), str(path))
+    assert result.returncode == 2 and "facts.json" in one_error_line(result.stderr)
