@@ -22,6 +22,7 @@ from . import __version__
 from .article import Article, ArticleError, load_article
 from .candidates import Candidate, fact_candidates
 from .chain import ModelChain
+from .fidelity import check_numbers
 from .grounding import verify_fact
 from .language import is_english
 from .llm import ModelCallError, complete_structured
@@ -74,15 +75,22 @@ def brief_article(article: Article, chain: ModelChain) -> Brief:
             continue
         draft = result.value
         kept, rejected = ground_facts(article.text, candidates, draft.facts)
+        key_points = draft.key_points()
+        number_checks = check_numbers(
+            article.text,
+            english={"title_en": draft.title_en, "summary_en": draft.summary_en, **{f"key_points[{i}].en": p.en for i, p in enumerate(key_points)}},
+            vietnamese={"title_vi": draft.title_vi, "summary_vi": draft.summary_vi, **{f"key_points[{i}].vi": p.vi for i, p in enumerate(key_points)}},
+        )
         return Brief(
             article=article_info(article, draft),
             title_vi=draft.title_vi,
             title_en=draft.title_en,
             summary_vi=draft.summary_vi,
             summary_en=draft.summary_en,
-            key_points=draft.key_points(),
+            key_points=key_points,
             facts=kept,
             rejected=rejected,
+            number_checks=number_checks,
             provenance=Provenance(
                 model=endpoint.name,
                 attempts=attempts,

@@ -171,6 +171,15 @@ class RejectedFact(BaseModel):
     reason: str
 
 
+class NumberCheck(BaseModel):
+    """A number in a title, summary or key point that the article does not state."""
+
+    field: str = Field(description="Where it was found, e.g. 'summary_en' or 'key_points[2].vi'.")
+    number_text: str
+    value: int | float
+    reason: str
+
+
 class Usage(BaseModel):
     prompt_tokens: int = 0
     completion_tokens: int = 0
@@ -223,6 +232,10 @@ class Brief(BaseModel):
     key_points: list[KeyPoint]
     facts: list[Fact] = Field(description="Facts that passed grounding: the quote is in the article and states the value.")
     rejected: list[RejectedFact] = Field(default_factory=list, description="Facts the model proposed that did not pass grounding.")
+    number_checks: list[NumberCheck] = Field(
+        default_factory=list,
+        description="Numbers in the titles, summaries and key points that the article does not state; empty when every number holds.",
+    )
     provenance: Provenance
 
 
