@@ -14,6 +14,9 @@ from .local_model import LocalModelError, LocalServer, model_path
 from .schema import Attempt
 from .settings import LOCAL, ConfigError, Settings
 
+LOCAL_TIMEOUT = 1800.0  # seconds for one call on the embedded model, re-asks included (2 cores, no GPU)
+HOSTED_TIMEOUT = 300.0
+
 
 class ModelChain:
     """The configured models, in order. Use as a context manager so the local server is stopped at the end."""
@@ -42,15 +45,18 @@ class ModelChain:
 
     def _endpoint(self, name: str) -> llm.Endpoint:
         options = self.settings.options_for(name)
+        common = dict(mode=options.mode, max_tokens=options.max_tokens or llm.DEFAULT_MAX_TOKENS)
         if name == LOCAL:  # the embedded model, or an already running llama.cpp server given as [model.local] api_base
             api_base = options.api_base or self._local().api_base
-            return llm.Endpoint(name=LOCAL, model="openai/local", api_base=api_base, api_key=llm.NO_KEY, mode=options.mode, timeout=options.timeout)
+            timeout = options.timeout or LOCAL_TIMEOUT
+            return llm.Endpoint(name=LOCAL, model="openai/local", api_base=api_base, api_key=llm.NO_KEY, timeout=timeout, **common)
+        timeout = options.timeout or HOSTED_TIMEOUT
         if options.api_base:  # a self-hosted server (Ollama, vLLM, another llama.cpp): no key needed
-            return llm.Endpoint(name=name, model=name, api_base=options.api_base, api_key=None, mode=options.mode, timeout=options.timeout)
+            return llm.Endpoint(name=name, model=name, api_base=options.api_base, timeout=timeout, **common)
         missing = llm.missing_keys(name)
         if missing:
             raise _Unavailable(f"auth: {', '.join(missing)} not set")
-        return llm.Endpoint(name=name, model=name, mode=options.mode, timeout=options.timeout)
+        return llm.Endpoint(name=name, model=name, timeout=timeout, **common)
 
     def _local(self) -> LocalServer:
         if self._local_error:

@@ -119,17 +119,22 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if args.json:
         rows = [
             {"article": s.article, "gold": s.gold, "found": s.found, "kept": s.kept, "correct": s.correct,
-             "recall": round(s.recall, 4), "precision": round(s.precision, 4), "missing_brief": s.missing_brief, "meta": s.meta_matches}
+             "recall": round(s.recall, 4), "precision": round(s.precision, 4), "grounded": round(s.grounded_share, 4),
+             "number_problems": s.number_problems, "missing_brief": s.missing_brief, "meta": s.meta_matches}
             for s in [*scores, overall]
         ]  # fmt: skip
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return 0
-    print(f"{'article':<24} {'gold':>5} {'found':>6} {'kept':>5} {'correct':>8} {'recall':>7} {'precision':>9}  meta")
+    print(f"{'article':<24} {'gold':>5} {'found':>6} {'kept':>5} {'correct':>8} {'recall':>7} {'precision':>9} {'grounded':>9} {'numbers':>8}  meta")
     for s in [*scores, overall]:
         meta = " ".join(f"{k}={'ok' if v else 'no'}" for k, v in s.meta_matches.items())
         note = "  (no brief)" if s.missing_brief else ""
-        print(f"{s.article:<24} {s.gold:>5} {s.found:>6} {s.kept:>5} {s.correct:>8} {s.recall:>7.1%} {s.precision:>9.1%}  {meta}{note}")
+        numbers = "ok" if s.number_problems == 0 else f"{s.number_problems} off"
+        print(
+            f"{s.article:<24} {s.gold:>5} {s.found:>6} {s.kept:>5} {s.correct:>8} {s.recall:>7.1%} {s.precision:>9.1%} "
+            f"{s.grounded_share:>9.1%} {numbers:>8}  {meta}{note}"
+        )
     return 0
 
 

@@ -1,5 +1,8 @@
 """Scoring briefs against hand-checked reference facts: fact recall and precision per article and overall.
 
+Also re-runs the verifier on every kept fact (the grounded share must be 100%) and counts the numbers in each
+brief's prose that the article does not state (number fidelity).
+
 A gold fact is found when a kept fact has the same value and its span overlaps the gold quote's span
 (the gold quote is re-located in the brief's cleaned text, since cleaning shifts offsets). A kept fact is
 correct when it finds some gold fact.
@@ -11,7 +14,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .grounding import locate_quote
+from .grounding import locate_quote, verify_fact
 from .schema import Brief
 
 
@@ -22,8 +25,14 @@ class ArticleScore:
     found: int = 0
     kept: int = 0
     correct: int = 0
+    grounded: int = 0  # kept facts that pass the verifier again, re-run here on the brief's own text
+    number_problems: int = 0  # numbers in the brief's prose that the article does not state
     missing_brief: bool = False
     meta_matches: dict[str, bool] = field(default_factory=dict)
+
+    @property
+    def grounded_share(self) -> float:
+        return self.grounded / self.kept if self.kept else 1.0
 
     @property
     def recall(self) -> float:
@@ -61,6 +70,10 @@ def score_article(gold: dict, brief: Brief | None, name: str) -> ArticleScore:
 
     score.found = sum(any(matches(g, s, f) for f in facts) for g, s in zip(gold["facts"], gold_spans))
     score.correct = sum(any(matches(g, s, f) for g, s in zip(gold["facts"], gold_spans)) for f in facts)
+    score.grounded = sum(
+        verify_fact(text, quote=f.quote, value=f.value, unit=f.unit).supported and text[f.start : f.end] == f.quote for f in facts
+    )
+    score.number_problems = len(brief.number_checks)
     meta = gold.get("meta", {})
     info = brief.article
     names = {p.name.casefold() for p in info.people}
@@ -91,4 +104,6 @@ def totals(scores: list[ArticleScore]) -> ArticleScore:
         total.found += s.found
         total.kept += s.kept
         total.correct += s.correct
+        total.grounded += s.grounded
+        total.number_problems += s.number_problems
     return total

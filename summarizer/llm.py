@@ -24,6 +24,7 @@ T = TypeVar("T", bound=BaseModel)
 # litellm fetches a price list from the network at import time unless told otherwise.
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
+DEFAULT_MAX_TOKENS = 3000
 NO_KEY = "sk-no-key-required"  # what we send to servers that need none (the local llama.cpp server)
 
 
@@ -36,7 +37,8 @@ class Endpoint:
     api_base: str | None = None
     api_key: str | None = None
     mode: str = "tools"  # instructor mode: tools | json | json_schema
-    timeout: float = 600.0
+    timeout: float = 600.0  # seconds for one structured call, re-asks included
+    max_tokens: int = DEFAULT_MAX_TOKENS  # completion tokens for one answer
 
     def __repr__(self) -> str:  # never show the key
         return f"Endpoint(name={self.name!r}, model={self.model!r}, api_base={self.api_base!r}, mode={self.mode!r})"
@@ -116,7 +118,6 @@ def complete_structured(
     response_model: type[T],
     *,
     max_reasks: int = 2,
-    max_tokens: int = 1500,
     temperature: float = 0.0,
     seed: int | None = 0,
 ) -> StructuredResult[T]:
@@ -142,7 +143,7 @@ def complete_structured(
             api_base=endpoint.api_base,
             api_key=endpoint.api_key,
             timeout=endpoint.timeout,
-            max_tokens=max_tokens,
+            max_tokens=endpoint.max_tokens,
             temperature=temperature,
             seed=seed,
         )

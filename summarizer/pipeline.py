@@ -43,7 +43,6 @@ from .schema import (
 )
 
 MAX_REASKS = 2
-MAX_TOKENS = 3000
 
 
 class ArticleFailed(Exception):
@@ -68,7 +67,7 @@ def brief_article(article: Article, chain: ModelChain) -> Brief:
     spent = Usage()  # tokens spent on models that then failed count too
     for endpoint in chain.endpoints(attempts):
         try:
-            result = complete_structured(endpoint, messages, ArticleDraft, max_reasks=MAX_REASKS, max_tokens=MAX_TOKENS)
+            result = complete_structured(endpoint, messages, ArticleDraft, max_reasks=MAX_REASKS)
         except ModelCallError as err:
             attempts.append(Attempt(model=endpoint.name, error=str(err)))
             spent = spent + err.usage

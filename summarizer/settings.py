@@ -13,7 +13,8 @@ The config file is `--config PATH`, else `$SUMMARIZER_CONFIG`, else `./summarize
     [model."ollama/qwen2.5:1.5b"]
     api_base = "http://127.0.0.1:11434"
     mode = "json"          # instructor mode: tools (default) | json | json_schema
-    timeout = 300
+    timeout = 300          # seconds for one call, re-asks included (default 1800 for local, 300 otherwise)
+    max_tokens = 3000      # completion tokens for one answer (default 3000)
 
 Any litellm model string works in the chain, plus `local` for the embedded model.
 """
@@ -39,7 +40,7 @@ class ConfigError(Exception):
 class ModelOptions:
     api_base: str | None = None
     mode: str = "tools"
-    timeout: float = 600.0
+    timeout: float | None = None  # None: the chain's default for the kind of model
     max_tokens: int | None = None
 
 
@@ -90,7 +91,7 @@ def parse_options(path: Path, table: dict) -> dict[str, ModelOptions]:
         options[name] = ModelOptions(
             api_base=values.get("api_base"),
             mode=mode,
-            timeout=float(values.get("timeout", 600.0)),
+            timeout=float(values["timeout"]) if "timeout" in values else None,
             max_tokens=values.get("max_tokens"),
         )
     return options

@@ -103,3 +103,39 @@ def test_cli_brief_writes_json_markdown_and_jsonl(cassette, local_api_base, tmp_
     table = capsys.readouterr().out
     assert seed in table and "local" in table
     assert not [p.name for p in out.iterdir() if p.name.startswith(".")], "temporary files left behind"
+
+
+def test_eval_command_reports_recall_precision_and_grounding(tmp_path, capsys):
+    if len(_briefs) < len(SEED_IDS):
+        pytest.skip("needs the per-seed tests of this module to have run first")
+    from summarizer.pipeline import write_brief
+
+    for brief in _briefs.values():
+        write_brief(brief, tmp_path)
+    assert main(["eval", "--gold", str(GOLD), "--pred", str(tmp_path), "--json"]) == 0
+    rows = {row["article"]: row for row in json.loads(capsys.readouterr().out)}
+    assert set(rows) == {*SEED_IDS, "overall"}
+    overall = rows["overall"]
+    assert overall["gold"] == 59 and overall["grounded"] == 1.0
+    assert overall["found"] == sum(rows[s]["found"] for s in SEED_IDS)
+    assert 0 < overall["recall"] <= 1 and 0 < overall["precision"] <= 1
+
+
+def test_fallback_after_a_failing_hosted_call_simulated_by_a_missing_recording(cassette, local_api_base, monkeypatch, tmp_path):
+    """Simulated fault: the hosted model's request has no recording, so the call fails; the chain falls back to
+    local, the provenance says why, and the (fake) key appears nowhere in what is written."""
+    fake_key = "sk-test-FAKE-key-0123456789abcdefABCDEF"
+    monkeypatch.setenv("OPENAI_API_KEY", fake_key)
+    settings = Settings(
+        chain=("openai/gpt-4o-mini", "local"), options={"local": ModelOptions(api_base=local_api_base)}, source="tests"
+    )
+    article = load_article(SEEDS / f"{SEED_IDS[0]}.txt")
+    with cassette(f"local_{SEED_IDS[0]}"), ModelChain(settings) as chain:
+        brief = brief_article(article, chain)
+    assert brief.provenance.model == "local"
+    assert [(a.model, a.error.split(":")[0]) for a in brief.provenance.attempts] == [("openai/gpt-4o-mini", "not_recorded")]
+    from summarizer.pipeline import write_brief
+
+    write_brief(brief, tmp_path)
+    for path in tmp_path.iterdir():
+        assert fake_key not in path.read_text(encoding="utf-8") and "FAKE-key" not in path.read_text(encoding="utf-8")
