@@ -73,7 +73,7 @@ def score_article(gold: dict, brief: Brief | None, name: str) -> ArticleScore:
     score.grounded = sum(
         verify_fact(text, quote=f.quote, value=f.value, unit=f.unit).supported and text[f.start : f.end] == f.quote for f in facts
     )
-    score.number_problems = len(brief.number_checks)
+    score.number_problems = len(brief.checks)
     meta = gold.get("meta", {})
     info = brief.article
     names = {p.name.casefold() for p in info.people}

@@ -75,7 +75,7 @@ def brief_article(article: Article, chain: ModelChain) -> Brief:
         draft = result.value
         kept, rejected = ground_facts(article.text, candidates, draft.facts)
         key_points = draft.key_points()
-        number_checks = check_numbers(
+        checks = check_numbers(
             article.text,
             english={"title_en": draft.title_en, "summary_en": draft.summary_en, **{f"key_points[{i}].en": p.en for i, p in enumerate(key_points)}},
             vietnamese={"title_vi": draft.title_vi, "summary_vi": draft.summary_vi, **{f"key_points[{i}].vi": p.vi for i, p in enumerate(key_points)}},
@@ -89,7 +89,7 @@ def brief_article(article: Article, chain: ModelChain) -> Brief:
             key_points=key_points,
             facts=kept,
             rejected=rejected,
-            number_checks=number_checks,
+            checks=checks,
             provenance=Provenance(
                 model=endpoint.name,
                 attempts=attempts,

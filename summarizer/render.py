@@ -42,9 +42,9 @@ def brief_markdown(brief: Brief) -> str:
     if brief.rejected:
         lines += ["", f"## Rejected ({len(brief.rejected)})", ""]
         lines += [f"- “{_cell(r.draft.quote)}” → {_cell(r.draft.number)}: {_cell(r.reason)}" for r in brief.rejected]
-    if brief.number_checks:
-        lines += ["", f"## Number checks: {len(brief.number_checks)} number(s) not in the article", ""]
-        lines += [f"- {c.field}: “{_cell(c.number_text)}” — {_cell(c.reason)}" for c in brief.number_checks]
+    if brief.checks:
+        lines += ["", f"## Number checks: {len(brief.checks)} number(s) not in the article", ""]
+        lines += [f"- {c.field}: “{_cell(c.number_text)}” — {_cell(c.reason)}" for c in brief.checks]
     tried = "; ".join(f"{a.model} ({a.error})" for a in prov.attempts)
     lines += [
         "", "## Provenance", "",

@@ -232,7 +232,7 @@ class Brief(BaseModel):
     key_points: list[KeyPoint]
     facts: list[Fact] = Field(description="Facts that passed grounding: the quote is in the article and states the value.")
     rejected: list[RejectedFact] = Field(default_factory=list, description="Facts the model proposed that did not pass grounding.")
-    number_checks: list[NumberCheck] = Field(
+    checks: list[NumberCheck] = Field(
         default_factory=list,
         description="Numbers in the titles, summaries and key points that the article does not state; empty when every number holds.",
     )

@@ -151,7 +151,10 @@ def test_cli_runs_a_real_article_on_the_real_server_and_leaves_no_process(tmp_pa
     article.parent.mkdir()
     article.write_text("\n\n".join(seed.split("\n\n")[:4]), encoding="utf-8")  # headline, date and two paragraphs
 
-    code = main(["brief", str(article.parent), "--out", str(tmp_path / "out"), "--model", "local"])
+    config = tmp_path / "summarizer.toml"
+    config.write_text("[model.local]\nmax_tokens = 800\n", encoding="utf-8")  # SmolLM2 rambles: keep each answer short
+
+    code = main(["brief", str(article.parent), "--out", str(tmp_path / "out"), "--model", "local", "--config", str(config)])
 
     captured = capsys.readouterr()
     assert server_processes(gguf) == [], "the llama.cpp server outlived the run"

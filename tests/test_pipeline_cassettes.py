@@ -17,7 +17,7 @@ from summarizer.cli import main
 from summarizer.evaluate import score_article, totals
 from summarizer.grounding import verify_fact
 from summarizer.language import untranslated_share, vietnamese_share
-from summarizer.pipeline import brief_article
+from summarizer.pipeline import brief_article, write_brief
 from summarizer.prompts import load_prompt
 from summarizer.settings import ModelOptions, Settings
 
@@ -28,17 +28,20 @@ BRIEF_SCHEMA = json.loads((ROOT / "schemas" / "brief.schema.json").read_text(enc
 _briefs: dict[str, object] = {}
 
 
-def seed_brief(seed: str, cassette, settings: Settings):
+def replay_brief(seed: str, cassette, settings: Settings):
     article = load_article(SEEDS / f"{seed}.txt")
     with cassette(f"local_{seed}"), ModelChain(settings) as chain:
-        brief = brief_article(article, chain)
-    _briefs[seed] = brief
-    return article, brief
+        return article, brief_article(article, chain)
+
+
+def hosted_then_local(local_api_base: str) -> Settings:
+    return Settings(chain=("openai/gpt-4o-mini", "local"), options={"local": ModelOptions(api_base=local_api_base)}, source="tests")
 
 
 @pytest.mark.parametrize("seed", SEED_IDS)
 def test_seed_brief_is_valid_grounded_and_bilingual(seed, cassette, local_settings):
-    article, brief = seed_brief(seed, cassette, local_settings)
+    article, brief = replay_brief(seed, cassette, local_settings)
+    _briefs[seed] = brief
 
     jsonschema.validate(brief.model_dump(mode="json"), BRIEF_SCHEMA)
     assert brief.provenance.model == "local" and brief.provenance.attempts == []
@@ -75,12 +78,7 @@ def test_seed_briefs_find_the_reference_facts():
 
 
 def test_chain_falls_back_to_local_when_the_hosted_key_is_missing(cassette, local_api_base):
-    settings = Settings(
-        chain=("openai/gpt-4o-mini", "local"), options={"local": ModelOptions(api_base=local_api_base)}, source="tests"
-    )
-    article = load_article(SEEDS / f"{SEED_IDS[0]}.txt")
-    with cassette(f"local_{SEED_IDS[0]}"), ModelChain(settings) as chain:
-        brief = brief_article(article, chain)
+    _, brief = replay_brief(SEED_IDS[0], cassette, hosted_then_local(local_api_base))
     assert brief.provenance.model == "local"
     assert [a.model for a in brief.provenance.attempts] == ["openai/gpt-4o-mini"]
     assert "OPENAI_API_KEY" in brief.provenance.attempts[0].error
@@ -108,8 +106,6 @@ def test_cli_brief_writes_json_markdown_and_jsonl(cassette, local_api_base, tmp_
 def test_eval_command_reports_recall_precision_and_grounding(tmp_path, capsys):
     if len(_briefs) < len(SEED_IDS):
         pytest.skip("needs the per-seed tests of this module to have run first")
-    from summarizer.pipeline import write_brief
-
     for brief in _briefs.values():
         write_brief(brief, tmp_path)
     assert main(["eval", "--gold", str(GOLD), "--pred", str(tmp_path), "--json"]) == 0
@@ -126,16 +122,9 @@ def test_fallback_after_a_failing_hosted_call_simulated_by_a_missing_recording(c
     local, the provenance says why, and the (fake) key appears nowhere in what is written."""
     fake_key = "sk-test-FAKE-key-0123456789abcdefABCDEF"
     monkeypatch.setenv("OPENAI_API_KEY", fake_key)
-    settings = Settings(
-        chain=("openai/gpt-4o-mini", "local"), options={"local": ModelOptions(api_base=local_api_base)}, source="tests"
-    )
-    article = load_article(SEEDS / f"{SEED_IDS[0]}.txt")
-    with cassette(f"local_{SEED_IDS[0]}"), ModelChain(settings) as chain:
-        brief = brief_article(article, chain)
+    _, brief = replay_brief(SEED_IDS[0], cassette, hosted_then_local(local_api_base))
     assert brief.provenance.model == "local"
     assert [(a.model, a.error.split(":")[0]) for a in brief.provenance.attempts] == [("openai/gpt-4o-mini", "not_recorded")]
-    from summarizer.pipeline import write_brief
-
     write_brief(brief, tmp_path)
     for path in tmp_path.iterdir():
         assert fake_key not in path.read_text(encoding="utf-8") and "FAKE-key" not in path.read_text(encoding="utf-8")
