@@ -147,6 +147,7 @@ def ground_facts(text: str, candidates: list[Candidate], labels: list[FactLabel]
     candidate, is rejected.
     """
     by_id = {candidate.id: candidate for candidate in candidates}
+    nouns = {c.mention.unit for c in candidates if c.mention.unit and c.mention.kind != "percent" and c.mention.unit != "VND"}
     kept: list[Fact] = []
     rejected: list[RejectedFact] = []
     labelled: set[int] = set()
@@ -158,7 +159,7 @@ def ground_facts(text: str, candidates: list[Candidate], labels: list[FactLabel]
         if label.id in labelled:
             continue
         labelled.add(label.id)
-        fact, reason = ground_candidate(text, candidate, label)
+        fact, reason = ground_candidate(text, candidate, label, nouns)
         if fact is None:
             rejected.append(
                 RejectedFact(candidate=label.id, quote=candidate.quote(text), number_text=candidate.mention.text, what_en=label.what_en, reason=reason)
@@ -169,7 +170,7 @@ def ground_facts(text: str, candidates: list[Candidate], labels: list[FactLabel]
     return kept, rejected
 
 
-def ground_candidate(text: str, candidate: Candidate, label: FactLabel) -> tuple[Fact | None, str]:
+def ground_candidate(text: str, candidate: Candidate, label: FactLabel, nouns: set[str] = frozenset()) -> tuple[Fact | None, str]:
     mention = candidate.mention
     value = to_json_number(mention.value)
     unit = fact_unit(text, candidate)
@@ -180,6 +181,8 @@ def ground_candidate(text: str, candidate: Candidate, label: FactLabel) -> tuple
         return None, "the model did not say what the number measures"
     if not is_english(label.what_en):
         return None, f"what the number measures was not given in English ({label.what_en[:60]!r})"
+    if problem := mislabelled(label.what_vi, unit, nouns):
+        return None, problem
     return Fact(
         what_en=label.what_en.strip(),
         what_vi=label.what_vi.strip(),
@@ -195,6 +198,19 @@ def ground_candidate(text: str, candidate: Candidate, label: FactLabel) -> tuple
     ), ""
 
 
+def mislabelled(what_vi: str, unit: str, nouns: set[str]) -> str | None:
+    """A label that names another counted noun of the article and not this number's own ("số đảng viên" for "25 chi bộ")."""
+    if unit not in nouns:
+        return None
+    words = " " + " ".join(_WORDS.findall(what_vi.casefold())) + " "
+    if f" {unit.casefold()} " in words:
+        return None
+    for other in sorted(nouns - {unit}):
+        if f" {other.casefold()} " in words:
+            return f"the label speaks of {other!r} but the number counts {unit!r} ({what_vi[:60]!r})"
+    return None
+
+
 def fact_unit(text: str, candidate: Candidate) -> str:
     """'%', 'VND' (or 'VND/year'), or the noun written after the number."""
     mention = candidate.mention
@@ -205,6 +221,7 @@ def fact_unit(text: str, candidate: Candidate) -> str:
     return mention.unit or ""
 
 
+_WORDS = re.compile(r"\w+")
 _YEAR = re.compile(r"\b(19|20)\d\d\b")
 
 

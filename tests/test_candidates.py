@@ -98,3 +98,16 @@ def test_a_period_the_article_never_mentions_is_dropped():
     assert checked_period(text, "2019") is None
     assert checked_period(text, "2021-2030") is None
     assert checked_period(text, "recently") is None
+
+
+def test_a_label_naming_another_counted_noun_is_rejected():
+    text = "Năm 2022 có 24/25 chi bộ hoàn thành tốt nhiệm vụ; trong 1.327 đảng viên được đánh giá."
+    candidates = fact_candidates(text)
+    by_text = {c.mention.text: c.id for c in candidates}
+    labels = [
+        FactLabel(id=by_text["25"], what_vi="số đảng viên của Đảng bộ", what_en="party members", period="2022"),
+        FactLabel(id=by_text["1.327"], what_vi="đảng viên được đánh giá", what_en="party members evaluated", period="2022"),
+    ]
+    kept, rejected = ground_facts(text, candidates, labels)
+    assert [f.value for f in kept] == [1327]
+    assert "speaks of 'đảng viên' but the number counts 'chi bộ'" in rejected[0].reason
