@@ -1,8 +1,11 @@
-"""Number fidelity of a brief: every number its titles, summaries and key points state must be one the article states.
+"""Fidelity of a brief's prose: every number and Vietnamese proper name it states must be in the article.
 
-English text is read the English way ("1,312", "1.7%", "8.86 billion"), Vietnamese text the Vietnamese way
-("1.312", "1,7%", "8,86 tỉ"); both are compared, as exact decimals, with every number the article writes
-(counts, percents, years, dates, identifiers). A number that matches none is flagged in the brief's checks.
+Numbers: English text is read the English way ("1,312", "1.7%", "8.86 billion"), Vietnamese text the Vietnamese
+way ("1.312", "1,7%", "8,86 tỉ"); both are compared, as exact decimals, with every number the article writes
+(counts, percents, years, dates, identifiers).
+Names: runs of two or more capitalised words with Vietnamese letters ("Lê Thị Quân", "Bến Tre") must occur in the
+article; small models copy names from the prompt's example into the brief.
+Whatever matches nothing is flagged in the brief's checks.
 """
 
 from __future__ import annotations
@@ -11,7 +14,9 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from .numbers import find_numbers, to_json_number
-from .schema import NumberCheck
+from .grounding import normalise_for_match
+from .language import VIETNAMESE_LETTERS
+from .schema import Check
 
 ENGLISH_SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
 _ENGLISH_NUMBER = re.compile(
@@ -44,20 +49,54 @@ def article_values(article_text: str) -> set[Decimal]:
     return {mention.value for mention in find_numbers(article_text)}
 
 
-def check_numbers(article_text: str, english: dict[str, str], vietnamese: dict[str, str]) -> list[NumberCheck]:
-    """Every number of the given fields that the article does not state, as a NumberCheck (empty list: all numbers hold)."""
+def check_numbers(article_text: str, english: dict[str, str], vietnamese: dict[str, str]) -> list[Check]:
+    """Every number of the given fields that the article does not state (empty list: all numbers hold)."""
     known = article_values(article_text)
     problems = []
     for fields, reader, language in ((english, english_numbers, "English"), (vietnamese, vietnamese_numbers, "Vietnamese")):
         for field, text in fields.items():
             for written, value in reader(text):
                 if value not in known:
-                    problems.append(
-                        NumberCheck(
-                            field=field,
-                            number_text=written,
-                            value=to_json_number(value),
-                            reason=f"the {language} text states {written!r}, a number the article does not state",
-                        )
-                    )
+                    reason = f"the {language} text states {written!r}, a number the article does not state"
+                    problems.append(Check(field=field, kind="number", text=written, value=to_json_number(value), reason=reason))
+    return problems
+
+
+_PUNCTUATION = ".,;:!?()[]\"'“”‘’…"
+
+
+def _capitalised_runs(text: str) -> list[list[str]]:
+    """Runs of consecutive capitalised words; punctuation after a word ends its run."""
+    runs: list[list[str]] = [[]]
+    for token in text.split():
+        word = token.strip(_PUNCTUATION)
+        if word[:1].isupper() and word.isalpha() and not token.startswith(tuple(_PUNCTUATION)):
+            runs[-1].append(word)
+        elif runs[-1]:
+            runs.append([])
+        if runs[-1] and token[-1:] in _PUNCTUATION:
+            runs.append([])
+    return [run for run in runs if run]
+
+
+def vietnamese_names(text: str) -> list[str]:
+    """Vietnamese proper names: in each run of capitalised words, the words from the first to the last one carrying
+    a Vietnamese letter ("Secretary Lê Thị Quân said" -> "Lê Thị Quân"; "Bến Tre" -> "Bến")."""
+    names = []
+    for run in _capitalised_runs(text):
+        marked = [i for i, word in enumerate(run) if set(word.casefold()) & VIETNAMESE_LETTERS]
+        if marked:
+            names.append(" ".join(run[marked[0] : marked[-1] + 1]))
+    return names
+
+
+def check_names(article_text: str, fields: dict[str, str]) -> list[Check]:
+    """Every Vietnamese proper name of the given fields that the article does not contain."""
+    article, _ = normalise_for_match(article_text)
+    problems = []
+    for field, text in fields.items():
+        for name in vietnamese_names(text):
+            if normalise_for_match(name)[0] not in article:
+                reason = f"the name {name!r} does not occur in the article"
+                problems.append(Check(field=field, kind="name", text=name, reason=reason))
     return problems

@@ -4,8 +4,21 @@ from __future__ import annotations
 
 import unicodedata
 
-# Letters that occur in Vietnamese and not in English (lower case, NFC).
-VIETNAMESE_LETTERS = frozenset("ăâđêôơưàảãạằẳẵặầẩẫậèẻẽẹềểễệìỉĩịòỏõọồổỗộờởỡợùủũụừửữựỳỷỹỵáéíóúý")
+_TONES = ("", "\u0300", "\u0309", "\u0303", "\u0301", "\u0323")  # none, huyền, hỏi, ngã, sắc, nặng
+
+
+def _vietnamese_letters() -> frozenset[str]:
+    """Every lower-case Vietnamese vowel with a diacritic (NFC), and đ: the letters English text does not use."""
+    letters = {"đ"}
+    for vowel in "aăâeêioôơuưy":
+        for tone in _TONES:
+            letter = unicodedata.normalize("NFC", vowel + tone)
+            if not letter.isascii():
+                letters.add(letter)
+    return frozenset(letters)
+
+
+VIETNAMESE_LETTERS = _vietnamese_letters()
 _STRIP = ".,;:!?()[]\"'“”‘’…-–—/%"
 
 

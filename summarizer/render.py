@@ -43,8 +43,8 @@ def brief_markdown(brief: Brief) -> str:
         lines += ["", f"## Rejected ({len(brief.rejected)})", ""]
         lines += [f"- “{_cell(r.draft.quote)}” → {_cell(r.draft.number)}: {_cell(r.reason)}" for r in brief.rejected]
     if brief.checks:
-        lines += ["", f"## Number checks: {len(brief.checks)} number(s) not in the article", ""]
-        lines += [f"- {c.field}: “{_cell(c.number_text)}” — {_cell(c.reason)}" for c in brief.checks]
+        lines += ["", f"## Checks: {len(brief.checks)} statement(s) not supported by the article", ""]
+        lines += [f"- {c.field} ({c.kind}): “{_cell(c.text)}” — {_cell(c.reason)}" for c in brief.checks]
     tried = "; ".join(f"{a.model} ({a.error})" for a in prov.attempts)
     lines += [
         "", "## Provenance", "",

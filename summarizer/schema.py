@@ -39,6 +39,14 @@ class KeyPoint(BaseModel):
     en: str
 
 
+def _in_language(value: str | list[str], check, language: str):
+    """A validator body: the text (or each text of a list) must be in `language`; the error goes back to the model."""
+    for text in [value] if isinstance(value, str) else value:
+        if not check(text):
+            raise ValueError(f"must be written in {language}: {text[:80]!r}")
+    return value
+
+
 class FactLabel(BaseModel):
     """What one numbered candidate number of the article measures."""
 
@@ -76,35 +84,15 @@ class ArticleDraft(BaseModel):
     )
     key_points_en: list[str] = Field(description="The same key points translated into English, in the same order.", min_length=1, max_length=6)
 
-    @field_validator("title_vi", "summary_vi")
+    @field_validator("title_vi", "summary_vi", "key_points_vi")
     @classmethod
-    def _vietnamese(cls, text: str) -> str:
-        if not is_vietnamese(text):
-            raise ValueError("must be written in Vietnamese (tiếng Việt), not English")
-        return text
+    def _vietnamese(cls, value: str | list[str]):
+        return _in_language(value, is_vietnamese, "Vietnamese (tiếng Việt)")
 
-    @field_validator("key_points_vi")
+    @field_validator("title_en", "summary_en", "key_points_en")
     @classmethod
-    def _vietnamese_points(cls, points: list[str]) -> list[str]:
-        for point in points:
-            if not is_vietnamese(point):
-                raise ValueError(f"each Vietnamese key point must be in Vietnamese; this one is not: {point[:80]!r}")
-        return points
-
-    @field_validator("title_en", "summary_en")
-    @classmethod
-    def _english(cls, text: str) -> str:
-        if not is_english(text):
-            raise ValueError("must be translated into English; it still has Vietnamese words")
-        return text
-
-    @field_validator("key_points_en")
-    @classmethod
-    def _english_points(cls, points: list[str]) -> list[str]:
-        for point in points:
-            if not is_english(point):
-                raise ValueError(f"each English key point must be in English; this one is not: {point[:80]!r}")
-        return points
+    def _english(cls, value: str | list[str]):
+        return _in_language(value, is_english, "English; it still has Vietnamese words")
 
     @model_validator(mode="after")
     def _paired_points(self) -> ArticleDraft:
@@ -172,12 +160,13 @@ class RejectedFact(BaseModel):
     reason: str
 
 
-class NumberCheck(BaseModel):
-    """A number in a title, summary or key point that the article does not state."""
+class Check(BaseModel):
+    """Something the brief's prose states that the article does not: a number, or a proper name."""
 
     field: str = Field(description="Where it was found, e.g. 'summary_en' or 'key_points[2].vi'.")
-    number_text: str
-    value: int | float
+    kind: Literal["number", "name"]
+    text: str = Field(description="As written in the brief.")
+    value: int | float | None = Field(default=None, description="For a number: its value in base units.")
     reason: str
 
 
@@ -233,9 +222,10 @@ class Brief(BaseModel):
     key_points: list[KeyPoint]
     facts: list[Fact] = Field(description="Facts that passed grounding: the quote is in the article and states the value.")
     rejected: list[RejectedFact] = Field(default_factory=list, description="Facts the model proposed that did not pass grounding.")
-    checks: list[NumberCheck] = Field(
+    checks: list[Check] = Field(
         default_factory=list,
-        description="Numbers in the titles, summaries and key points that the article does not state; empty when every number holds.",
+        description="Numbers and names in the titles, summaries, key points and roles that the article does not state; "
+        "empty when everything holds.",
     )
     provenance: Provenance
 

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from summarizer.article import load_article
-from summarizer.fidelity import check_numbers, english_numbers
+from summarizer.fidelity import check_names, check_numbers, english_numbers, vietnamese_names
 
 from conftest import SEEDS
 
@@ -28,7 +28,7 @@ def test_faithful_english_and_vietnamese_pass():
 
 def test_a_number_the_article_does_not_state_is_flagged():
     checks = check_numbers(ARTICLE, {"summary_en": "The ward has 1,313 members and 1.312 cells."}, {"summary_vi": "Phường có 999 hộ."})
-    assert [(c.field, c.number_text) for c in checks] == [("summary_en", "1,313"), ("summary_en", "1.312"), ("summary_vi", "999")]
+    assert [(c.field, c.text) for c in checks] == [("summary_en", "1,313"), ("summary_en", "1.312"), ("summary_vi", "999")]
     assert all("does not state" in c.reason for c in checks)
 
 
@@ -36,3 +36,16 @@ def test_a_number_the_article_does_not_state_is_flagged():
 def test_every_article_count_written_the_english_way_is_accepted(value):
     assert check_numbers(ARTICLE, {"s": f"There were {value:,} of them."}, {}) == []
     assert check_numbers(ARTICLE, {"s": f"There were {value + 1:,} of them."}, {}) != []
+
+
+def test_names_the_article_does_not_contain_are_flagged():
+    article = load_article(sorted(SEEDS.glob("*.txt"))[0]).text  # Phường 6, Bến Tre, Lê Thị Quân
+    assert vietnamese_names("Secretary Lê Thị Quân of TP. Bến Tre said.") == ["Lê Thị Quân", "Bến"]
+    fields = {"summary_en": "Secretary Lê Thị Quân leads Phường 6 in Bến Tre.", "role_en": "Secretary of the An Hòa Commune Party Committee"}
+    checks = check_names(article, fields)
+    assert [(c.field, c.kind, c.text) for c in checks] == [("role_en", "name", "Hòa")]
+    assert "does not occur in the article" in checks[0].reason
+
+
+def test_old_and_new_tone_placement_of_a_name_match():
+    assert check_names("Phường Hoà Thuận có 300 hộ.", {"s": "Hòa Thuận ward has 300 households."}) == []

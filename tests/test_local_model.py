@@ -169,3 +169,36 @@ def test_cli_runs_a_real_article_on_the_real_server_and_leaves_no_process(tmp_pa
         assert "connection" not in captured.err and "Traceback" not in captured.err
         assert not (tmp_path / "out" / "phuong6.json").exists()
     assert "phuong6" in captured.out
+
+
+@pytest.mark.local_model
+@needs_runtime
+@pytest.mark.parametrize("how", ["SIGTERM", "SIGKILL"])
+def test_server_dies_with_the_process_that_started_it(how, tmp_path):
+    """Whatever ends the run (a normal exit is covered above), the server does not outlive it."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    gguf = smollm2_gguf()
+    script = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from summarizer.cli import _exit_on_sigterm\n"
+        "import signal; signal.signal(signal.SIGTERM, _exit_on_sigterm)\n"
+        "from summarizer.local_model import LocalServer\n"
+        f"server = LocalServer(Path({str(gguf)!r}), n_ctx=512).start()\n"
+        "print(server.port, flush=True)\n"
+        "time.sleep(600)\n"
+    )
+    env = {**os.environ, "SUMMARIZER_CACHE_DIR": str(tmp_path)}
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, env=env)
+    port = int(parent.stdout.readline())
+    assert server_processes(gguf) and port_is_open(port)
+    parent.send_signal(getattr(signal, how))
+    parent.wait(timeout=30)
+    deadline = time.monotonic() + 30
+    while server_processes(gguf) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert server_processes(gguf) == [], f"the server outlived its parent after {how}"
