@@ -138,7 +138,7 @@ class LocalServer:
 
     ALIAS = "local"
 
-    def __init__(self, gguf: Path, *, n_ctx: int = 8192, threads: int | None = None, start_timeout: float = 180.0):
+    def __init__(self, gguf: Path, *, n_ctx: int = 16384, threads: int | None = None, start_timeout: float = 180.0):
         self.gguf = gguf
         self.n_ctx = n_ctx
         self.threads = threads or os.cpu_count() or 1

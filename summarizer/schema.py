@@ -68,15 +68,15 @@ class ArticleDraft(BaseModel):
         description="The ward/commune and the city or district it belongs to, as written, e.g. 'Phường 6, TP. Bến Tre'. Null if not stated."
     )
     people: list[PersonDraft] = Field(description="People named in the article with their roles.", max_length=12)
+    title_vi: str = Field(description="Tiêu đề ngắn bằng tiếng Việt (a short headline in Vietnamese).")
+    summary_vi: str = Field(description="Tóm tắt bằng tiếng Việt, 2-4 câu, giữ nguyên các con số như trong bài (a Vietnamese summary).")
+    key_points_vi: list[str] = Field(description="3 đến 5 ý chính, mỗi ý một câu tiếng Việt (3 to 5 key points in Vietnamese).", min_length=1, max_length=6)
     facts: list[FactLabel] = Field(
         description="One label for each candidate number that is a statistic about the organisation or its area "
         "(members, cells, households, money, percentages, results), saying what that number counts in this article. "
         "Leave out candidates that are not statistics.",
         max_length=60,
     )
-    title_vi: str = Field(description="Tiêu đề ngắn bằng tiếng Việt (a short headline in Vietnamese).")
-    summary_vi: str = Field(description="Tóm tắt bằng tiếng Việt, 2-4 câu, giữ nguyên các con số như trong bài (a Vietnamese summary).")
-    key_points_vi: list[str] = Field(description="3 đến 5 ý chính, mỗi ý một câu tiếng Việt (3 to 5 key points in Vietnamese).", min_length=1, max_length=6)
     title_en: str = Field(description="The same headline translated into English.")
     summary_en: str = Field(
         description="The same summary translated into natural English, 2-4 sentences. Keep names with their diacritics; "
