@@ -115,11 +115,14 @@ def file_sha256(path: Path) -> str:
 
 
 def _die_with_parent() -> None:
-    """In the server's process, before exec: ask Linux to SIGTERM it when our process dies, even by SIGKILL."""
+    """In the server's process, before exec: ask Linux to kill it when our process dies, even by SIGKILL.
+
+    SIGKILL, because uvicorn answers SIGTERM by waiting for the request in progress, which can take minutes.
+    """
     try:
         import ctypes
 
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG = 1
     except (OSError, AttributeError):
         pass  # not Linux: the atexit and signal handlers still stop it on a normal exit, an error or Ctrl-C
 
