@@ -42,7 +42,7 @@ from .schema import (
     Usage,
 )
 
-MAX_REASKS = 2
+MAX_REASKS = 1  # re-asks resend the whole conversation: ~4 min each on the embedded model, and rarely better
 
 
 class ArticleFailed(Exception):

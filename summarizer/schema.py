@@ -4,7 +4,7 @@ Two kinds of models live here:
 
 * the *draft* (`ArticleDraft`) is what a language model fills in. Their `Field(description=...)`
   texts are the model's instructions: instructor sends them as the tool's JSON Schema, and its
-  validators (each side in its language, key points paired) are re-asked on.
+  validators (each side in its language) are re-asked on.
 * the *brief* (`Brief` and its parts) is what the program writes, after grounding every fact in the article.
   Offsets, values and provenance are computed by the program, never copied from a model.
 """
@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .language import is_english, is_vietnamese
 
@@ -94,15 +94,8 @@ class ArticleDraft(BaseModel):
     def _english(cls, value: str | list[str]):
         return _in_language(value, is_english, "English; it still has Vietnamese words")
 
-    @model_validator(mode="after")
-    def _paired_points(self) -> ArticleDraft:
-        if len(self.key_points_vi) != len(self.key_points_en):
-            raise ValueError(
-                f"key_points_en must translate key_points_vi one to one ({len(self.key_points_vi)} Vietnamese, {len(self.key_points_en)} English)"
-            )
-        return self
-
     def key_points(self) -> list[KeyPoint]:
+        """Vietnamese and English key points paired in order; an unpaired extra on either side is dropped."""
         return [KeyPoint(vi=vi, en=en) for vi, en in zip(self.key_points_vi, self.key_points_en)]
 
 
