@@ -53,9 +53,10 @@ def python_baseline() -> None:
 
 
 def clear_caches() -> None:
+    """Forget everything computed for an article (its normalised text, numbers and skeleton), as for a new one."""
     for name in dir(grounding):
         function = getattr(grounding, name)
-        if hasattr(function, "cache_clear"):
+        if "article" in name and hasattr(function, "cache_clear"):
             function.cache_clear()
 
 

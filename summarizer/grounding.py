@@ -52,7 +52,8 @@ _CHAR_MAP = str.maketrans(
 )
 _INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"}
 _TONE_MARKS = {"\u0300", "\u0301", "\u0309", "\u0303", "\u0323"}
-_OLD_STYLE_GLIDES = {"o": "ae", "u": "y"}  # "hoà", "hoè", "thuỷ": the tone sits on the second vowel
+_OLD_STYLE_GLIDES = {"o": "ae", "u": "y"}
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")  # "hoà", "hoè", "thuỷ": the tone sits on the second vowel
 
 
 def _clusters(s: str):
@@ -71,9 +72,9 @@ def _new_style_tones(chars: list[str]) -> list[str]:
     out = list(chars)
     for k in range(1, len(out)):
         glide = out[k - 1]
-        bases = _OLD_STYLE_GLIDES.get(glide.lower())
-        if not bases:
+        if glide not in "oOuU":
             continue
+        bases = _OLD_STYLE_GLIDES[glide.lower()]
         vowel = unicodedata.normalize("NFD", out[k])
         if len(vowel) != 2 or vowel[0].lower() not in bases or vowel[1] not in _TONE_MARKS:
             continue
@@ -86,24 +87,39 @@ def _new_style_tones(chars: list[str]) -> list[str]:
     return out
 
 
-def _normalise(s: str) -> tuple[str, list[int], list[int]]:
-    """normalise_for_match, also giving the original end offset of each character."""
+@lru_cache(maxsize=4096)
+def _folded(ch: str) -> str:
+    """One NFC character as it is compared: "" (invisible), " " (any space), or mapped and casefolded."""
+    if ch in _INVISIBLE:
+        return ""
+    if ch.isspace():
+        return " "
+    return ch.translate(_CHAR_MAP).casefold()
+
+
+def _nfc_chars(s: str) -> tuple[list[str], list[int], list[int]]:
+    """The NFC characters of `s`, each with the (start, end) of the original cluster it came from."""
+    if unicodedata.is_normalized("NFC", s) and not _COMBINING.search(s):
+        return list(s), list(range(len(s))), list(range(1, len(s) + 1))  # the usual case: cleaned article text
     chars, starts, ends = [], [], []
     for i, j in _clusters(s):
         for ch in unicodedata.normalize("NFC", s[i:j]):
             chars.append(ch)
             starts.append(i)
             ends.append(j)
+    return chars, starts, ends
+
+
+def _normalise(s: str) -> tuple[str, list[int], list[int]]:
+    """normalise_for_match, also giving the original end offset of each character."""
+    chars, starts, ends = _nfc_chars(s)
     chars = _new_style_tones(chars)
     out, out_starts, out_ends = [], [], []
     for ch, i, j in zip(chars, starts, ends):
-        if ch in _INVISIBLE:
+        folded = _folded(ch)
+        if folded == " " and out and out[-1] == " ":
             continue
-        if ch.isspace():
-            if out and out[-1] == " ":
-                continue
-            ch = " "
-        for c in ch.translate(_CHAR_MAP).casefold():
+        for c in folded:
             out.append(c)
             out_starts.append(i)
             out_ends.append(j)
@@ -152,12 +168,17 @@ def _find_whole(haystack: str, needle: str) -> tuple[int, int] | None:
     return None
 
 
+@lru_cache(maxsize=4096)
+def _bare(ch: str) -> str:
+    """A character without its diacritics ("ệ" -> "e", "đ" -> "d")."""
+    return "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c)).replace("đ", "d")
+
+
 def _skeleton(norm: str) -> tuple[str, list[int], list[int]]:
     """Letters and digits only, without diacritics, words split by one space; with (start, end) in `norm`."""
     out, starts, ends = [], [], []
     for k, ch in enumerate(norm):
-        base = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
-        for c in base.replace("đ", "d"):
+        for c in _bare(ch):
             c = c if c.isalnum() else " "
             if c == " " and (not out or out[-1] == " "):
                 continue
@@ -169,10 +190,16 @@ def _skeleton(norm: str) -> tuple[str, list[int], list[int]]:
     return "".join(out), starts, ends
 
 
+@lru_cache(maxsize=16)
+def _article_skeleton(norm_text: str) -> tuple[str, tuple[int, ...], tuple[int, ...]]:
+    skeleton, starts, ends = _skeleton(norm_text)
+    return skeleton, tuple(starts), tuple(ends)
+
+
 def _fuzzy_span(norm_quote: str, norm_text: str) -> tuple[int, int] | None:
     """Span of norm_text that differs from the quote only in punctuation and diacritics, with the same numbers."""
     quote_skeleton = _skeleton(norm_quote)[0]
-    text_skeleton, starts, ends = _skeleton(norm_text)
+    text_skeleton, starts, ends = _article_skeleton(norm_text)
     found = _find_whole(text_skeleton, quote_skeleton) if quote_skeleton else None
     if found is None:
         return None

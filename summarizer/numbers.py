@@ -6,6 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from babel.numbers import NumberFormatError, format_decimal, parse_decimal
 
@@ -125,6 +126,7 @@ _NUMBER_ONLY = re.compile(rf"{_NUM}")
 _PERCENT = re.compile(r"[^\S\n]*%")
 
 
+@lru_cache(maxsize=4096)
 def _parse(digits: str, locale: str) -> Decimal | None:
     """Babel's strict reading of digits with the locale's separators; None when they don't fit it."""
     try:
