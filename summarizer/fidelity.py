@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from .numbers import find_numbers, to_json_number
 from .grounding import normalise_for_match
 from .language import VIETNAMESE_LETTERS
-from .schema import Check
+from .schema import ArticleDraft, Check
 
 ENGLISH_SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
 _ENGLISH_NUMBER = re.compile(
@@ -100,3 +100,12 @@ def check_names(article_text: str, fields: dict[str, str]) -> list[Check]:
                 reason = f"the name {name!r} does not occur in the article"
                 problems.append(Check(field=field, kind="name", text=name, reason=reason))
     return problems
+
+
+def check_draft(article_text: str, draft: ArticleDraft) -> list[Check]:
+    """The numbers of a draft's titles, summaries and key points, and the names there and in the people's roles."""
+    points = draft.key_points()
+    english = {"title_en": draft.title_en, "summary_en": draft.summary_en, **{f"key_points[{i}].en": p.en for i, p in enumerate(points)}}
+    vietnamese = {"title_vi": draft.title_vi, "summary_vi": draft.summary_vi, **{f"key_points[{i}].vi": p.vi for i, p in enumerate(points)}}
+    roles = {f"people[{i}].role_{lang}": getattr(p, f"role_{lang}") for i, p in enumerate(draft.people) for lang in ("vi", "en")}
+    return check_numbers(article_text, english, vietnamese) + check_names(article_text, {**english, **vietnamese, **roles})

@@ -22,7 +22,7 @@ from . import __version__
 from .article import Article, ArticleError, load_article
 from .candidates import Candidate, fact_candidates
 from .chain import ModelChain
-from .fidelity import check_names, check_numbers
+from .fidelity import check_draft
 from .grounding import verify_fact
 from .language import is_english
 from .llm import ModelCallError, complete_structured
@@ -74,21 +74,16 @@ def brief_article(article: Article, chain: ModelChain) -> Brief:
             continue
         draft = result.value
         kept, rejected = ground_facts(article.text, candidates, draft.facts)
-        key_points = draft.key_points()
-        english = {"title_en": draft.title_en, "summary_en": draft.summary_en, **{f"key_points[{i}].en": p.en for i, p in enumerate(key_points)}}
-        vietnamese = {"title_vi": draft.title_vi, "summary_vi": draft.summary_vi, **{f"key_points[{i}].vi": p.vi for i, p in enumerate(key_points)}}
-        roles = {f"people[{i}].role_{lang}": getattr(p, f"role_{lang}") for i, p in enumerate(draft.people) for lang in ("vi", "en")}
-        checks = check_numbers(article.text, english, vietnamese) + check_names(article.text, {**english, **vietnamese, **roles})
         return Brief(
             article=article_info(article, draft),
             title_vi=draft.title_vi,
             title_en=draft.title_en,
             summary_vi=draft.summary_vi,
             summary_en=draft.summary_en,
-            key_points=key_points,
+            key_points=draft.key_points(),
             facts=kept,
             rejected=rejected,
-            checks=checks,
+            checks=check_draft(article.text, draft),
             provenance=Provenance(
                 model=endpoint.name,
                 attempts=attempts,
