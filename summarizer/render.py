@@ -41,7 +41,10 @@ def brief_markdown(brief: Brief) -> str:
             )
     if brief.rejected:
         lines += ["", f"## Rejected ({len(brief.rejected)})", ""]
-        lines += [f"- “{_cell(r.draft.quote)}” → {_cell(r.draft.number)}: {_cell(r.reason)}" for r in brief.rejected]
+        for r in brief.rejected:
+            where = f"[{r.candidate}] " if r.candidate is not None else ""
+            quote = f"“{_cell(r.quote)}” → {_cell(r.number_text)}" if r.quote else _cell(r.what_en)
+            lines.append(f"- {where}{quote}: {_cell(r.reason)}")
     if brief.checks:
         lines += ["", f"## Checks: {len(brief.checks)} statement(s) not supported by the article", ""]
         lines += [f"- {c.field} ({c.kind}): “{_cell(c.text)}” — {_cell(c.reason)}" for c in brief.checks]
