@@ -81,11 +81,12 @@ def _capitalised_runs(text: str) -> list[list[str]]:
 
 def vietnamese_names(text: str) -> list[str]:
     """Vietnamese proper names: in each run of capitalised words, the words from the first to the last one carrying
-    a Vietnamese letter ("Secretary Lê Thị Quân said" -> "Lê Thị Quân"; "Bến Tre" -> "Bến")."""
+    a Vietnamese letter, when that is two words or more ("Secretary Lê Thị Quân said" -> "Lê Thị Quân").
+    A single word is left out: it is as often a capitalised sentence start ("Nghiên cứu...") as a name."""
     names = []
     for run in _capitalised_runs(text):
         marked = [i for i, word in enumerate(run) if set(word.casefold()) & VIETNAMESE_LETTERS]
-        if marked:
+        if marked and marked[-1] > marked[0]:
             names.append(" ".join(run[marked[0] : marked[-1] + 1]))
     return names
 
