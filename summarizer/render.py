@@ -52,7 +52,7 @@ def brief_markdown(brief: Brief) -> str:
     lines += [
         "", "## Provenance", "",
         f"- Model: {prov.model}" + (f" after {tried}" if tried else ""),
-        f"- Prompts: " + ", ".join(f"{p.name} `{p.sha256[:12]}`" for p in prov.prompts),
+        "- Prompts: " + ", ".join(f"{p.name} `{p.sha256[:12]}`" for p in prov.prompts),
         f"- Tokens: {prov.usage.prompt_tokens} prompt + {prov.usage.completion_tokens} completion; re-asks: {prov.reasks}",
         f"- Time: {prov.wall_seconds:.1f} s; schema {prov.schema_version}; summarizer {prov.summarizer_version}",
     ]  # fmt: skip
