@@ -27,6 +27,7 @@ from .grounding import verify_fact
 from .language import is_english
 from .llm import ModelCallError, complete_structured
 from .numbers import to_json_number
+from .people import find_people
 from .prompts import load_prompt
 from .render import brief_markdown
 from .schema import (
@@ -100,7 +101,12 @@ def brief_article(article: Article, chain: ModelChain) -> Brief:
 def article_info(article: Article, draft: ArticleDraft) -> ArticleInfo:
     """Metadata parsed from the text, plus what the model drafted that the text confirms."""
     folded = _fold(article.text)
-    people = [Person(**p.model_dump()) for p in draft.people if p.name.strip() and _fold(p.name) in folded]
+    drafted = {_fold(p.name): p for p in draft.people if p.name.strip() and _fold(p.name) in folded}
+    people = [  # the text's own people and positions first, with the model's English for the position when it has one
+        Person(name=p.name, role_vi=p.role_vi, role_en=drafted.pop(_fold(p.name)).role_en if _fold(p.name) in drafted else None)
+        for p in find_people(article.text)
+    ]
+    people += [Person(**p.model_dump()) for p in drafted.values()]
     organization = draft.organization if draft.organization and _fold(draft.organization) in folded else None
     return ArticleInfo(
         id=article.id,
@@ -113,21 +119,12 @@ def article_info(article: Article, draft: ArticleDraft) -> ArticleInfo:
         source=article.meta.source,
         organization=organization,
         locality=draft.locality,
-        people=_unique_people(people),
+        people=people,
     )
 
 
 def _fold(text: str) -> str:
     return " ".join(text.split()).casefold()
-
-
-def _unique_people(people: list[Person]) -> list[Person]:
-    seen, unique = set(), []
-    for person in people:
-        if _fold(person.name) not in seen:
-            seen.add(_fold(person.name))
-            unique.append(person)
-    return unique
 
 
 # --------------------------------------------------------------------------- grounding the labelled candidates

@@ -26,7 +26,8 @@ def brief_markdown(brief: Brief) -> str:
     ]  # fmt: skip
     lines += [f"- **{label}:** {value}" for label, value in meta if value]
     for person in info.people:
-        lines.append(f"- **Person:** {person.name} — {person.role_vi} ({person.role_en})")
+        english = f" ({person.role_en})" if person.role_en else ""
+        lines.append(f"- **Person:** {person.name} — {person.role_vi}{english}")
     lines += ["", "## Summary", "", "| Tiếng Việt | English |", "|---|---|", f"| {_cell(brief.summary_vi)} | {_cell(brief.summary_en)} |"]
     lines += ["", "## Key points", "", "| Tiếng Việt | English |", "|---|---|"]
     lines += [f"| {_cell(p.vi)} | {_cell(p.en)} |" for p in brief.key_points]

@@ -106,9 +106,11 @@ AlignmentStatus = Literal["exact", "normalised", "fuzzy"]
 
 
 class Person(BaseModel):
+    """A person the article names: the name and position as written, and the position in English when known."""
+
     name: str
     role_vi: str
-    role_en: str
+    role_en: str | None = Field(default=None, description="The model's English rendering of the position; null when no model gave one.")
 
 
 class ArticleInfo(BaseModel):
@@ -124,7 +126,10 @@ class ArticleInfo(BaseModel):
     source: str | None = Field(default=None, description="The outlet, when the article names it.")
     organization: str | None = Field(default=None, description="The party organisation the article is about, e.g. 'Đảng bộ Phường 6'.")
     locality: str | None = None
-    people: list[Person] = Field(default_factory=list, description="People named in the article (each name found in the text).")
+    people: list[Person] = Field(
+        default_factory=list,
+        description="People named in the article: found in the text with the position written beside them, and those the model named whose names occur in the text.",
+    )
 
 
 class Fact(BaseModel):
