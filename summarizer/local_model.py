@@ -148,7 +148,7 @@ class LocalServer:
         self.start_timeout = start_timeout
         self.port: int | None = None
         self.process: subprocess.Popen | None = None
-        self.log_path = cache_dir() / "logs" / "llama-server.log"
+        self.log_path = cache_dir() / "logs" / f"llama-server-{os.getpid()}.log"  # one per run: runs may overlap
 
     @property
     def api_base(self) -> str:
