@@ -254,6 +254,8 @@ def run_batch(
             write_brief(outcome.brief, out_dir)
         except (ArticleError, ArticleFailed) as err:
             outcome.error = str(err)
+        except Exception as err:  # a bug must cost one article, not the batch; it is reported and the exit code says so
+            outcome.error = f"{path}: internal error, please report it ({type(err).__name__}: {err})"
         outcomes.append(outcome)
         if on_done:
             on_done(outcome)
@@ -262,8 +264,10 @@ def run_batch(
 
 
 def write_brief(brief: Brief, out_dir: Path) -> None:
-    atomic_write(out_dir / f"{brief.article.id}.json", brief.model_dump_json(indent=2) + "\n")
-    atomic_write(out_dir / f"{brief.article.id}.md", brief_markdown(brief))
+    """Both files of a brief, rendered before either is written, so a failure leaves neither."""
+    as_json, as_markdown = brief.model_dump_json(indent=2) + "\n", brief_markdown(brief)
+    atomic_write(out_dir / f"{brief.article.id}.json", as_json)
+    atomic_write(out_dir / f"{brief.article.id}.md", as_markdown)
 
 
 def write_jsonl(briefs: list[Brief], path: Path) -> None:

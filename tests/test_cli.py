@@ -123,3 +123,33 @@ def test_verify_command_prints_one_verdict_per_fact(tmp_path):
     path.write_text("[{not json", encoding="utf-8")
     result = run_cli("verify", str(SEED), str(path))
     assert result.returncode == 2 and "facts.json" in one_error_line(result.stderr)
+
+
+def test_an_unexpected_error_in_one_article_is_reported_and_the_batch_goes_on_simulated(tmp_path, cassette, local_api_base, monkeypatch, capsys):
+    """Simulated fault: rendering the first article's Markdown raises; that article fails with one line, the next is written."""
+    import summarizer.pipeline as pipeline
+
+    real_markdown = pipeline.brief_markdown
+    calls = []
+
+    def markdown_failing_once(brief):
+        calls.append(brief.article.id)
+        if len(calls) == 1:
+            raise AttributeError("simulated bug")
+        return real_markdown(brief)
+
+    monkeypatch.setattr(pipeline, "brief_markdown", markdown_failing_once)
+    config = tmp_path / "summarizer.toml"
+    config.write_text(f'models = ["local"]\n[model.local]\napi_base = "{local_api_base}"\n', encoding="utf-8")
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    shutil.copy(SEED, articles / f"a_{SEED.name}")
+    shutil.copy(SEED, articles / f"b_{SEED.name}")
+    with cassette(f"local_{SEED.stem}") as recording:
+        recording.allow_playback_repeats = True
+        code = main(["brief", str(articles), "--out", str(tmp_path / "out"), "--config", str(config)])
+    err = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in err
+    assert f"a_{SEED.stem}" in err and "internal error" in err and "simulated bug" in err
+    assert (tmp_path / "out" / f"b_{SEED.stem}.json").is_file()
+    assert not list((tmp_path / "out").glob(f"a_{SEED.stem}*")), "a failed article leaves no file"
