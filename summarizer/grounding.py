@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -110,8 +112,14 @@ def _nfc_chars(s: str) -> tuple[list[str], list[int], list[int]]:
     return chars, starts, ends
 
 
-def _normalise(s: str) -> tuple[str, list[int], list[int]]:
+def _normalise(s: str) -> tuple[str, Sequence[int], Sequence[int]]:
     """normalise_for_match, also giving the original end offset of each character."""
+    fast = _normalise_nfc(s)
+    return fast if fast is not None else _normalise_by_char(s)
+
+
+def _normalise_by_char(s: str) -> tuple[str, list[int], list[int]]:
+    """_normalise one character at a time: for any text, and the reference the faster way is tested against."""
     chars, starts, ends = _nfc_chars(s)
     chars = _new_style_tones(chars)
     out, out_starts, out_ends = [], [], []
@@ -126,19 +134,97 @@ def _normalise(s: str) -> tuple[str, list[int], list[int]]:
     return "".join(out), out_starts, out_ends
 
 
+_OLD_STYLE_TONE = re.compile("[uU][ỳýỷỹỵỲÝỶỸỴ]|[oO][àáảãạèéẻẽẹÀÁẢÃẠÈÉẺẼẸ]")  # where _new_style_tones may act
+_MAPPED = re.compile("[" + "".join(map(chr, _CHAR_MAP)) + "]")
+_INVISIBLES = "".join(sorted(_INVISIBLE))
+# What is not kept as it is: invisible characters, runs of spaces, and a lone space that is not " ".
+_IRREGULAR_SPACE = re.compile(rf"[{_INVISIBLES}]+|\s[\s{_INVISIBLES}]+|[^\S ]")
+_IRREGULAR_VISIBLE_SPACE = re.compile(r"\s{2,}|[^\S ]")  # the same, in text without invisible characters
+
+
+def _new_style_tones_at(s: str, glide: int) -> str:
+    """The glide at `glide` and the vowel after it, as _new_style_tones leaves them (it needs the letters around)."""
+    first = max(0, glide - 2)
+    window = _new_style_tones(list(s[first:glide + 3]))
+    return "".join(window[glide - first:glide - first + 2])
+
+
+class _Shifted(Sequence[int]):
+    """Offsets into a text that differs from this one only by dropped or squeezed runs: one shift per stretch."""
+
+    def __init__(self, firsts: list[int], shifts: list[int], length: int) -> None:
+        self._firsts, self._shifts, self._length = firsts, shifts, length  # stretch k starts at firsts[k]
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __iter__(self):
+        bounds = self._firsts[1:] + [self._length]
+        for first, end, shift in zip(self._firsts, bounds, self._shifts):
+            yield from range(first + shift, end + shift)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(self._length))]
+        if i < 0:
+            i += self._length
+        if not 0 <= i < self._length:
+            raise IndexError(i)
+        return i + self._shifts[bisect_right(self._firsts, i) - 1]
+
+
+def _squeeze(s: str, runs) -> tuple[str, _Shifted, _Shifted]:
+    """`s` with each (start, end, replacement) run replaced by "" or " ", and each kept character's (start, end) in `s`."""
+    pieces: list[str] = []
+    firsts: list[int] = []
+    shifts: list[int] = []
+    kept = length = 0  # s[kept:] is not yet copied; `length` characters are
+    for start, end, replacement in runs:
+        firsts.append(length)
+        shifts.append(kept - length)
+        pieces += (s[kept:start], replacement)
+        length += start - kept + len(replacement)
+        kept = end
+    firsts.append(length)
+    shifts.append(kept - length)
+    pieces.append(s[kept:])
+    length += len(s) - kept
+    return "".join(pieces), _Shifted(firsts, shifts, length), _Shifted(firsts, [k + 1 for k in shifts], length)
+
+
+def _normalise_nfc(s: str) -> tuple[str, Sequence[int], Sequence[int]] | None:
+    """_normalise for the usual text (NFC, no combining marks, casefolding one to one), by whole-string operations.
+
+    None for any other text, which takes the character-by-character way.
+    """
+    if not unicodedata.is_normalized("NFC", s) or _COMBINING.search(s):
+        return None
+    if _OLD_STYLE_TONE.search(s):
+        s = _OLD_STYLE_TONE.sub(lambda m: _new_style_tones_at(s, m.start()), s)
+    s = _MAPPED.sub(lambda m: _CHAR_MAP[ord(m.group())], s)  # a few characters: cheaper than str.translate
+    folded = s.casefold()
+    if len(folded) != len(s):
+        return None  # a character casefolds to several ("ß" -> "ss")
+    irregular = _IRREGULAR_SPACE if any(c in folded for c in _INVISIBLE) else _IRREGULAR_VISIBLE_SPACE
+    runs = (
+        (m.start(), m.end(), "" if folded[m.start()] in _INVISIBLE else " ") for m in irregular.finditer(folded)
+    )
+    return _squeeze(folded, runs)
+
+
 def normalise_for_match(s: str) -> tuple[str, list[int]]:
     """NFC, new-style tones ("hoà" -> "hòa"), straight quotes, plain dashes, single spaces, casefolded.
 
     Also returns, for each character of the result, its index in `s`.
     """
     norm, starts, _ = _normalise(s)
-    return norm, starts
+    return norm, list(starts)
 
 
 @lru_cache(maxsize=16)
-def _normalised_article(text: str) -> tuple[str, tuple[int, ...], tuple[int, ...]]:
-    norm, starts, ends = _normalise(text)
-    return norm, tuple(starts), tuple(ends)
+def _normalised_article(text: str) -> tuple[str, Sequence[int], Sequence[int]]:
+    """_normalise of an article, kept for its next facts (callers must not change the lists)."""
+    return _normalise(text)
 
 
 @lru_cache(maxsize=16)
@@ -174,8 +260,49 @@ def _bare(ch: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c)).replace("đ", "d")
 
 
-def _skeleton(norm: str) -> tuple[str, list[int], list[int]]:
+class _SkeletonChars(dict):
+    """str.translate table, filled as characters are met: each character's letters without diacritics, or " "."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.not_one_to_one: set[str] = set()  # characters that become none or several ("가")
+
+    def __missing__(self, code: int) -> str:
+        bare = "".join(c if c.isalnum() else " " for c in _bare(chr(code)))
+        if len(bare) != 1:
+            self.not_one_to_one.add(chr(code))
+        self[code] = bare
+        return bare
+
+
+_SKELETON_CHARS = _SkeletonChars()
+_COMMON_SIGNS = "…•·°×"  # not letters or digits, so spaces in a skeleton, and not ASCII
+_ASCII_SKELETON = bytes(c if chr(c).isalnum() else ord(" ") for c in range(256))  # for bytes.translate
+_IRREGULAR_SKELETON_SPACE = re.compile("^ +|  +| +$")  # what is not one space between words
+
+
+def _skeleton(norm: str) -> tuple[str, Sequence[int], Sequence[int]]:
     """Letters and digits only, without diacritics, words split by one space; with (start, end) in `norm`."""
+    plain = norm.replace("đ", "d")
+    for sign in _COMMON_SIGNS:
+        plain = plain.replace(sign, " ")
+    ascii_bare = unicodedata.normalize("NFD", plain).encode("ascii", "ignore")
+    if len(ascii_bare) == len(norm):  # the usual case: each character is one ASCII character with its marks
+        bare = ascii_bare.translate(_ASCII_SKELETON).decode("ascii")
+    else:
+        bare = norm.translate(_SKELETON_CHARS)
+        if not _SKELETON_CHARS.not_one_to_one.isdisjoint(norm):
+            return _skeleton_by_char(norm)  # a character without diacritics is none or several
+    runs = (
+        (m.start(), m.end(), " " if 0 < m.start() and m.end() < len(bare) else "")  # none at either end
+        for m in _IRREGULAR_SKELETON_SPACE.finditer(bare)
+    )
+    return _squeeze(bare, runs)
+
+
+def _skeleton_by_char(norm: str) -> tuple[str, list[int], list[int]]:
+    """_skeleton one character at a time: for text where a character may stand for several letters, and the reference
+    the faster way is tested against."""
     out, starts, ends = [], [], []
     for k, ch in enumerate(norm):
         for c in _bare(ch):
@@ -191,9 +318,9 @@ def _skeleton(norm: str) -> tuple[str, list[int], list[int]]:
 
 
 @lru_cache(maxsize=16)
-def _article_skeleton(norm_text: str) -> tuple[str, tuple[int, ...], tuple[int, ...]]:
-    skeleton, starts, ends = _skeleton(norm_text)
-    return skeleton, tuple(starts), tuple(ends)
+def _article_skeleton(norm_text: str) -> tuple[str, Sequence[int], Sequence[int]]:
+    """_skeleton of a normalised article, kept for its next facts (callers must not change the lists)."""
+    return _skeleton(norm_text)
 
 
 def _fuzzy_span(norm_quote: str, norm_text: str) -> tuple[int, int] | None:
@@ -219,7 +346,7 @@ def locate_quote(quote: str, text: str) -> tuple[int, int, Alignment] | None:
     found = _find_whole(text, quote)
     if found:
         return found[0], found[1], "exact"
-    norm_quote = normalise_for_match(quote)[0].strip()
+    norm_quote = _normalise(quote)[0].strip()
     if not norm_quote:
         return None
     norm_text, starts, ends = _normalised_article(text)
@@ -341,7 +468,7 @@ def _verify_string(text: str, span: tuple[int, int, Alignment], wanted: str) -> 
     """Is the string value ("2003-2008", "2020, 2021, 2022") written in the located quote?"""
     start, end, alignment = span
     norm_span, starts, ends = _normalise(text[start:end])
-    norm_value = normalise_for_match(wanted)[0].strip()
+    norm_value = _normalise(wanted)[0].strip()
     m = _flexible_pattern(norm_value).search(norm_span) if norm_value else None
     if m is None:
         return _unsupported(f"value '{wanted}' is not written in the quote", span)

@@ -82,7 +82,7 @@ NOT_UNITS = {
 
 _WORD = r"[^\W\d_](?:[^\W\d_]|[\u0300-\u036f])*"  # letters, with combining marks for NFD text
 _WORD_AFTER = re.compile(rf"[^\S\n]*({_WORD})")
-_WORD_BEFORE = re.compile(rf"({_WORD})[^\S\n]*\Z")
+_WORD_BEFORE_REVERSED = re.compile(r"[^\S\n]*((?:[^\W\d_]|[\u0300-\u036f])*[^\W\d_])")  # _WORD + spaces, read backwards
 _SENTENCE_BREAK = set(".!?…:;\"“”'‘’(\n")
 
 
@@ -102,11 +102,12 @@ def _words_after(text: str, pos: int, n: int = 3) -> list[tuple[str, int]]:
 
 def _words_before(text: str, pos: int, n: int = 2) -> list[tuple[str, int]]:
     """Up to n words preceding pos on the same phrase, in reading order, with their start offsets."""
+    window = text[max(0, pos - 80):pos][::-1]  # matched backwards from pos: no scan from the left
     words: list[tuple[str, int]] = []
-    floor = max(0, pos - 80)
-    while len(words) < n and (m := _WORD_BEFORE.search(text, floor, pos)):
-        words.insert(0, (_key(m.group(1)), m.start(1)))
-        pos = m.start(1)
+    offset = 0
+    while len(words) < n and (m := _WORD_BEFORE_REVERSED.match(window, offset)):
+        words.insert(0, (_key(m.group(1)[::-1]), pos - m.end(1)))
+        offset = m.end()
     return words
 
 

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from summarizer import grounding, numbers
 from summarizer.grounding import Verdict, locate_quote, normalise_for_match, verify_fact, verify_facts
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
@@ -521,3 +522,35 @@ def test_a_slice_at_word_boundaries_is_found_exactly(text, data):
     found = locate_quote(quote, text)
     assert found is not None and found[2] == "exact"
     assert text[found[0]:found[1]] == quote
+
+
+# ---------------------------------------------------------------- the fast ways agree with the reference
+
+ANY_TEXT = st.text(
+    alphabet=st.one_of(VI_ALPHABET, st.sampled_from(list("oOuUqQàáèéỳýẹÈỲ…•°ǆﬁ가ŀ²K≠\u2060\u00ad  ")), st.characters()),
+    max_size=80,
+)
+
+
+@given(ANY_TEXT)
+def test_normalise_equals_the_character_by_character_reference(text):
+    norm, starts, ends = grounding._normalise(text)
+    assert (norm, list(starts), list(ends)) == grounding._normalise_by_char(text)
+
+
+@given(ANY_TEXT)
+def test_skeleton_equals_the_character_by_character_reference(text):
+    norm = grounding._normalise_by_char(text)[0]
+    skeleton, starts, ends = grounding._skeleton(norm)
+    assert (skeleton, list(starts), list(ends)) == grounding._skeleton_by_char(norm)
+
+
+@given(ANY_TEXT, st.integers(min_value=0, max_value=80))
+def test_words_before_equals_a_leftward_regex_search(text, pos):
+    pos = min(pos, len(text))
+    expected, end = [], pos
+    while len(expected) < 2 and (m := re.search(rf"({numbers._WORD})[^\S\n]*\Z", text[max(0, pos - 80):end])):
+        start = max(0, pos - 80) + m.start(1)
+        expected.insert(0, (numbers._key(m.group(1)), start))
+        end = start
+    assert numbers._words_before(text, pos, 2) == expected
