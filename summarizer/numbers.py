@@ -166,8 +166,11 @@ _HEDGE_SUFFIX = re.compile(r"\s+(?:" + "|".join(" ".join(p) for p in HEDGES_AFTE
 
 def _split_number(s: str) -> tuple[str, int] | None:
     """Split "gần 8,86 tỉ" into its digits and scale factor ("8,86", 10**9); None if `s` is not one number."""
-    if not isinstance(s, str):
-        return None
+    return _split_text(s) if isinstance(s, str) else None
+
+
+@lru_cache(maxsize=4096)
+def _split_text(s: str) -> tuple[str, int] | None:
     s = _HEDGE_SUFFIX.sub("", _key(s).strip())
     s = s[_HEDGE_PREFIX.match(s).end():]
     m = _NUMBER_ONLY.match(s)
