@@ -3,19 +3,29 @@
 `ModelChain.endpoints()` yields, in order, each model of the chain that can be called now, and records
 why the others could not (no API key, local model not installed or not starting). The pipeline tries
 each endpoint in turn and moves on when one fails; that fallback is recorded in the brief's provenance.
+`ModelChain.ask()` makes one call: it waits for a free slot of that model (the local server answers
+one request at a time) and, when the provider answers 429 with Retry-After, waits that long and asks again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+import contextlib
+import os
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
 
 from . import llm
-from .local_model import LocalModelError, LocalServer, model_path
+from .local_model import MODEL_FILE, MODEL_SHA256, LocalModelError, LocalServer, model_path
 from .schema import Attempt
 from .settings import LOCAL, ConfigError, Settings
 
 LOCAL_TIMEOUT = 1800.0  # seconds for one call on the embedded model, re-asks included (2 cores, no GPU)
 HOSTED_TIMEOUT = 300.0
+LOCAL_SLOTS = 1  # llama-cpp-python's server answers one request at a time: more would queue there and time out
+RATE_LIMIT_RETRIES = 3  # asks again after a 429 with Retry-After, at most this often per call
+MAX_RETRY_AFTER = 120.0  # seconds; a provider asking for longer is treated as failing, and the chain moves on
 
 
 class ModelChain:
@@ -25,6 +35,9 @@ class ModelChain:
         self.settings = settings
         self._local_server: LocalServer | None = None
         self._local_error: str | None = None
+        self._local_slots: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
+        self._start_lock: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
+        self._paused_until: dict[str, float] = {}  # model -> monotonic time before which it is not asked (Retry-After)
 
     def validate(self) -> None:
         """Fail fast, before any article is read, on a model name litellm cannot route."""
@@ -35,17 +48,73 @@ class ModelChain:
             if problem:
                 raise ConfigError(f"{self.settings.source}: {problem}; use a litellm model string such as openai/gpt-4o-mini, or 'local'")
 
-    def endpoints(self, skipped: list[Attempt]) -> Iterator[llm.Endpoint]:
+    async def endpoints(self, skipped: list[Attempt]) -> AsyncIterator[llm.Endpoint]:
         """Yield the callable endpoints in chain order; append an Attempt to `skipped` for each model that cannot be called."""
         for name in self.settings.chain:
             try:
-                yield self._endpoint(name)
+                if name == LOCAL and not self.settings.options_for(name).api_base:
+                    await self._start_local()
+                endpoint = self._endpoint(name)
             except (LocalModelError, _Unavailable) as err:
                 skipped.append(Attempt(model=name, error=str(err)))
+                continue
+            yield endpoint
+
+    async def ask(self, endpoint: llm.Endpoint, messages: list[dict[str, str]], answer_model, *, max_reasks: int):
+        """One structured call to `endpoint`, in one of its slots, honouring Retry-After on 429."""
+        for retry in range(RATE_LIMIT_RETRIES + 1):
+            await self._wait_out_pause(endpoint.name)
+            async with self._slot(endpoint.name):
+                try:
+                    return await llm.complete_structured(endpoint, messages, answer_model, max_reasks=max_reasks)
+                except llm.ModelCallError as err:
+                    waits = err.kind == "rate_limit" and err.retry_after is not None and err.retry_after <= MAX_RETRY_AFTER
+                    if not waits or retry == RATE_LIMIT_RETRIES:
+                        raise
+                    self._paused_until[endpoint.name] = max(self._paused_until.get(endpoint.name, 0.0), time.monotonic() + err.retry_after)
+
+    def identity(self, name: str) -> str:
+        """What the answers of chain model `name` depend on, for the cache: its name, and for `local` the weights served."""
+        options = self.settings.options_for(name)
+        if name != LOCAL:
+            return f"{name}@{options.api_base}" if options.api_base else name
+        if options.api_base:
+            return f"local@{options.api_base}"
+        override = os.environ.get("SUMMARIZER_LOCAL_GGUF")
+        if override:
+            path = Path(override)
+            return f"local:{path.name}:{path.stat().st_size if path.is_file() else 'missing'}"
+        return f"local:{MODEL_FILE}:{MODEL_SHA256[:16]}"
+
+    def call_settings(self, name: str) -> dict:
+        """The instructor mode and token limit calls to `name` use (they change its answers)."""
+        options = self.settings.options_for(name)
+        return {"mode": options.mode, "max_tokens": options.max_tokens or llm.DEFAULT_MAX_TOKENS}
+
+    def _slot(self, name: str):
+        if name != LOCAL:
+            return contextlib.nullcontext()
+        loop = asyncio.get_running_loop()
+        if self._local_slots is None or self._local_slots[0] is not loop:  # a semaphore belongs to one event loop
+            self._local_slots = (loop, asyncio.Semaphore(LOCAL_SLOTS))
+        return self._local_slots[1]
+
+    async def _wait_out_pause(self, name: str) -> None:
+        while (left := self._paused_until.get(name, 0.0) - time.monotonic()) > 0:
+            await asyncio.sleep(left)
+
+    async def _start_local(self) -> None:
+        """Start the embedded server once, off the event loop (it takes seconds), whatever the number of callers."""
+        loop = asyncio.get_running_loop()
+        if self._start_lock is None or self._start_lock[0] is not loop:
+            self._start_lock = (loop, asyncio.Lock())
+        async with self._start_lock[1]:
+            if self._local_server is None:
+                await asyncio.to_thread(self._local)
 
     def _endpoint(self, name: str) -> llm.Endpoint:
         options = self.settings.options_for(name)
-        common = dict(mode=options.mode, max_tokens=options.max_tokens or llm.DEFAULT_MAX_TOKENS)
+        common = self.call_settings(name)
         if name == LOCAL:  # the embedded model, or an already running llama.cpp server given as [model.local] api_base
             api_base = options.api_base or self._local().api_base
             timeout = options.timeout or LOCAL_TIMEOUT

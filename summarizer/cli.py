@@ -27,57 +27,129 @@ def _fail(message: str, code: int = EXIT_USAGE) -> int:
 
 
 def cmd_brief(args: argparse.Namespace) -> int:
+    import asyncio
+    import time
+    from datetime import datetime, timezone
+
     from .article import ArticleError, find_articles
+    from .cache import AnswerCache, CacheError, default_cache_path
     from .chain import ModelChain
     from .local_model import LocalModelError
-    from .pipeline import Outcome, run_batch
+    from .pipeline import run_batch
+    from .report import run_report, write_report
     from .settings import ConfigError, load_settings
 
+    if args.concurrency < 1:
+        return _fail(f"--concurrency {args.concurrency}: must be at least 1")
     try:
         settings = load_settings(model_arg=args.model, config=args.config)
         paths = [path for given in args.paths for path in find_articles(given)]
-    except (ConfigError, ArticleError) as err:
+        cache = None if args.no_cache else AnswerCache(Path(args.cache) if args.cache else default_cache_path())
+    except (ConfigError, ArticleError, CacheError) as err:
         return _fail(str(err))
 
-    def progress(outcome: Outcome) -> None:
-        if outcome.error:
-            print(f"FAILED {outcome.error}", file=sys.stderr)
-        elif not args.quiet:
-            prov = outcome.brief.provenance
-            print(f"done   {outcome.article_id}: {prov.model}, {len(outcome.brief.facts)} facts, {prov.wall_seconds:.0f} s", file=sys.stderr)
+    out_dir = Path(args.out)
+    started, clock = datetime.now(timezone.utc), time.monotonic()
+    used = {"chain": list(settings.chain), "concurrency": args.concurrency, "cache": None if cache is None else str(cache.path)}
+    progress = Progress(len(paths), quiet=args.quiet)
+
+    def report(interrupted: bool) -> dict:
+        order = {str(path): i for i, path in enumerate(paths)}
+        outcomes = sorted(progress.outcomes, key=lambda o: order.get(o.path, 0))
+        result = run_report(outcomes, started=started, wall_seconds=time.monotonic() - clock, settings=used, interrupted=interrupted)
+        write_report(result, out_dir)
+        return result
 
     try:
-        with ModelChain(settings) as chain:
+        with ModelChain(settings) as chain, progress:
             chain.validate()
-            outcomes = run_batch(paths, chain, Path(args.out), on_done=progress)
+            asyncio.run(run_batch(paths, chain, out_dir, concurrency=args.concurrency, cache=cache, on_done=progress.done))
     except (ConfigError, LocalModelError) as err:
         return _fail(str(err))
-    except KeyboardInterrupt:
-        return _fail("interrupted; finished articles are in the output folder", EXIT_INTERRUPTED)
-    print_table(outcomes)
-    failed = sum(1 for o in outcomes if o.error)
+    except (KeyboardInterrupt, SystemExit) as stop:  # Ctrl-C, or SIGTERM (see main): account for what is done, then stop
+        report(interrupted=True)
+        if isinstance(stop, SystemExit):
+            raise
+        return _fail("interrupted; finished articles are in the output folder, and the same command finishes the rest", EXIT_INTERRUPTED)
+    finally:
+        if cache:
+            cache.close()
+    result = report(interrupted=False)
+    print_summary(result)
+    print(f"run report: {out_dir / 'run-report.json'}", file=sys.stderr)
+    failed = result["totals"]["failed"]
     if failed:
-        return _fail(f"{failed} of {len(outcomes)} articles failed (see the lines above)", EXIT_FAILED_ARTICLES)
+        return _fail(f"{failed} of {len(paths)} articles failed (see the lines above)", EXIT_FAILED_ARTICLES)
     return 0
 
 
-def print_table(outcomes) -> None:
+class Progress:
+    """A progress bar (rich) when stderr is a terminal, else one plain line per article."""
+
+    def __init__(self, total: int, *, quiet: bool):
+        self.total, self.quiet, self.outcomes = total, quiet, []
+        self._bar = None
+        if sys.stderr.isatty() and not quiet:
+            from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+            from rich.progress import Progress as Bar
+
+            self._bar = Bar(TextColumn("briefs"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.description}"), transient=False)
+            self._task = self._bar.add_task("", total=total)
+
+    def __enter__(self) -> Progress:
+        if self._bar:
+            self._bar.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._bar:
+            self._bar.stop()
+
+    def done(self, outcome) -> None:
+        self.outcomes.append(outcome)
+        line = self._line(outcome)
+        if self._bar:
+            if outcome.error:
+                self._bar.console.print(line, markup=False)
+            self._bar.update(self._task, advance=1, description=outcome.article_id or "")
+        elif outcome.error or not self.quiet:
+            print(line, file=sys.stderr, flush=True)
+
+    def _line(self, outcome) -> str:
+        if outcome.error:
+            return f"FAILED {outcome.error}"
+        prov = outcome.brief.provenance
+        how = "resumed (earlier output kept)" if outcome.resumed else "cache" if prov.cache_hit else f"{prov.usage.total_tokens} tokens"
+        return f"done   {outcome.article_id}: {prov.model}, {len(outcome.brief.facts)} facts, {how}, {outcome.seconds:.1f} s"
+
+
+TABLE_ROWS = 40  # a longer batch gets only its totals on screen; every article is in the run report
+
+
+def print_summary(report: dict) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title="summarizer brief")
-    for column in ("article", "model", "facts kept", "rejected", "tokens", "seconds"):
-        table.add_column(column, justify="left" if column in ("article", "model") else "right")
-    for o in outcomes:
-        if o.brief is None:
-            table.add_row(o.article_id or Path(o.path).name, "[red]failed[/red]", "-", "-", "-", "-")
-            continue
-        prov = o.brief.provenance
-        table.add_row(
-            o.article_id, prov.model, str(len(o.brief.facts)), str(len(o.brief.rejected)),
-            str(prov.usage.total_tokens), f"{prov.wall_seconds:.1f}",
-        )  # fmt: skip
-    Console().print(table)
+    rows, totals = report["articles"], report["totals"]
+    console = Console() if sys.stdout.isatty() else Console(width=160)  # a log file gets whole ids
+    if len(rows) <= TABLE_ROWS:
+        table = Table(title="summarizer brief")
+        for column in ("article", "model", "how", "facts kept", "rejected", "tokens", "seconds"):
+            table.add_column(column, justify="left" if column in ("article", "model", "how") else "right")
+        for r in rows:
+            if r["status"] == "failed":
+                table.add_row(r["article"] or Path(r["path"]).name, "-", "[red]failed[/red]", "-", "-", "-", f"{r['seconds']:.1f}")
+                continue
+            tokens = str(r["prompt_tokens"] + r["completion_tokens"])
+            table.add_row(r["article"], r["model"], r["status"], str(r["facts"]), str(r["rejected"]), tokens, f"{r['seconds']:.1f}")
+        console.print(table)
+    cost = "unknown" if totals["cost_usd"] is None else f"${totals['cost_usd']:.4f}"
+    console.print(
+        f"{totals['articles']} articles: {totals['done']} asked a model, {totals['cached']} from the cache, "
+        f"{totals['resumed']} already done, {totals['failed']} failed; tokens {totals['prompt_tokens']} in + "
+        f"{totals['completion_tokens']} out, cost {cost}, {report['wall_seconds']:.1f} s",
+        markup=False,
+    )
 
 
 # --------------------------------------------------------------------------- verify
@@ -140,6 +212,27 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- cache
+
+
+def cmd_cache(args: argparse.Namespace) -> int:
+    from .cache import AnswerCache, CacheError, default_cache_path
+
+    path = Path(args.cache) if args.cache else default_cache_path()
+    if args.action == "info" and not path.is_file():
+        print(f"{path}: no cache yet")
+        return 0
+    try:
+        with AnswerCache(path) as cache:
+            if args.action == "clear":
+                print(f"{path}: cleared {cache.clear()} answers")
+            else:
+                print(f"{path}: {cache.count()} answers, {path.stat().st_size / 1e6:.1f} MB")
+    except CacheError as err:
+        return _fail(str(err))
+    return 0
+
+
 # --------------------------------------------------------------------------- schemas
 
 
@@ -163,14 +256,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     brief = commands.add_parser("brief", help="write a grounded bilingual brief for each article", description=(
         "Brief every .txt/.md/.html article under the given paths. Writes OUT/<id>.json (valid against "
-        "schemas/brief.schema.json), OUT/<id>.md and OUT/briefs.jsonl. The model chain comes from --model, "
-        "else $SUMMARIZER_MODELS, else the config file, else 'local' (the embedded model)."))  # fmt: skip
+        "schemas/brief.schema.json) and OUT/<id>.md as each article finishes, then OUT/briefs.jsonl and "
+        "OUT/run-report.json (tokens, cost, time, model and cache hits per article). Model answers are cached: "
+        "a re-run calls no model for unchanged articles, and an interrupted batch run again finishes the rest. "
+        "The model chain comes from --model, else $SUMMARIZER_MODELS, else the config file, else 'local' "
+        "(the embedded model)."))  # fmt: skip
     brief.add_argument("paths", nargs="+", help="article files or folders")
     brief.add_argument("--out", required=True, help="output folder")
     brief.add_argument("--model", help="comma-separated model chain, e.g. 'openai/gpt-4o-mini,local' (highest precedence)")
     brief.add_argument("--config", help="config file (TOML); default $SUMMARIZER_CONFIG or ./summarizer.toml")
+    brief.add_argument("--concurrency", type=int, default=4, help="articles in flight at once (default 4; the local model answers one at a time)")
+    brief.add_argument("--cache", metavar="FILE", help="answer cache (SQLite file); default $SUMMARIZER_CACHE, else answers.sqlite in the user cache folder")
+    brief.add_argument("--no-cache", action="store_true", help="neither read nor write cached model answers")
     brief.add_argument("-q", "--quiet", action="store_true", help="no per-article progress lines")
     brief.set_defaults(func=cmd_brief)
+
+    cache = commands.add_parser("cache", help="show or clear the cache of model answers")
+    cache.add_argument("action", choices=("info", "clear"), help="info: where it is and how many answers it holds; clear: forget them all")
+    cache.add_argument("--cache", metavar="FILE", help="the cache file, if not the default")
+    cache.set_defaults(func=cmd_cache)
 
     verify = commands.add_parser("verify", help="check fact records against an article", description=(
         "Clean ARTICLE as the pipeline does and check each fact of FACTS.json (a JSON array of objects with "

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -25,6 +26,7 @@ T = TypeVar("T", bound=BaseModel)
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 DEFAULT_MAX_TOKENS = 3000
+GENERATION = {"temperature": 0.0, "seed": 0}  # every call: the same answer for the same request, where the server allows
 NO_KEY = "sk-no-key-required"  # what we send to servers that need none (the local llama.cpp server)
 
 
@@ -48,9 +50,10 @@ class ModelCallError(Exception):
     """A model call that failed. `kind` is one of: auth, rate_limit, timeout, connection, server,
     bad_request, not_found, invalid_output, truncated, not_recorded, unknown. The message is one line, without secrets."""
 
-    def __init__(self, kind: str, message: str, usage: Usage | None = None):
+    def __init__(self, kind: str, message: str, usage: Usage | None = None, retry_after: float | None = None):
         self.kind = kind
         self.usage = usage or Usage()
+        self.retry_after = retry_after  # seconds the provider asked us to wait (Retry-After), if it did
         super().__init__(f"{kind}: {redact(message)}")
 
 
@@ -112,20 +115,20 @@ def missing_keys(model: str) -> list[str]:
     return [name for name in missing if "KEY" in name or "TOKEN" in name]  # a missing *_API_BASE has a default
 
 
-def complete_structured(
+async def complete_structured(
     endpoint: Endpoint,
     messages: list[dict[str, str]],
     response_model: type[T],
     *,
     max_reasks: int = 2,
-    temperature: float = 0.0,
-    seed: int | None = 0,
+    temperature: float = GENERATION["temperature"],
+    seed: int | None = GENERATION["seed"],
 ) -> StructuredResult[T]:
     """Ask `endpoint` for a `response_model`, re-asking with the validation errors up to `max_reasks` times."""
     import instructor
 
     litellm = _litellm()
-    client = instructor.from_litellm(litellm.completion, mode=_instructor_mode(endpoint.mode))
+    client = instructor.from_litellm(litellm.acompletion, mode=_instructor_mode(endpoint.mode))
     reasks = 0
 
     def count_reask(*_args, **_kwargs) -> None:
@@ -134,7 +137,7 @@ def complete_structured(
 
     client.on("parse:error", count_reask)
     try:
-        value, completion = client.chat.completions.create_with_completion(
+        value, completion = await client.chat.completions.create_with_completion(
             model=endpoint.model,
             messages=messages,
             response_model=response_model,
@@ -150,6 +153,17 @@ def complete_structured(
     except Exception as err:
         raise classify(err) from None
     return StructuredResult(value=value, usage=usage_of(completion), reasks=reasks)
+
+
+def cost_usd(model: str, usage: Usage) -> float | None:
+    """What `usage` cost on `model` by litellm's price list (loaded offline); None when the model has no price."""
+    try:
+        prompt_cost, completion_cost = _litellm().cost_per_token(
+            model=model, prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens
+        )
+    except Exception:  # litellm raises for models it has no price for
+        return None
+    return round(prompt_cost + completion_cost, 8)
 
 
 def usage_of(completion) -> Usage:
@@ -193,13 +207,32 @@ def classify(err: BaseException) -> ModelCallError:
     for cause in chain:
         for exc_type, kind in kinds:
             if isinstance(cause, exc_type):
-                return ModelCallError(kind, _first_line(cause), usage)
+                return ModelCallError(kind, _first_line(cause), usage, retry_after=_retry_after(cause))
         if type(cause).__name__ == "IncompleteOutputException":
             return ModelCallError("truncated", "the output was cut off by the token limit", usage)
     if type(err).__name__ == "InstructorRetryException":
         attempts = getattr(err, "n_attempts", "?")
         return ModelCallError("invalid_output", f"output failed validation after {attempts} attempts: {_first_line(err)}", usage)
     return ModelCallError("unknown", f"{type(err).__name__}: {_first_line(err)}", usage)
+
+
+def _retry_after(err: BaseException) -> float | None:
+    """Seconds from a Retry-After (or retry-after-ms) header of the error's HTTP response, if it has one."""
+    headers = getattr(getattr(err, "response", None), "headers", None) or {}
+    try:
+        if "retry-after-ms" in headers:
+            return max(0.0, float(headers["retry-after-ms"]) / 1000)
+        if "retry-after" in headers:
+            value = headers["retry-after"]
+            try:
+                return max(0.0, float(value))
+            except ValueError:
+                from email.utils import parsedate_to_datetime
+
+                return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None
+    return None
 
 
 def _first_line(err: BaseException) -> str:

@@ -3,12 +3,17 @@
     article ──► candidate numbers (numbers.py reads them) ──► brief prompt ──► ArticleDraft
             ──► facts = labelled candidates, each checked against the text (grounding.py) ──► Brief ──► out/<id>.json, .md
 
-A model that fails (call error, invalid output after re-asks) hands the article to the next model of
-the chain; the brief's provenance lists the models tried before the one that answered, and why.
+A cached answer (cache.py) of any model of the chain is used before any model is called. A model that
+fails (call error, invalid output after re-asks) hands the article to the next model of the chain; the
+brief's provenance lists the models tried before the one that answered, and why.
+
+A batch runs articles concurrently on one event loop, writes each brief as soon as it is done, and skips
+articles whose brief from an earlier run is still current, so an interrupted batch resumes.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -21,11 +26,13 @@ from pathlib import Path
 from . import __version__
 from .article import Article, ArticleError, load_article
 from .candidates import Candidate, fact_candidates
+from .cache import AnswerCache, cache_key
 from .chain import ModelChain
 from .fidelity import check_draft
 from .grounding import verify_fact
 from .language import is_english
-from .llm import ModelCallError, complete_structured
+from .llm import GENERATION, ModelCallError
+from .llm import cost_usd as llm_cost
 from .numbers import to_json_number
 from .people import find_people
 from .prompts import load_prompt
@@ -38,10 +45,12 @@ from .schema import (
     Fact,
     FactLabel,
     Person,
+    PromptRef,
     Provenance,
     RejectedFact,
     Usage,
 )
+from .settings import LOCAL
 
 MAX_REASKS = 1  # re-asks resend the whole conversation: ~4 min each on the embedded model, and rarely better
 
@@ -58,44 +67,101 @@ class ArticleFailed(Exception):
 # --------------------------------------------------------------------------- one article
 
 
-def brief_article(article: Article, chain: ModelChain) -> Brief:
-    """The brief of one article: the first model of the chain that answers validly wins."""
-    started = time.monotonic()
+@dataclass
+class BriefRequest:
+    """What is asked of the model for one article, and the cache key of the answer for each model of the chain."""
+
+    article: Article
+    candidates: list[Candidate]
+    messages: list[dict[str, str]]
+    prompt: PromptRef
+    keys: dict[str, str]  # chain name -> cache key
+
+
+def brief_request(article: Article, chain: ModelChain) -> BriefRequest:
     prompt = load_prompt("brief")
     candidates = fact_candidates(article.text)
     messages = prompt.messages(article_text=article.text, candidates=candidates)
+    ref = prompt.ref
+    keys = {
+        name: cache_key(
+            messages=messages,
+            prompt=ref,
+            answer_model=ArticleDraft,
+            model=chain.identity(name),
+            generation={**chain.call_settings(name), "max_reasks": MAX_REASKS, **GENERATION},
+        )
+        for name in chain.settings.chain
+    }
+    return BriefRequest(article, candidates, messages, ref, keys)
+
+
+async def brief_article(article: Article, chain: ModelChain, cache: AnswerCache | None = None) -> Brief:
+    """The brief of one article: a cached answer of a chain model if there is one, else the first model that answers validly."""
+    return await answer(brief_request(article, chain), chain, cache, time.monotonic())
+
+
+async def answer(request: BriefRequest, chain: ModelChain, cache: AnswerCache | None, started: float) -> Brief:
+    """The brief for a request, from the cache or from the chain; raises ArticleFailed when no model answers validly."""
+    for name in chain.settings.chain if cache else ():
+        if hit := cache.get(request.keys[name]):
+            try:
+                draft = ArticleDraft.model_validate_json(hit.answer)
+            except ValueError:
+                continue  # an answer the current validators refuse is asked again
+            return assemble_brief(request, draft, name, [], hit.usage, 0, started, cache_hit=True)
     attempts: list[Attempt] = []
     spent = Usage()  # tokens spent on models that then failed count too
-    for endpoint in chain.endpoints(attempts):
+    async for endpoint in chain.endpoints(attempts):
         try:
-            result = complete_structured(endpoint, messages, ArticleDraft, max_reasks=MAX_REASKS)
+            result = await chain.ask(endpoint, request.messages, ArticleDraft, max_reasks=MAX_REASKS)
         except ModelCallError as err:
             attempts.append(Attempt(model=endpoint.name, error=str(err)))
             spent = spent + err.usage
             continue
-        draft = result.value
-        kept, rejected = ground_facts(article.text, candidates, draft.facts)
-        return Brief(
-            article=article_info(article, draft),
-            title_vi=draft.title_vi,
-            title_en=draft.title_en,
-            summary_vi=draft.summary_vi,
-            summary_en=draft.summary_en,
-            key_points=draft.key_points(),
-            facts=kept,
-            rejected=rejected,
-            checks=check_draft(article.text, draft),
-            provenance=Provenance(
-                model=endpoint.name,
-                attempts=attempts,
-                prompts=[prompt.ref],
-                usage=spent + result.usage,
-                reasks=result.reasks,
-                wall_seconds=round(time.monotonic() - started, 3),
-                summarizer_version=__version__,
-            ),
-        )
-    raise ArticleFailed(article.id, attempts)
+        if cache:
+            cache.put(request.keys[endpoint.name], endpoint.name, result.value.model_dump_json(), result.usage)
+        return assemble_brief(request, result.value, endpoint.name, attempts, spent + result.usage, result.reasks, started)
+    raise ArticleFailed(request.article.id, attempts)
+
+
+def assemble_brief(
+    request: BriefRequest, draft: ArticleDraft, model: str, attempts: list[Attempt], usage: Usage, reasks: int,
+    started: float, *, cache_hit: bool = False,
+) -> Brief:  # fmt: skip
+    """The brief from the model's draft: facts grounded in the text, prose checked against it, provenance."""
+    text = request.article.text
+    kept, rejected = ground_facts(text, request.candidates, draft.facts)
+    return Brief(
+        article=article_info(request.article, draft),
+        title_vi=draft.title_vi,
+        title_en=draft.title_en,
+        summary_vi=draft.summary_vi,
+        summary_en=draft.summary_en,
+        key_points=draft.key_points(),
+        facts=kept,
+        rejected=rejected,
+        checks=check_draft(text, draft),
+        provenance=Provenance(
+            model=model,
+            attempts=attempts,
+            prompts=[request.prompt],
+            usage=usage,
+            cost_usd=0.0 if cache_hit else cost_of(model, usage),
+            reasks=reasks,
+            cache_hit=cache_hit,
+            cache_key=request.keys[model],
+            wall_seconds=round(time.monotonic() - started, 3),
+            summarizer_version=__version__,
+        ),
+    )
+
+
+def cost_of(model: str, usage: Usage) -> float | None:
+    """Dollars by litellm's offline price list; 0 for the local model; None when the provider has no price."""
+    if model == LOCAL or usage.total_tokens == 0:
+        return 0.0
+    return llm_cost(model, usage)
 
 
 def article_info(article: Article, draft: ArticleDraft) -> ArticleInfo:
@@ -237,37 +303,84 @@ class Outcome:
     article_id: str | None = None
     brief: Brief | None = None
     error: str | None = None
+    resumed: bool = False  # its output from an earlier run was current and was kept: nothing was redone
+    seconds: float = 0.0  # wall time spent on it in this run
 
 
-def run_batch(
-    paths: list[Path], chain: ModelChain, out_dir: Path, *, on_done: Callable[[Outcome], None] | None = None
+async def run_batch(
+    paths: list[Path],
+    chain: ModelChain,
+    out_dir: Path,
+    *,
+    concurrency: int = 4,
+    cache: AnswerCache | None = None,
+    on_done: Callable[[Outcome], None] | None = None,
 ) -> list[Outcome]:
-    """Brief every article; one bad article never stops the others. Writes each output atomically as it finishes."""
+    """Brief every article, up to `concurrency` at a time; one bad article never stops the others.
+
+    Each article's files are written atomically as soon as it is done, and an article whose files from an
+    earlier run are still current is not redone, so a killed batch run again finishes only the rest.
+    `briefs.jsonl` is rebuilt from every finished article, in input order, at the end (or on interruption).
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
-    outcomes = []
-    for path in paths:
-        outcome = Outcome(path=str(path))
-        try:
-            article = load_article(path)
-            outcome.article_id = article.id
-            outcome.brief = brief_article(article, chain)
-            write_brief(outcome.brief, out_dir)
-        except (ArticleError, ArticleFailed) as err:
-            outcome.error = str(err)
-        except Exception as err:  # a bug must cost one article, not the batch; it is reported and the exit code says so
-            outcome.error = f"{path}: internal error, please report it ({type(err).__name__}: {err})"
-        outcomes.append(outcome)
+    limit = asyncio.Semaphore(max(1, concurrency))
+    outcomes: dict[int, Outcome] = {}
+
+    async def one(index: int, path: Path) -> None:
+        async with limit:
+            outcomes[index] = await brief_file(path, chain, out_dir, cache)
         if on_done:
-            on_done(outcome)
-    write_jsonl([o.brief for o in outcomes if o.brief], out_dir / "briefs.jsonl")
-    return outcomes
+            on_done(outcomes[index])
+
+    try:
+        await asyncio.gather(*(one(i, path) for i, path in enumerate(paths)))
+    finally:
+        finished = [outcomes[i] for i in sorted(outcomes)]
+        write_jsonl([o.brief for o in finished if o.brief], out_dir / "briefs.jsonl")
+    return finished
+
+
+async def brief_file(path: Path, chain: ModelChain, out_dir: Path, cache: AnswerCache | None) -> Outcome:
+    """One article of a batch, from its file to its written brief; every failure is caught and reported in one line."""
+    started = time.monotonic()
+    outcome = Outcome(path=str(path))
+    try:
+        article = load_article(path)
+        outcome.article_id = article.id
+        request = brief_request(article, chain)
+        if (earlier := current_brief(out_dir, request)) is not None:
+            outcome.brief, outcome.resumed = earlier, True
+        else:
+            brief = await answer(request, chain, cache, started)
+            write_brief(brief, out_dir)
+            outcome.brief = brief  # only once it is written: an article whose files could not be written failed
+    except (ArticleError, ArticleFailed) as err:
+        outcome.error = str(err)
+    except Exception as err:  # a bug must cost one article, not the batch; it is reported and the exit code says so
+        outcome.error = f"{path}: internal error, please report it ({type(err).__name__}: {err})"
+    outcome.seconds = round(time.monotonic() - started, 3)
+    return outcome
+
+
+def current_brief(out_dir: Path, request: BriefRequest) -> Brief | None:
+    """The brief an earlier run wrote for this article, if it is still what this run would ask for; else None."""
+    json_path = out_dir / f"{request.article.id}.json"
+    if not (json_path.is_file() and json_path.with_suffix(".md").is_file()):
+        return None
+    try:
+        brief = Brief.model_validate_json(json_path.read_bytes())
+    except (OSError, ValueError):
+        return None  # unreadable, or written by an older schema: do it again
+    if brief.article.content_hash != request.article.content_hash or brief.provenance.cache_key not in request.keys.values():
+        return None
+    return brief
 
 
 def write_brief(brief: Brief, out_dir: Path) -> None:
-    """Both files of a brief, rendered before either is written, so a failure leaves neither."""
+    """Both files of a brief, rendered before either is written; the JSON last, as the mark that the article is done."""
     as_json, as_markdown = brief.model_dump_json(indent=2) + "\n", brief_markdown(brief)
-    atomic_write(out_dir / f"{brief.article.id}.json", as_json)
     atomic_write(out_dir / f"{brief.article.id}.md", as_markdown)
+    atomic_write(out_dir / f"{brief.article.id}.json", as_json)
 
 
 def write_jsonl(briefs: list[Brief], path: Path) -> None:

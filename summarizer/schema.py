@@ -200,8 +200,13 @@ class Provenance(BaseModel):
     attempts: list[Attempt] = Field(default_factory=list, description="Models tried before it, in order, with why each failed.")
     prompts: list[PromptRef] = Field(description="Prompt templates used, with the sha256 of their content.")
     schema_version: str = SCHEMA_VERSION
-    usage: Usage
+    usage: Usage = Field(description="Tokens spent producing the answer (when it was asked, for a cached answer).")
+    cost_usd: float | None = Field(
+        default=None, description="What this run paid for it in US dollars (litellm's price list); 0 for the local model and cached answers; null when the provider has no price."
+    )
     reasks: int = Field(default=0, description="Validation re-asks the model needed.")
+    cache_hit: bool = Field(default=False, description="The model's answer came from the cache: no model was called.")
+    cache_key: str | None = Field(default=None, description="sha256 of everything that changes the model's answer.")
     wall_seconds: float
     summarizer_version: str
 

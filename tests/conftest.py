@@ -53,6 +53,12 @@ def network_guard(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", guarded_connect)
 
 
+@pytest.fixture(autouse=True)
+def own_answer_cache(tmp_path, monkeypatch):
+    """Each test its own answer cache, so no test answers from another's (or the user's) cached answers."""
+    monkeypatch.setenv("SUMMARIZER_CACHE", str(tmp_path / "answers.sqlite"))
+
+
 # --------------------------------------------------------------------------- cassettes
 
 

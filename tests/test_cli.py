@@ -51,7 +51,7 @@ def test_bad_article_is_one_line_naming_the_file(tmp_path, name, content, proble
     err = one_error_line(capsys.readouterr().err)
     assert code == 1
     assert name in err and problem.lower() in err.lower()
-    assert not list((tmp_path / "out").glob("*.json"))
+    assert [p.name for p in (tmp_path / "out").glob("*.json")] == ["run-report.json"]  # no brief
 
 
 def test_missing_path_and_empty_folder_are_usage_errors(tmp_path, capsys):

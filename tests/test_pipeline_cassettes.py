@@ -6,6 +6,7 @@ Re-record (starts the real llama.cpp server with Qwen2.5-Coder-1.5B; ~4 min an a
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import jsonschema
@@ -31,7 +32,7 @@ _briefs: dict[str, object] = {}
 def replay_brief(seed: str, cassette, settings: Settings):
     article = load_article(SEEDS / f"{seed}.txt")
     with cassette(f"local_{seed}"), ModelChain(settings) as chain:
-        return article, brief_article(article, chain)
+        return article, asyncio.run(brief_article(article, chain))
 
 
 def hosted_then_local(local_api_base: str) -> Settings:

@@ -1,0 +1,71 @@
+"""Accounting of a batch: per article and in total, tokens, cost, time, models and cache hits; the JSON run report."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+from . import __version__
+from .pipeline import Outcome, atomic_write
+
+REPORT_FILE = "run-report.json"
+
+
+def article_row(outcome: Outcome) -> dict:
+    """One article's line of the report. Tokens and cost are what this run spent: 0 for cached or resumed articles."""
+    row = {"path": outcome.path, "article": outcome.article_id, "seconds": outcome.seconds}
+    if outcome.brief is None:
+        return {**row, "status": "failed", "error": outcome.error}
+    prov = outcome.brief.provenance
+    spent = not (outcome.resumed or prov.cache_hit)
+    return {
+        **row,
+        "status": "resumed" if outcome.resumed else "cached" if prov.cache_hit else "done",
+        "model": prov.model,
+        "cache_hit": prov.cache_hit,
+        "attempts": [f"{a.model}: {a.error}" for a in prov.attempts] if spent else [],
+        "prompt_tokens": prov.usage.prompt_tokens if spent else 0,
+        "completion_tokens": prov.usage.completion_tokens if spent else 0,
+        "cost_usd": prov.cost_usd if spent else 0.0,
+        "facts": len(outcome.brief.facts),
+        "rejected": len(outcome.brief.rejected),
+    }
+
+
+def totals(rows: list[dict]) -> dict:
+    """The batch in numbers. `cost_usd` is null when some model that was called has no price."""
+    costs = [r["cost_usd"] for r in rows if r["status"] != "failed"]
+    by_status = {status: sum(1 for r in rows if r["status"] == status) for status in ("done", "cached", "resumed", "failed")}
+    models: dict[str, int] = {}
+    for r in rows:
+        if r["status"] != "failed":
+            models[r["model"]] = models.get(r["model"], 0) + 1
+    return {
+        "articles": len(rows),
+        **by_status,
+        "prompt_tokens": sum(r.get("prompt_tokens", 0) for r in rows),
+        "completion_tokens": sum(r.get("completion_tokens", 0) for r in rows),
+        "cost_usd": None if None in costs else round(sum(costs), 6),
+        "answered_by": models,
+    }
+
+
+def run_report(outcomes: list[Outcome], *, started: datetime, wall_seconds: float, settings: dict, interrupted: bool = False) -> dict:
+    rows = [article_row(o) for o in outcomes]
+    return {
+        "summarizer_version": __version__,
+        "started": started.isoformat(timespec="seconds"),
+        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "wall_seconds": round(wall_seconds, 3),
+        "interrupted": interrupted,
+        "settings": settings,
+        "totals": totals(rows),
+        "articles": rows,
+    }
+
+
+def write_report(report: dict, out_dir: Path) -> Path:
+    path = out_dir / REPORT_FILE
+    atomic_write(path, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+    return path
