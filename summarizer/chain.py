@@ -120,8 +120,9 @@ class ModelChain:
             timeout = options.timeout or LOCAL_TIMEOUT
             return llm.Endpoint(name=LOCAL, model="openai/local", api_base=api_base, api_key=llm.NO_KEY, timeout=timeout, **common)
         timeout = options.timeout or HOSTED_TIMEOUT
-        if options.api_base:  # a self-hosted server (Ollama, vLLM, another llama.cpp): no key needed
-            return llm.Endpoint(name=name, model=name, api_base=options.api_base, timeout=timeout, **common)
+        if options.api_base:  # a self-hosted server (Ollama, vLLM, another llama.cpp): the provider's key if set, else none
+            api_key = llm.NO_KEY if llm.missing_keys(name) else None
+            return llm.Endpoint(name=name, model=name, api_base=options.api_base, api_key=api_key, timeout=timeout, **common)
         missing = llm.missing_keys(name)
         if missing:
             raise _Unavailable(f"auth: {', '.join(missing)} not set")

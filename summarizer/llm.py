@@ -204,6 +204,9 @@ def classify(err: BaseException) -> ModelCallError:
         (litellm.ServiceUnavailableError, "server"),
         (litellm.APIError, "server"),
     ]
+    for cause in chain:  # litellm's async path reports a refused connection as an internal server error
+        if type(cause).__name__ in ("ConnectError", "APIConnectionError") and "Timeout" not in type(cause).__name__:
+            return ModelCallError("connection", _first_line(cause), usage)
     for cause in chain:
         for exc_type, kind in kinds:
             if isinstance(cause, exc_type):
@@ -218,7 +221,7 @@ def classify(err: BaseException) -> ModelCallError:
 
 def _retry_after(err: BaseException) -> float | None:
     """Seconds from a Retry-After (or retry-after-ms) header of the error's HTTP response, if it has one."""
-    headers = getattr(getattr(err, "response", None), "headers", None) or {}
+    headers = getattr(err, "litellm_response_headers", None) or getattr(getattr(err, "response", None), "headers", None) or {}
     try:
         if "retry-after-ms" in headers:
             return max(0.0, float(headers["retry-after-ms"]) / 1000)

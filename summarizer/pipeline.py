@@ -323,6 +323,7 @@ async def run_batch(
     `briefs.jsonl` is rebuilt from every finished article, in input order, at the end (or on interruption).
     """
     out_dir.mkdir(parents=True, exist_ok=True)
+    remove_partial_files(out_dir)  # what a run killed mid-write left
     limit = asyncio.Semaphore(max(1, concurrency))
     outcomes: dict[int, Outcome] = {}
 
@@ -387,9 +388,19 @@ def write_jsonl(briefs: list[Brief], path: Path) -> None:
     atomic_write(path, "".join(json.dumps(b.model_dump(mode="json"), ensure_ascii=False) + "\n" for b in briefs))
 
 
+PARTIAL_SUFFIX = ".partial"  # a file being written; one left behind by a killed run is removed by the next
+
+
+def remove_partial_files(out_dir: Path) -> None:
+    for partial in out_dir.glob(f".*{PARTIAL_SUFFIX}"):
+        partial.unlink(missing_ok=True)
+
+
 def atomic_write(path: Path, text: str) -> None:
     """Write `text` to `path` so that readers see the old file or the whole new one, never a part."""
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False) as handle:
+    with tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", suffix=PARTIAL_SUFFIX, delete=False
+    ) as handle:
         handle.write(text)
         handle.flush()
         os.fsync(handle.fileno())
