@@ -3,7 +3,8 @@
 It is a harness for measuring what the program adds around a model call, never a stand-in for a model
 in a test. Each POST /v1/chat/completions is answered, after `--delay` seconds, with the response the
 real local llama.cpp server gave for the same seed (read from `cassettes/`): the seed is recognised by
-its title in the request. GET /stats returns {"requests": N}, the number of completions served.
+its title in the request. GET /stats returns {"requests": N}, the number of completions served;
+GET /last returns the body of the last completion request.
 
 Run: .venv/bin/python bench/stub_server.py --port 0 --delay 0.1   (prints "listening on PORT" when ready)
 """
@@ -41,6 +42,7 @@ class StubServer(ThreadingHTTPServer):
         self.delay = delay
         self.answers = recorded_answers()
         self.served = 0
+        self.last_request = b"null"
         self.lock = threading.Lock()
 
     def answer_for(self, request_body: bytes) -> bytes:
@@ -67,6 +69,8 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         if self.path.rstrip("/").endswith("/stats"):
             self._send(200, json.dumps({"requests": self.server.served}).encode())
+        elif self.path.rstrip("/").endswith("/last"):
+            self._send(200, self.server.last_request)
         else:
             self._send(404, b'{"error": "not found"}')
 
@@ -78,6 +82,7 @@ class _Handler(BaseHTTPRequestHandler):
         time.sleep(self.server.delay)
         with self.server.lock:
             self.server.served += 1
+            self.server.last_request = body
         self._send(200, self.server.answer_for(body))
 
 

@@ -163,7 +163,6 @@ _MARKER_KEYS = frozenset(marker.casefold() for marker in BOILERPLATE_MARKERS)
 
 _INVISIBLE = re.compile("[\ufeff\u200b]")  # BOM / zero-width space anywhere in the text
 _NEWLINES = re.compile("\r\n?|[\x0b\x0c\x85\u2028\u2029]")
-_SPACES = re.compile(r"[^\S\n]+")  # any whitespace except a newline (spaces, tabs, nbsp...)
 
 _BREADCRUMB_START = re.compile(r"^(chi tiết tin|trang chủ|trang nhất|home)\s*([-–›»>|/:]|$)", re.IGNORECASE)
 _BREADCRUMB_TRAIL = re.compile(r"^[^.!?]{1,60}(\s[›»>]\s[^.!?]{1,60})+$")
@@ -175,7 +174,7 @@ def clean_text(raw: str, *, is_html: bool = False) -> str:
     text = _INVISIBLE.sub("", text)
     text = unicodedata.normalize("NFC", text)
     text = _NEWLINES.sub("\n", text)
-    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    lines = [" ".join(line.split()) for line in text.split("\n")]  # spaces, tabs, nbsp... as one space; none at the ends
     lines = [line for line in lines if not _is_noise(line)]
     lines = _cut_boilerplate(lines)
     lines = _drop_leading_breadcrumbs(lines)

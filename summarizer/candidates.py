@@ -9,9 +9,11 @@ So a small model that mislabels numbers can produce a wrong label, never a wrong
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
+from functools import lru_cache
 
-from .numbers import NumberMention, find_numbers
+from .numbers import NumberMention, mentions_in
 
 FACT_KINDS = ("number", "percent", "fraction_part")
 MAX_WORDS_BEFORE = 8
@@ -35,9 +37,13 @@ class Candidate:
 
 def clause_around(text: str, start: int, end: int) -> tuple[int, int]:
     """The clause containing text[start:end], cut at punctuation and at most a few words either side."""
-    left_limit = max((m.end() for m in _BOUNDARY.finditer(text, 0, start)), default=0)
-    right_match = _BOUNDARY.search(text, end)
-    right_limit = right_match.start() if right_match else len(text)
+    ends = _boundary_ends(text)
+    k = bisect_left(ends, start)  # boundaries (one character each) that end before `start`: ends[:k]
+    left_limit = ends[k - 1] if k else 0
+    if _BOUNDARY.fullmatch(text, start - 1, start) if start else False:
+        left_limit = start  # a "." right before the number ends the clause, whatever follows it
+    k = bisect_left(ends, end + 1)  # the first boundary at or after `end`
+    right_limit = ends[k] - 1 if k < len(ends) else len(text)
 
     before = list(_WORD.finditer(text, left_limit, start))[-MAX_WORDS_BEFORE:]
     after = list(_WORD.finditer(text, end, right_limit))[:MAX_WORDS_AFTER]
@@ -46,10 +52,16 @@ def clause_around(text: str, start: int, end: int) -> tuple[int, int]:
     return clause_start, clause_end
 
 
+@lru_cache(maxsize=64)
+def _boundary_ends(text: str) -> list[int]:
+    """Where each clause boundary of the text ends (each is one character), in order."""
+    return [m.end() for m in _BOUNDARY.finditer(text)]
+
+
 def fact_candidates(text: str) -> list[Candidate]:
     """Numbered candidates, in reading order, for every count, percent and fraction part in `text`."""
     candidates: list[Candidate] = []
-    for mention in find_numbers(text):
+    for mention in mentions_in(text):
         if mention.kind not in FACT_KINDS:
             continue
         start, end = clause_around(text, mention.start, mention.end)

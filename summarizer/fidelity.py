@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from .numbers import find_numbers, to_json_number
-from .grounding import normalise_for_match
+from .grounding import normalise_for_match, normalised_text
+from .numbers import find_numbers, mentions_in, to_json_number
 from .language import VIETNAMESE_LETTERS
 from .schema import ArticleDraft, Check
 
@@ -46,7 +46,7 @@ def vietnamese_numbers(text: str) -> list[tuple[str, Decimal]]:
 
 
 def article_values(article_text: str) -> set[Decimal]:
-    return {mention.value for mention in find_numbers(article_text)}
+    return {mention.value for mention in mentions_in(article_text)}
 
 
 def check_numbers(article_text: str, english: dict[str, str], vietnamese: dict[str, str]) -> list[Check]:
@@ -93,7 +93,7 @@ def vietnamese_names(text: str) -> list[str]:
 
 def check_names(article_text: str, fields: dict[str, str]) -> list[Check]:
     """Every Vietnamese proper name of the given fields that the article does not contain."""
-    article, _ = normalise_for_match(article_text)
+    article = normalised_text(article_text)
     problems = []
     for field, text in fields.items():
         for name in vietnamese_names(text):

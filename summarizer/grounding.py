@@ -13,7 +13,7 @@ from typing import Literal
 
 from rapidfuzz import fuzz
 
-from .numbers import NumberMention, english_misreading, find_numbers, to_json_number
+from .numbers import NumberMention, english_misreading, mentions_in, to_json_number
 
 Alignment = Literal["exact", "normalised", "fuzzy", "none"]
 
@@ -221,15 +221,15 @@ def normalise_for_match(s: str) -> tuple[str, list[int]]:
     return norm, list(starts)
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=64)
 def _normalised_article(text: str) -> tuple[str, Sequence[int], Sequence[int]]:
     """_normalise of an article, kept for its next facts (callers must not change the lists)."""
     return _normalise(text)
 
 
-@lru_cache(maxsize=16)
-def _article_mentions(text: str) -> tuple[NumberMention, ...]:
-    return tuple(find_numbers(text))
+def normalised_text(text: str) -> str:
+    """normalise_for_match of an article, without the offsets, kept for the article's next uses."""
+    return _normalised_article(text)[0]
 
 
 # ---------------------------------------------------------------- locating the quote
@@ -317,7 +317,7 @@ def _skeleton_by_char(norm: str) -> tuple[str, list[int], list[int]]:
     return "".join(out), starts, ends
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=64)
 def _article_skeleton(norm_text: str) -> tuple[str, Sequence[int], Sequence[int]]:
     """_skeleton of a normalised article, kept for its next facts (callers must not change the lists)."""
     return _skeleton(norm_text)
@@ -425,7 +425,7 @@ def _unsupported(reason: str, span: tuple[int, int, Alignment] | None = None) ->
 def _verify_number(text: str, span: tuple[int, int, Alignment], wanted: Decimal, unit: str, tolerant: bool) -> Verdict:
     """Is `wanted` one of the numbers written in the located quote, with a fitting unit?"""
     start, end, alignment = span
-    mentions = [m for m in _article_mentions(text) if start <= m.start and m.end <= end]
+    mentions = [m for m in mentions_in(text) if start <= m.start and m.end <= end]
     equal = [m for m in mentions if _same(m.value, wanted, tolerant)]
     usable = [m for m in equal if _fits_kind(m, unit)]
     for m in usable:
@@ -473,7 +473,7 @@ def _verify_string(text: str, span: tuple[int, int, Alignment], wanted: str) -> 
     if m is None:
         return _unsupported(f"value '{wanted}' is not written in the quote", span)
     found_start, found_end = start + starts[m.start()], start + ends[m.end() - 1]
-    inside = [n for n in _article_mentions(text) if found_start <= n.start and n.end <= found_end]
+    inside = [n for n in mentions_in(text) if found_start <= n.start and n.end <= found_end]
     hedge = next((n.hedge for n in inside if n.hedge), None)
     return Verdict(True, start, end, alignment, None, hedge, text[found_start:found_end])
 

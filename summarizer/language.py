@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 _TONES = ("", "\u0300", "\u0309", "\u0303", "\u0301", "\u0323")  # none, huyền, hỏi, ngã, sắc, nặng
@@ -22,15 +23,19 @@ VIETNAMESE_LETTERS = _vietnamese_letters()
 _STRIP = ".,;:!?()[]\"'“”‘’…-–—/%"
 
 
+_LETTER = re.compile(r"[^\W\d_]")
+
+
 def _words(text: str) -> list[str]:
+    """The words of `text` that hold a letter, without the punctuation around them."""
     words = (w.strip(_STRIP) for w in unicodedata.normalize("NFC", text).split())
-    return [w for w in words if w and any(c.isalpha() for c in w)]
+    return [w for w in words if _LETTER.search(w)]
 
 
 def vietnamese_share(text: str) -> float:
     """Share of words carrying a Vietnamese-only letter. Vietnamese prose scores ~0.6-0.8, English ~0."""
     words = _words(text)
-    return sum(1 for w in words if set(w.casefold()) & VIETNAMESE_LETTERS) / max(1, len(words))
+    return sum(1 for w in words if not VIETNAMESE_LETTERS.isdisjoint(w.casefold())) / max(1, len(words))
 
 
 def untranslated_share(english: str) -> float:
@@ -39,7 +44,7 @@ def untranslated_share(english: str) -> float:
     Capitalised words are names ("Lê Thị Quân", "Phường 6") and may keep their diacritics.
     """
     words = _words(english)
-    return sum(1 for w in words if w[0].islower() and set(w) & VIETNAMESE_LETTERS) / max(1, len(words))
+    return sum(1 for w in words if w[0].islower() and not VIETNAMESE_LETTERS.isdisjoint(w)) / max(1, len(words))
 
 
 def is_vietnamese(text: str) -> bool:

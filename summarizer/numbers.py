@@ -378,3 +378,9 @@ def find_numbers(text: str) -> list[NumberMention]:
         else:
             mentions += _single(text, match)
     return _continue_ordinal_lists(text, mentions)
+
+
+@lru_cache(maxsize=64)
+def mentions_in(text: str) -> tuple[NumberMention, ...]:
+    """find_numbers for a text that is read again (an article: for its candidates, its checks, its facts)."""
+    return tuple(find_numbers(text))

@@ -23,6 +23,8 @@ POSITIONS = (
 _POSITION = re.compile(r"\b(?:" + "|".join(re.escape(p) for p in POSITIONS) + r")\b")
 _CLAUSE_END = re.compile(r"[.;:!?()\[\]“”\"\n]|\s-\s|,\s(?=[a-zà-ỹđ])| cho biết| cho hay| chia sẻ| khẳng định| nói")
 _WORD = re.compile(r"[^\W\d_]+")
+_NEXT_WORD = re.compile(r" ([^\W\d_]+)(?![^\W\d_])")  # the word after one space
+_SURNAME = re.compile(r"(?<![^\W\d_])(?:" + "|".join(sorted(SURNAMES, key=len, reverse=True)) + r")(?![^\W\d_])")  # a whole word
 
 
 @dataclass(frozen=True)
@@ -34,19 +36,17 @@ class NamedPerson:
 
 
 def _names(text: str):
-    """(name, start, end) for each surname-led run of 2-4 capitalised words."""
-    words = list(_WORD.finditer(text))
-    i = 0
-    while i < len(words):
-        if words[i].group() not in SURNAMES:
-            i += 1
+    """(name, start, end) for each surname-led run of 2-4 capitalised words, each a single space apart."""
+    taken = 0  # text before this offset belongs to a name already found (or to a lone surname passed over)
+    for surname in _SURNAME.finditer(text):
+        if surname.start() < taken:
             continue
-        j = i + 1
-        while j < len(words) and j - i < 4 and words[j].group()[0].isupper() and text[words[j - 1].end() : words[j].start()] == " ":
-            j += 1
-        if j - i >= 2:
-            yield text[words[i].start() : words[j - 1].end()], words[i].start(), words[j - 1].end()
-        i = j
+        end, words = surname.end(), 1
+        while words < 4 and (following := _NEXT_WORD.match(text, end)) and following.group(1)[0].isupper():
+            end, words = following.end(), words + 1
+        if words >= 2:
+            yield text[surname.start() : end], surname.start(), end
+        taken = end
 
 
 def _role_after(text: str, end: int) -> str | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import jinja2
@@ -43,10 +43,9 @@ class Prompt:
 
     @property
     def ref(self) -> PromptRef:
-        digest = hashlib.sha256()
-        for part in ("system", "user"):
-            digest.update(self._source(part).encode("utf-8"))
-        return PromptRef(name=self.name, sha256=digest.hexdigest())
+        """The templates' name and the sha256 of their content (read again only when a file changes)."""
+        versions = tuple((self.directory / f"{self.name}.{part}.j2").stat().st_mtime_ns for part in ("system", "user"))
+        return _ref(self, versions)
 
     def messages(self, **variables) -> list[dict[str, str]]:
         environment = _environment(self.directory)
@@ -54,6 +53,14 @@ class Prompt:
             {"role": role, "content": environment.get_template(f"{self.name}.{role}.j2").render(**variables).strip()}
             for role in ("system", "user")
         ]
+
+
+@lru_cache(maxsize=64)
+def _ref(prompt: Prompt, _versions: tuple[int, ...]) -> PromptRef:
+    digest = hashlib.sha256()
+    for part in ("system", "user"):
+        digest.update(prompt._source(part).encode("utf-8"))
+    return PromptRef(name=prompt.name, sha256=digest.hexdigest())
 
 
 def load_prompt(name: str) -> Prompt:

@@ -3,8 +3,11 @@
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from summarizer.article import load_article
+from summarizer import people
 from summarizer.people import find_people
 
 from conftest import GOLD, SEEDS
@@ -37,3 +40,25 @@ def test_positions_before_and_after_the_name():
 def test_streets_and_historical_figures_are_not_people():
     text = "Xây dựng tuyến phố Ngô Quyền, Lê Lợi, Hùng Vương; học tập tư tưởng, đạo đức, phong cách Hồ Chí Minh."
     assert find_people(text) == []
+
+
+def _names_reference(text: str):
+    """people._names as first written: every word looked up in SURNAMES, left to right."""
+    words = list(people._WORD.finditer(text))
+    i = 0
+    while i < len(words):
+        if words[i].group() not in people.SURNAMES:
+            i += 1
+            continue
+        j = i + 1
+        while j < len(words) and j - i < 4 and words[j].group()[0].isupper() and text[words[j - 1].end() : words[j].start()] == " ":
+            j += 1
+        if j - i >= 2:
+            yield text[words[i].start() : words[j - 1].end()], words[i].start(), words[j - 1].end()
+        i = j
+
+
+@given(st.lists(st.sampled_from(["Nguyễn", "Văn", "Lê", "Thị", "Quân", "Hồ", "Chí", "Minh", "Lêa", "xLê", "bí", "5", " ", "  ", ",", "\n", "-"]), max_size=20))
+def test_names_equal_the_word_by_word_reference(tokens):
+    text = " ".join(tokens)
+    assert list(people._names(text)) == list(_names_reference(text))
