@@ -124,13 +124,13 @@ async def overhead(stub: Stub, repeats: int) -> tuple[float, float]:
 async def concurrent_batch(stub: Stub, paths: list[Path], out: Path, cache_path: Path, concurrency: int) -> float:
     from summarizer.cache import AnswerCache
     from summarizer.chain import ModelChain
-    from summarizer.pipeline import run_batch
+    from summarizer.pipeline import brief_batch
     from summarizer.settings import ModelOptions, Settings
 
     settings = Settings(chain=(STUB_MODEL,), options={STUB_MODEL: ModelOptions(api_base=stub.api_base)}, source="bench")
     with ModelChain(settings) as chain, AnswerCache(cache_path) as cache:
         started = time.perf_counter()
-        outcomes = await run_batch(paths, chain, out, concurrency=concurrency, cache=cache)
+        outcomes = await brief_batch(paths, chain, out, concurrency=concurrency, cache=cache)
         elapsed = time.perf_counter() - started
     failed = [o.error for o in outcomes if o.error]
     assert not failed, failed[:3]

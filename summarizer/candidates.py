@@ -58,11 +58,11 @@ def _boundary_ends(text: str) -> list[int]:
     return [m.end() for m in _BOUNDARY.finditer(text)]
 
 
-def fact_candidates(text: str) -> list[Candidate]:
-    """Numbered candidates, in reading order, for every count, percent and fraction part in `text`."""
+def fact_candidates(text: str, kinds: tuple[str, ...] = FACT_KINDS) -> list[Candidate]:
+    """Numbered candidates, in reading order, for every number of the given kinds (counts, percents, fraction parts)."""
     candidates: list[Candidate] = []
     for mention in mentions_in(text):
-        if mention.kind not in FACT_KINDS:
+        if mention.kind not in kinds:
             continue
         start, end = clause_around(text, mention.start, mention.end)
         previous = candidates[-1] if candidates else None

@@ -27,6 +27,37 @@ def _fail(message: str, code: int = EXIT_USAGE) -> int:
 
 
 def cmd_brief(args: argparse.Namespace) -> int:
+    from .pipeline import brief_batch
+
+    def batch(paths, chain, out_dir, cache, on_done):
+        return brief_batch(paths, chain, out_dir, concurrency=args.concurrency, cache=cache, on_done=on_done)
+
+    return run_batch_command(args, batch)
+
+
+def cmd_fill(args: argparse.Namespace) -> int:
+    from .export import to_csv, to_jsonl
+    from .fill import fill_batch
+    from .forms import FormError, load_form
+    from .pipeline import atomic_write
+
+    try:
+        form = load_form(Path(args.form))  # a bad form is reported before any article is read or model called
+    except FormError as err:
+        return _fail(str(err))
+    render, suffix = (to_csv, "csv") if args.format == "csv" else (to_jsonl, "jsonl")
+
+    def batch(paths, chain, out_dir, cache, on_done):
+        def finish(finished) -> None:
+            atomic_write(out_dir / f"{form.name}.{suffix}", render([o.result for o in finished if o.result], form))
+
+        return fill_batch(paths, form, chain, out_dir, concurrency=args.concurrency, cache=cache, on_done=on_done, finish=finish)
+
+    return run_batch_command(args, batch)
+
+
+def run_batch_command(args: argparse.Namespace, batch) -> int:
+    """What `brief` and `fill` share: settings, articles, cache, progress, the run report, exit codes."""
     import asyncio
     import time
     from datetime import datetime, timezone
@@ -35,7 +66,6 @@ def cmd_brief(args: argparse.Namespace) -> int:
     from .cache import AnswerCache, CacheError, default_cache_path
     from .chain import ModelChain
     from .local_model import LocalModelError
-    from .pipeline import run_batch
     from .report import run_report, write_report
     from .settings import ConfigError, load_settings
 
@@ -63,7 +93,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
     try:
         with ModelChain(settings) as chain, progress:
             chain.validate()
-            asyncio.run(run_batch(paths, chain, out_dir, concurrency=args.concurrency, cache=cache, on_done=progress.done))
+            asyncio.run(batch(paths, chain, out_dir, cache, progress.done))
     except (ConfigError, LocalModelError) as err:
         return _fail(str(err))
     except (KeyboardInterrupt, SystemExit) as stop:  # Ctrl-C, or SIGTERM (see main): account for what is done, then stop
@@ -81,6 +111,11 @@ def cmd_brief(args: argparse.Namespace) -> int:
     if failed:
         return _fail(f"{failed} of {len(paths)} articles failed (see the lines above)", EXIT_FAILED_ARTICLES)
     return 0
+
+
+def counts_text(counts: dict[str, int]) -> str:
+    """{"facts": 5, "not_in_article": 2} -> "5 facts, 2 not in article"."""
+    return ", ".join(f"{count} {what.replace('_', ' ')}" for what, count in counts.items())
 
 
 class Progress:
@@ -118,9 +153,9 @@ class Progress:
     def _line(self, outcome) -> str:
         if outcome.error:
             return f"FAILED {outcome.error}"
-        prov = outcome.brief.provenance
+        prov = outcome.result.provenance
         how = "resumed (earlier output kept)" if outcome.resumed else "cache" if prov.cache_hit else f"{prov.usage.total_tokens} tokens"
-        return f"done   {outcome.article_id}: {prov.model}, {len(outcome.brief.facts)} facts, {how}, {outcome.seconds:.1f} s"
+        return f"done   {outcome.article_id}: {prov.model}, {counts_text(outcome.result.counts())}, {how}, {outcome.seconds:.1f} s"
 
 
 TABLE_ROWS = 40  # a longer batch gets only its totals on screen; every article is in the run report
@@ -134,14 +169,14 @@ def print_summary(report: dict) -> None:
     console = Console() if sys.stdout.isatty() else Console(width=160)  # a log file gets whole ids
     if len(rows) <= TABLE_ROWS:
         table = Table(title="summarizer brief")
-        for column in ("article", "model", "how", "facts kept", "rejected", "tokens", "seconds"):
-            table.add_column(column, justify="left" if column in ("article", "model", "how") else "right")
+        for column in ("article", "model", "how", "result", "tokens", "seconds"):
+            table.add_column(column, justify="left" if column in ("article", "model", "how", "result") else "right")
         for r in rows:
             if r["status"] == "failed":
-                table.add_row(r["article"] or Path(r["path"]).name, "-", "[red]failed[/red]", "-", "-", "-", f"{r['seconds']:.1f}")
+                table.add_row(r["article"] or Path(r["path"]).name, "-", "[red]failed[/red]", "-", "-", f"{r['seconds']:.1f}")
                 continue
             tokens = str(r["prompt_tokens"] + r["completion_tokens"])
-            table.add_row(r["article"], r["model"], r["status"], str(r["facts"]), str(r["rejected"]), tokens, f"{r['seconds']:.1f}")
+            table.add_row(r["article"], r["model"], r["status"], counts_text(r["counts"]), tokens, f"{r['seconds']:.1f}")
         console.print(table)
     cost = "unknown" if totals["cost_usd"] is None else f"${totals['cost_usd']:.4f}"
     console.print(
@@ -263,13 +298,21 @@ def build_parser() -> argparse.ArgumentParser:
         "(the embedded model)."))  # fmt: skip
     brief.add_argument("paths", nargs="+", help="article files or folders")
     brief.add_argument("--out", required=True, help="output folder")
-    brief.add_argument("--model", help="comma-separated model chain, e.g. 'openai/gpt-4o-mini,local' (highest precedence)")
-    brief.add_argument("--config", help="config file (TOML); default $SUMMARIZER_CONFIG or ./summarizer.toml")
-    brief.add_argument("--concurrency", type=int, default=4, help="articles in flight at once (default 4; the local model answers one at a time)")
-    brief.add_argument("--cache", metavar="FILE", help="answer cache (SQLite file); default $SUMMARIZER_CACHE, else answers.sqlite in the user cache folder")
-    brief.add_argument("--no-cache", action="store_true", help="neither read nor write cached model answers")
-    brief.add_argument("-q", "--quiet", action="store_true", help="no per-article progress lines")
+    _batch_options(brief)
     brief.set_defaults(func=cmd_brief)
+
+    fill = commands.add_parser("fill", help="fill a form (JSON Schema or YAML) from each article, every field with its evidence", description=(
+        "Fill the form FORM from every article under the given paths. Writes OUT/<id>.<form>.json (values valid "
+        "against the form; per field: value, quote, start, end, status filled / not_in_article / unsupported / "
+        "conflicting, and the reason when empty), then OUT/<form>.jsonl or OUT/<form>.csv (one row per article, "
+        "evidence in companion columns) and OUT/run-report.json. Numbers are the article's, read by the program; "
+        "text must be found in the article. Cached and resumable like 'brief'."))  # fmt: skip
+    fill.add_argument("paths", nargs="+", help="article files or folders")
+    fill.add_argument("--form", required=True, help="the form: a JSON Schema (.json) or a short YAML form (.yaml); see schemas/forms/")
+    fill.add_argument("--out", required=True, help="output folder")
+    fill.add_argument("--format", choices=("jsonl", "csv"), default="jsonl", help="the batch table (default jsonl)")
+    _batch_options(fill)
+    fill.set_defaults(func=cmd_fill)
 
     cache = commands.add_parser("cache", help="show or clear the cache of model answers")
     cache.add_argument("action", choices=("info", "clear"), help="info: where it is and how many answers it holds; clear: forget them all")
@@ -293,6 +336,15 @@ def build_parser() -> argparse.ArgumentParser:
     schemas.add_argument("--dir", default="schemas", help="folder to write *.schema.json into (default: schemas)")
     schemas.set_defaults(func=cmd_schemas)
     return parser
+
+
+def _batch_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--model", help="comma-separated model chain, e.g. 'openai/gpt-4o-mini,local' (highest precedence)")
+    command.add_argument("--config", help="config file (TOML); default $SUMMARIZER_CONFIG or ./summarizer.toml")
+    command.add_argument("--concurrency", type=int, default=4, help="articles in flight at once (default 4; the local model answers one at a time)")
+    command.add_argument("--cache", metavar="FILE", help="answer cache (SQLite file); default $SUMMARIZER_CACHE, else answers.sqlite in the user cache folder")
+    command.add_argument("--no-cache", action="store_true", help="neither read nor write cached model answers")
+    command.add_argument("-q", "--quiet", action="store_true", help="no per-article progress lines")
 
 
 def _exit_on_sigterm(signum, frame) -> None:

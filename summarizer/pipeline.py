@@ -19,7 +19,7 @@ import os
 import re
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +45,7 @@ from .schema import (
     Fact,
     FactLabel,
     Person,
+    FilledForm,
     PromptRef,
     Provenance,
     RejectedFact,
@@ -204,7 +205,7 @@ def ground_facts(text: str, candidates: list[Candidate], labels: list[FactLabel]
     candidate, is rejected.
     """
     by_id = {candidate.id: candidate for candidate in candidates}
-    nouns = {c.mention.unit for c in candidates if c.mention.unit and c.mention.kind != "percent" and c.mention.unit != "VND"}
+    nouns = counted_nouns(candidates)
     kept: list[Fact] = []
     rejected: list[RejectedFact] = []
     labelled: set[int] = set()
@@ -255,6 +256,11 @@ def ground_candidate(text: str, candidate: Candidate, label: FactLabel, nouns: s
     ), ""
 
 
+def counted_nouns(candidates: list[Candidate]) -> set[str]:
+    """What the article's numbers count ("đảng viên", "chi bộ", "hộ"...): not percents or money."""
+    return {c.mention.unit for c in candidates if c.mention.unit and c.mention.kind != "percent" and c.mention.unit != "VND"}
+
+
 def mislabelled(what_vi: str, unit: str, nouns: set[str]) -> str | None:
     """A label that names another counted noun of the article and not this number's own ("số đảng viên" for "25 chi bộ")."""
     if unit not in nouns:
@@ -301,13 +307,41 @@ class Outcome:
 
     path: str
     article_id: str | None = None
-    brief: Brief | None = None
+    result: Brief | FilledForm | None = None  # what was written for it
     error: str | None = None
     resumed: bool = False  # its output from an earlier run was current and was kept: nothing was redone
     seconds: float = 0.0  # wall time spent on it in this run
 
 
 async def run_batch(
+    paths: list[Path],
+    process: Callable[[Path], Awaitable[Outcome]],
+    *,
+    concurrency: int = 4,
+    on_done: Callable[[Outcome], None] | None = None,
+    finish: Callable[[list[Outcome]], None] | None = None,
+) -> list[Outcome]:
+    """`process` every article, up to `concurrency` at a time, on one event loop; `finish` gets the finished ones,
+    in input order, at the end or when the batch is interrupted."""
+    limit = asyncio.Semaphore(max(1, concurrency))
+    outcomes: dict[int, Outcome] = {}
+
+    async def one(index: int, path: Path) -> None:
+        async with limit:
+            outcomes[index] = await process(path)
+        if on_done:
+            on_done(outcomes[index])
+
+    try:
+        await asyncio.gather(*(one(i, path) for i, path in enumerate(paths)))
+    finally:
+        finished = [outcomes[i] for i in sorted(outcomes)]
+        if finish:
+            finish(finished)
+    return finished
+
+
+async def brief_batch(
     paths: list[Path],
     chain: ModelChain,
     out_dir: Path,
@@ -316,7 +350,7 @@ async def run_batch(
     cache: AnswerCache | None = None,
     on_done: Callable[[Outcome], None] | None = None,
 ) -> list[Outcome]:
-    """Brief every article, up to `concurrency` at a time; one bad article never stops the others.
+    """Brief every article; one bad article never stops the others.
 
     Each article's files are written atomically as soon as it is done, and an article whose files from an
     earlier run are still current is not redone, so a killed batch run again finishes only the rest.
@@ -324,21 +358,13 @@ async def run_batch(
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     remove_partial_files(out_dir)  # what a run killed mid-write left
-    limit = asyncio.Semaphore(max(1, concurrency))
-    outcomes: dict[int, Outcome] = {}
 
-    async def one(index: int, path: Path) -> None:
-        async with limit:
-            outcomes[index] = await brief_file(path, chain, out_dir, cache)
-        if on_done:
-            on_done(outcomes[index])
+    def finish(finished: list[Outcome]) -> None:
+        write_jsonl([o.result for o in finished if o.result], out_dir / "briefs.jsonl")
 
-    try:
-        await asyncio.gather(*(one(i, path) for i, path in enumerate(paths)))
-    finally:
-        finished = [outcomes[i] for i in sorted(outcomes)]
-        write_jsonl([o.brief for o in finished if o.brief], out_dir / "briefs.jsonl")
-    return finished
+    return await run_batch(
+        paths, lambda path: brief_file(path, chain, out_dir, cache), concurrency=concurrency, on_done=on_done, finish=finish
+    )
 
 
 async def brief_file(path: Path, chain: ModelChain, out_dir: Path, cache: AnswerCache | None) -> Outcome:
@@ -350,11 +376,11 @@ async def brief_file(path: Path, chain: ModelChain, out_dir: Path, cache: Answer
         outcome.article_id = article.id
         request = brief_request(article, chain)
         if (earlier := current_brief(out_dir, request)) is not None:
-            outcome.brief, outcome.resumed = earlier, True
+            outcome.result, outcome.resumed = earlier, True
         else:
             brief = await answer(request, chain, cache, started)
             write_brief(brief, out_dir)
-            outcome.brief = brief  # only once it is written: an article whose files could not be written failed
+            outcome.result = brief  # only once it is written: an article whose files could not be written failed
     except (ArticleError, ArticleFailed) as err:
         outcome.error = str(err)
     except Exception as err:  # a bug must cost one article, not the batch; it is reported and the exit code says so

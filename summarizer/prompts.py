@@ -1,7 +1,8 @@
 """Prompt templates: Jinja2 files in `prompts/`, rendered into chat messages, identified by a content hash.
 
 Each task `NAME` has two files: `NAME.system.j2` (fixed instructions, the same for every article, so a
-server can reuse the cached prefix) and `NAME.user.j2` (ends with the article, fenced as data).
+server can reuse the cached prefix) and `NAME.user.j2` (ends with the article, fenced as data). Files named
+`_*.j2` are parts the templates include (the article and its candidates); they count in every prompt's hash.
 """
 
 from __future__ import annotations
@@ -38,14 +39,16 @@ class Prompt:
     name: str
     directory: Path
 
-    def _source(self, part: str) -> str:
-        return (self.directory / f"{self.name}.{part}.j2").read_text(encoding="utf-8")
-
     @property
     def ref(self) -> PromptRef:
         """The templates' name and the sha256 of their content (read again only when a file changes)."""
-        versions = tuple((self.directory / f"{self.name}.{part}.j2").stat().st_mtime_ns for part in ("system", "user"))
+        versions = tuple(path.stat().st_mtime_ns for path in self._files())
         return _ref(self, versions)
+
+    def _files(self) -> list[Path]:
+        """Its two templates, and the shared parts (`_*.j2`) they may include."""
+        parts = [self.directory / f"{self.name}.{part}.j2" for part in ("system", "user")]
+        return parts + sorted(self.directory.glob("_*.j2"))
 
     def messages(self, **variables) -> list[dict[str, str]]:
         environment = _environment(self.directory)
@@ -58,8 +61,8 @@ class Prompt:
 @lru_cache(maxsize=64)
 def _ref(prompt: Prompt, _versions: tuple[int, ...]) -> PromptRef:
     digest = hashlib.sha256()
-    for part in ("system", "user"):
-        digest.update(prompt._source(part).encode("utf-8"))
+    for path in prompt._files():
+        digest.update(path.read_bytes())
     return PromptRef(name=prompt.name, sha256=digest.hexdigest())
 
 

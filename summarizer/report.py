@@ -15,9 +15,9 @@ REPORT_FILE = "run-report.json"
 def article_row(outcome: Outcome) -> dict:
     """One article's line of the report. Tokens and cost are what this run spent: 0 for cached or resumed articles."""
     row = {"path": outcome.path, "article": outcome.article_id, "seconds": outcome.seconds}
-    if outcome.brief is None:
+    if outcome.result is None:
         return {**row, "status": "failed", "error": outcome.error}
-    prov = outcome.brief.provenance
+    prov = outcome.result.provenance
     spent = not (outcome.resumed or prov.cache_hit)
     return {
         **row,
@@ -28,8 +28,7 @@ def article_row(outcome: Outcome) -> dict:
         "prompt_tokens": prov.usage.prompt_tokens if spent else 0,
         "completion_tokens": prov.usage.completion_tokens if spent else 0,
         "cost_usd": prov.cost_usd if spent else 0.0,
-        "facts": len(outcome.brief.facts),
-        "rejected": len(outcome.brief.rejected),
+        "counts": outcome.result.counts(),  # facts kept and rejected for a brief; fields by status for a form
     }
 
 

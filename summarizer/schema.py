@@ -232,10 +232,117 @@ class Brief(BaseModel):
     )
     provenance: Provenance
 
+    def counts(self) -> dict[str, int]:
+        return {"facts": len(self.facts), "rejected": len(self.rejected)}
+
+
+# --------------------------------------------------------------------------- filled forms
+
+FieldStatus = Literal["filled", "not_in_article", "unsupported", "conflicting"]
+
+
+class Evidence(BaseModel):
+    """One value and the words of the article that state it."""
+
+    value: int | float | str | bool | None
+    quote: str | None = Field(default=None, description="The exact words of the article; text[start:end].")
+    start: int | None = None
+    end: int | None = None
+    alignment: AlignmentStatus | None = None
+
+
+class FieldResult(Evidence):
+    """A filled form field: its value with the evidence, or empty with the reason."""
+
+    status: FieldStatus = Field(
+        description="filled: the value holds; not_in_article: the model found nothing; unsupported: what the model "
+        "gave does not hold against the article (value left empty, see reason); conflicting: the article states "
+        "several values (value left empty, see candidates)."
+    )
+    reason: str | None = Field(default=None, description="Why the field is empty, in one English sentence.")
+    candidates: list[Evidence] = Field(default_factory=list, description="The values the article states, when conflicting.")
+    fields: dict[str, FieldResult] | None = Field(default=None, description="For an object: its fields.")
+    items: list[FieldResult] | None = Field(default=None, description="For a list: its items that hold.")
+
+
+class FormRef(BaseModel):
+    name: str
+    sha256: str = Field(description="sha256 of the form's JSON Schema.")
+    source: str
+
+
+class ArticleRef(BaseModel):
+    id: str
+    path: str | None = None
+    content_hash: str
+    title: str | None = None
+    published: str | None = None
+    text: str = Field(description="The cleaned article text that every start/end offset points into.")
+
+
+class Call(BaseModel):
+    """One model answer a filled form is built from (a form with many fields takes several)."""
+
+    fields: list[str] = Field(description="The form fields this call filled.")
+    model: str
+    attempts: list[Attempt] = Field(default_factory=list)
+    usage: Usage
+    cost_usd: float | None = None
+    reasks: int = 0
+    cache_hit: bool = False
+    cache_key: str
+
+
+class FormProvenance(BaseModel):
+    calls: list[Call]
+    prompts: list[PromptRef]
+    schema_version: str = SCHEMA_VERSION
+    wall_seconds: float
+    summarizer_version: str
+
+    @property
+    def model(self) -> str:
+        return ", ".join(dict.fromkeys(call.model for call in self.calls))
+
+    @property
+    def cache_hit(self) -> bool:
+        return all(call.cache_hit for call in self.calls)
+
+    @property
+    def attempts(self) -> list[Attempt]:
+        return [attempt for call in self.calls for attempt in call.attempts]
+
+    @property
+    def usage(self) -> Usage:
+        return sum((call.usage for call in self.calls), Usage())
+
+    @property
+    def cost_usd(self) -> float | None:
+        costs = [call.cost_usd for call in self.calls]
+        return None if None in costs else round(sum(costs), 8)
+
+
+class FilledForm(BaseModel):
+    """A user-defined form filled from one article: `values` is valid against the form; `fields` holds the evidence."""
+
+    model_config = ConfigDict(json_schema_extra={"$id": "https://summarizer.local/schemas/filled_form.schema.json"})
+
+    schema_version: str = SCHEMA_VERSION
+    form: FormRef
+    article: ArticleRef
+    values: dict = Field(description="The filled values, valid against the form (fields the article does not support are left out).")
+    fields: dict[str, FieldResult]
+    missing_required: list[str] = Field(default_factory=list, description="Required fields of the form left empty.")
+    provenance: FormProvenance
+
+    def counts(self) -> dict[str, int]:
+        statuses = [result.status for result in self.fields.values()]
+        return {status: statuses.count(status) for status in ("filled", "not_in_article", "unsupported", "conflicting")}
+
 
 # --------------------------------------------------------------------------- JSON Schema export
 
-EXPORTED = {"brief": Brief, "article_draft": ArticleDraft}
+EXPORTED = {"brief": Brief, "article_draft": ArticleDraft, "filled_form": FilledForm}
 
 
 def json_schemas() -> dict[str, dict]:

@@ -21,7 +21,7 @@ import pytest
 from summarizer.article import load_article
 from summarizer.chain import ModelChain
 from summarizer.cli import main
-from summarizer.pipeline import brief_article, run_batch
+from summarizer.pipeline import brief_article, brief_batch
 from summarizer.settings import ModelOptions, Settings
 
 from conftest import CASSETTES, ROOT, SEEDS
@@ -51,17 +51,17 @@ def chain_for(name: str, api_base: str) -> ModelChain:
 
 def test_articles_run_concurrently_against_a_hosted_style_model(tmp_path):
     with ReplayServer(ALL_CASSETTES, delay=0.3) as server, chain_for("openai/replayed", server.api_base) as chain:
-        outcomes = asyncio.run(run_batch(SEED_PATHS, chain, tmp_path / "out", concurrency=5))
+        outcomes = asyncio.run(brief_batch(SEED_PATHS, chain, tmp_path / "out", concurrency=5))
     # the replay server holds the recordings of the `local` model; the model name is not part of the body match
     assert server.most_in_flight == 5
-    assert all(o.brief and o.brief.provenance.model == "openai/replayed" for o in outcomes), [o.error for o in outcomes]
+    assert all(o.result and o.result.provenance.model == "openai/replayed" for o in outcomes), [o.error for o in outcomes]
 
 
 def test_the_local_model_gets_one_request_at_a_time_whatever_the_concurrency(tmp_path):
     with ReplayServer(ALL_CASSETTES, delay=0.2) as server, chain_for("local", server.api_base) as chain:
-        outcomes = asyncio.run(run_batch(SEED_PATHS, chain, tmp_path / "out", concurrency=5))
+        outcomes = asyncio.run(brief_batch(SEED_PATHS, chain, tmp_path / "out", concurrency=5))
     assert server.most_in_flight == 1 and server.answered == 5
-    assert all(o.brief for o in outcomes)
+    assert all(o.result for o in outcomes)
 
 
 def test_retry_after_on_429_is_waited_out_then_the_same_model_answers_simulated(tmp_path):

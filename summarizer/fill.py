@@ -1,0 +1,292 @@
+"""Filling a user-defined form from one article, every field checked against the text; and a batch of them.
+
+    article ──► candidate numbers ──► fill prompt (the form's fields) ──► answer: candidate ids for numbers,
+            words copied from the article for text ──► each field grounded (grounding.py) ──► FilledForm ──► out/<id>.<form>.json
+
+Numbers come from the text: the model names the candidate that states a number, the program reads it.
+Text must be found in the article. A field whose evidence does not hold is left empty with the reason,
+never guessed; a field the article states with several different values is "conflicting", with them all.
+A form with many fields is asked in several calls (each within the model's context), and the answers merged.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from . import __version__
+from .article import Article, ArticleError, load_article
+from .cache import AnswerCache, cache_key
+from .candidates import Candidate, fact_candidates
+from .chain import ModelChain
+from .forms import Form, FormField, answer_model, field_groups, spec_lines
+from .grounding import locate_quote, verify_fact
+from .llm import GENERATION, ModelCallError
+from .numbers import to_json_number
+from .pipeline import (
+    MAX_REASKS, ArticleFailed, Outcome, atomic_write, cost_of, counted_nouns, fact_unit, mislabelled, remove_partial_files, run_batch,
+)  # fmt: skip
+from .prompts import load_prompt
+from .schema import ArticleRef, Attempt, Call, Evidence, FieldResult, FilledForm, FormProvenance, FormRef, PromptRef, Usage
+
+FORM_KINDS = ("number", "percent", "fraction_part", "year", "range_part")  # forms also ask for years
+MAX_FIELDS_PER_CALL = 12
+MAX_FIELD_CHARS_PER_CALL = 4000  # descriptions of the fields of one call: ~1,200 tokens beside a ~4,000-token article
+
+
+@dataclass
+class FillRequest:
+    """What is asked of the model for one article: one call per group of fields, each with its cache keys."""
+
+    article: Article
+    candidates: list[Candidate]
+    prompt: PromptRef
+    calls: list[tuple[tuple[FormField, ...], type[BaseModel], list[dict[str, str]], dict[str, str]]]  # fields, model, messages, keys
+
+
+def fill_request(article: Article, form: Form, chain: ModelChain) -> FillRequest:
+    prompt = load_prompt("fill")
+    candidates = fact_candidates(article.text, kinds=FORM_KINDS)
+    calls = []
+    groups = field_groups(form.fields, MAX_FIELDS_PER_CALL, MAX_FIELD_CHARS_PER_CALL)
+    for number, fields in enumerate(groups, 1):
+        model = answer_model(fields, _model_name(form.name, number if len(groups) > 1 else None))
+        messages = prompt.messages(
+            form_name=form.name, form_description=form.description, fields=spec_lines(fields),
+            article_text=article.text, candidates=candidates,
+        )  # fmt: skip
+        keys = {
+            name: cache_key(
+                messages=messages, prompt=prompt.ref, answer_model=model, model=chain.identity(name),
+                generation={**chain.call_settings(name), "max_reasks": MAX_REASKS, **GENERATION},
+            )  # fmt: skip
+            for name in chain.settings.chain
+        }
+        calls.append((fields, model, messages, keys))
+    return FillRequest(article, candidates, prompt.ref, calls)
+
+
+def _model_name(form_name: str, part: int | None) -> str:
+    """A class (and tool) name for the answer model: "ward_party_profile" -> "WardPartyProfile"."""
+    name = "".join(word.capitalize() for word in form_name.replace("-", "_").split("_") if word.isidentifier() or word.isalnum())
+    name = name if name.isidentifier() else "Form"
+    return f"{name}Part{part}" if part else name
+
+
+async def fill_article(article: Article, form: Form, chain: ModelChain, cache: AnswerCache | None = None) -> FilledForm:
+    """The form filled from one article; raises ArticleFailed when a call gets no valid answer from any model."""
+    return await answer_form(fill_request(article, form, chain), form, chain, cache, time.monotonic())
+
+
+async def answer_form(request: FillRequest, form: Form, chain: ModelChain, cache: AnswerCache | None, started: float) -> FilledForm:
+    results: dict[str, FieldResult] = {}
+    calls: list[Call] = []
+    for fields, model, messages, keys in request.calls:
+        answer, call = await _ask(chain, cache, model, messages, keys, [f.name for f in fields], request.article.id)
+        calls.append(call)
+        for f in fields:
+            results[f.name] = ground_field(f, getattr(answer, f.name, None), request.article.text, request.candidates)
+    return FilledForm(
+        form=FormRef(name=form.name, sha256=form.sha256, source=form.source),
+        article=ArticleRef(
+            id=request.article.id, path=request.article.path, content_hash=request.article.content_hash,
+            title=request.article.meta.title, published=request.article.meta.published, text=request.article.text,
+        ),  # fmt: skip
+        values={name: value for name, result in results.items() if (value := plain_value(result)) is not None},
+        fields=results,
+        missing_required=[f.name for f in form.fields if f.required and results[f.name].status != "filled"],
+        provenance=FormProvenance(
+            calls=calls, prompts=[request.prompt], wall_seconds=round(time.monotonic() - started, 3), summarizer_version=__version__
+        ),
+    )
+
+
+async def _ask(chain, cache, model, messages, keys, field_names, article_id) -> tuple[BaseModel, Call]:
+    """One call of a form: a cached answer of any chain model, else the first model that answers validly."""
+    for name in chain.settings.chain if cache else ():
+        if hit := cache.get(keys[name]):
+            try:
+                answer = model.model_validate_json(hit.answer)
+            except ValueError:
+                continue
+            return answer, Call(fields=field_names, model=name, usage=hit.usage, cost_usd=0.0, cache_hit=True, cache_key=keys[name])
+    attempts: list[Attempt] = []
+    spent = Usage()
+    async for endpoint in chain.endpoints(attempts):
+        try:
+            result = await chain.ask(endpoint, messages, model, max_reasks=MAX_REASKS)
+        except ModelCallError as err:
+            attempts.append(Attempt(model=endpoint.name, error=str(err)))
+            spent = spent + err.usage
+            continue
+        if cache:
+            cache.put(keys[endpoint.name], endpoint.name, result.value.model_dump_json(), result.usage)
+        usage = spent + result.usage
+        call = Call(
+            fields=field_names, model=endpoint.name, attempts=attempts, usage=usage, cost_usd=cost_of(endpoint.name, usage),
+            reasks=result.reasks, cache_key=keys[endpoint.name],
+        )  # fmt: skip
+        return result.value, call
+    raise ArticleFailed(article_id, attempts)
+
+
+# --------------------------------------------------------------------------- grounding one field
+
+
+def ground_field(f: FormField, answer, text: str, candidates: list[Candidate]) -> FieldResult:
+    """A field of the model's answer checked against the article: filled with its evidence, or empty with the reason."""
+    if f.type == "list":
+        return _ground_list(f, answer or [], text, candidates)
+    if f.type == "object":
+        if answer is None:
+            return FieldResult(value=None, status="not_in_article")
+        fields = {sub.name: ground_field(sub, getattr(answer, sub.name, None), text, candidates) for sub in f.fields}
+        held = any(result.status == "filled" for result in fields.values())
+        return FieldResult(value=None, status="filled" if held else "unsupported", fields=fields, reason=None if held else "none of its fields holds")
+    if f.is_number:
+        return _ground_number(f, answer or [], text, candidates)
+    if f.allowed or f.type == "boolean":
+        return _ground_choice(f, answer, text)
+    return _ground_text(answer, text)
+
+
+def _ground_list(f: FormField, answers: list, text: str, candidates: list[Candidate]) -> FieldResult:
+    if not answers:
+        return FieldResult(value=None, status="not_in_article")
+    items = [ground_field(f.item, answer, text, candidates) for answer in answers]
+    held = [item for item in items if item.status == "filled"]
+    if not held:
+        return FieldResult(value=None, status="unsupported", reason=f"none of the {len(items)} items the model gave holds: {items[0].reason}")
+    dropped = len(items) - len(held)
+    return FieldResult(value=None, status="filled", items=held, reason=f"{dropped} item(s) that do not hold were left out" if dropped else None)
+
+
+def _ground_number(f: FormField, ids: list[int], text: str, candidates: list[Candidate]) -> FieldResult:
+    if not ids:
+        return FieldResult(value=None, status="not_in_article")
+    by_id = {candidate.id: candidate for candidate in candidates}
+    unknown = [i for i in ids if i not in by_id]
+    if unknown:
+        return FieldResult(value=None, status="unsupported", reason=f"the model named candidate {unknown[0]}, which does not exist")
+    nouns = counted_nouns(candidates)
+    evidence = []
+    for i in dict.fromkeys(ids):
+        candidate = by_id[i]
+        if problem := _unfit(f, candidate, text, nouns):
+            return FieldResult(value=None, status="unsupported", reason=problem)
+        value = to_json_number(candidate.mention.value)
+        verdict = verify_fact(text, quote=candidate.quote(text), value=value, unit="")
+        if not verdict.supported:  # cannot happen for a candidate's own clause; kept as a guard
+            return FieldResult(value=None, status="unsupported", reason=verdict.reason)
+        evidence.append(Evidence(value=value, quote=text[verdict.start : verdict.end], start=verdict.start, end=verdict.end, alignment=verdict.alignment))
+    values = list(dict.fromkeys(e.value for e in evidence))
+    if len(values) > 1:
+        shown = ", ".join(str(v) for v in values)
+        return FieldResult(value=None, status="conflicting", candidates=evidence, reason=f"the article states several values ({shown})")
+    if f.type == "integer" and not float(values[0]).is_integer():
+        return FieldResult(value=None, status="unsupported", reason=f"{values[0]} is not a whole number")
+    return FieldResult(**evidence[0].model_dump(), status="filled")
+
+
+def _unfit(f: FormField, candidate: Candidate, text: str, nouns: set[str]) -> str | None:
+    """Why a candidate number cannot fill the field: it counts another noun the field does not name, or the
+    field asks for a percent and it is not one."""
+    unit = fact_unit(text, candidate)
+    wants_percent = "%" in f.description
+    if wants_percent != (unit == "%") and (wants_percent or unit == "%"):
+        return f"candidate [{candidate.id}] ({candidate.mention.text}) is {'not ' if wants_percent else ''}a percent, and the field asks for {'one' if wants_percent else 'a count'}"
+    if problem := mislabelled(f.description, unit, nouns):
+        return f"candidate [{candidate.id}] ({candidate.mention.text}): {problem.replace('the label', 'the field')}"
+    return None
+
+
+def _ground_text(value, text: str) -> FieldResult:
+    if value is None or not str(value).strip():
+        return FieldResult(value=None, status="not_in_article")
+    found = locate_quote(str(value).strip(), text)
+    if found is None:
+        return FieldResult(value=None, status="unsupported", reason=f"{str(value)[:80]!r} is not in the article")
+    start, end, alignment = found
+    return FieldResult(value=text[start:end], quote=text[start:end], start=start, end=end, alignment=alignment, status="filled")
+
+
+def _ground_choice(f: FormField, answer, text: str) -> FieldResult:
+    value = getattr(answer, "value", None)
+    if answer is None or value is None:
+        return FieldResult(value=None, status="not_in_article")
+    words = (answer.quote or "").strip() or value
+    found = locate_quote(words, text)
+    if found is None:
+        what = "the quote given for it" if (answer.quote or "").strip() else "no quote was given, and the value itself"
+        return FieldResult(value=None, status="unsupported", reason=f"{value!r}: {what} is not in the article")
+    start, end, alignment = found
+    chosen = (value == "yes") if f.type == "boolean" else value
+    return FieldResult(value=chosen, quote=text[start:end], start=start, end=end, alignment=alignment, status="filled")
+
+
+def plain_value(result: FieldResult):
+    """The value a filled field contributes to `values` (None when it is empty)."""
+    if result.status != "filled":
+        return None
+    if result.items is not None:
+        return [plain_value(item) for item in result.items]
+    if result.fields is not None:
+        return {name: value for name, sub in result.fields.items() if (value := plain_value(sub)) is not None}
+    return result.value
+
+
+# --------------------------------------------------------------------------- a batch
+
+
+def output_path(out_dir: Path, article_id: str, form: Form) -> Path:
+    return out_dir / f"{article_id}.{form.name}.json"
+
+
+async def fill_batch(paths, form: Form, chain: ModelChain, out_dir: Path, *, concurrency=4, cache=None, on_done=None, finish=None) -> list[Outcome]:
+    """Fill the form from every article: as brief_batch, each written as it is done, current ones kept."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    remove_partial_files(out_dir)
+    return await run_batch(
+        paths, lambda path: fill_file(path, form, chain, out_dir, cache), concurrency=concurrency, on_done=on_done, finish=finish
+    )
+
+
+async def fill_file(path: Path, form: Form, chain: ModelChain, out_dir: Path, cache: AnswerCache | None) -> Outcome:
+    started = time.monotonic()
+    outcome = Outcome(path=str(path))
+    try:
+        article = load_article(path)
+        outcome.article_id = article.id
+        request = fill_request(article, form, chain)
+        if (earlier := current_form(out_dir, request, form)) is not None:
+            outcome.result, outcome.resumed = earlier, True
+        else:
+            filled = await answer_form(request, form, chain, cache, started)
+            atomic_write(output_path(out_dir, article.id, form), filled.model_dump_json(indent=2) + "\n")
+            outcome.result = filled
+    except (ArticleError, ArticleFailed) as err:
+        outcome.error = str(err)
+    except Exception as err:  # a bug must cost one article, not the batch
+        outcome.error = f"{path}: internal error, please report it ({type(err).__name__}: {err})"
+    outcome.seconds = round(time.monotonic() - started, 3)
+    return outcome
+
+
+def current_form(out_dir: Path, request: FillRequest, form: Form) -> FilledForm | None:
+    """The filled form an earlier run wrote for this article, if every call of it is what this run would ask."""
+    path = output_path(out_dir, request.article.id, form)
+    if not path.is_file():
+        return None
+    try:
+        filled = FilledForm.model_validate_json(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+    calls = filled.provenance.calls
+    if filled.article.content_hash != request.article.content_hash or len(calls) != len(request.calls):
+        return None
+    if any(call.cache_key != keys.get(call.model) for call, (_, _, _, keys) in zip(calls, request.calls)):
+        return None
+    return filled

@@ -1,0 +1,212 @@
+"""Forms without a model: reading and checking form files, grounding each kind of field, splitting, export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import jsonschema
+import pytest
+
+from summarizer.article import load_article
+from summarizer.chain import ModelChain
+from summarizer.cli import main
+from summarizer.export import columns, to_csv, to_jsonl
+from summarizer.fill import FORM_KINDS, MAX_FIELDS_PER_CALL, fill_request, ground_field, plain_value
+from summarizer.candidates import fact_candidates
+from summarizer.forms import FormError, answer_model, form_from_schema, load_form
+from summarizer.settings import ModelOptions, Settings
+
+from conftest import ROOT, SEEDS
+
+FORMS = ROOT / "schemas" / "forms"
+SEED = SEEDS / "000_25d47c26562bab5c.txt"  # "... 8 chi bộ với 327 đảng viên ...", "tỷ lệ hộ nghèo còn khoảng 1,7%"
+
+
+# --------------------------------------------------------------------------- reading forms
+
+
+def test_the_shipped_form_reads_with_nested_lists():
+    form = load_form(FORMS / "ward_party_profile.json")
+    by_name = {f.name: f for f in form.fields}
+    assert form.name == "ward_party_profile" and len(form.fields) == 11
+    assert by_name["party_members"].type == "integer" and by_name["party_members"].required
+    assert [f.name for f in by_name["yearly_ratings"].item.fields] == ["year", "rating"]
+    assert by_name["notable_achievements"].item.type == "string"
+    assert all(f.description for f in form.fields)
+
+
+def test_a_yaml_form_becomes_the_json_schema_it_stands_for():
+    form = load_form(FORMS / "party_leaders.yaml")
+    assert form.name == "party_leaders"
+    leaders = form.schema["properties"]["leaders"]
+    assert leaders["type"] == "array" and leaders["items"]["required"] == ["name"]
+    assert form.schema["properties"]["admissions"]["items"]["properties"]["count"]["type"] == "integer"
+    assert form.schema["required"] == ["organisation"]
+    assert {f.name: f.type for f in form.fields}["rated_excellent"] == "boolean"
+
+
+@pytest.mark.parametrize(
+    "name, content, problem",
+    [
+        ("typo.yaml", "fields:\n  - {name: members, type: integr}\n", "field 'members': unknown type 'integr'"),
+        ("nolist.yaml", "fields:\n  - {name: leaders, type: list, fields: []}\n", "field 'leaders[]"),
+        ("enum.yaml", "fields:\n  - {name: n, type: integer, allowed: [1, 2]}\n", "allowed values are for string fields"),
+        ("name.yaml", "fields:\n  - {name: 2nd, type: string}\n", "field '2nd': a field name"),
+        ("twice.yaml", "fields:\n  - {name: a}\n  - {name: a}\n", "field 'a': defined twice"),
+        ("key.yaml", "fields:\n  - {name: a, typ: string}\n", "field 'a': unknown key 'typ'"),
+        ("syntax.yaml", "fields: [\n", "not valid YAML"),
+        ("nofields.yaml", "form: x\n", "needs 'fields'"),
+        ("nested.yaml", "fields:\n  - name: leaders\n    type: list\n    fields:\n      - {name: role, type: strng}\n", "field 'leaders[].role': unknown type 'strng'"),
+        ("required.json", '{"type": "object", "properties": {"a": {"type": "string"}}, "required": ["b"]}', "'required' names 'b'"),
+        ("notobject.json", '{"type": "array"}', "a form is a JSON Schema"),
+        ("items.json", '{"type": "object", "properties": {"l": {"type": "array"}}}', "field 'l': a list needs 'items'"),
+        ("broken.json", '{"type": ', "not valid JSON"),
+    ],
+)
+def test_a_bad_form_is_one_line_naming_the_file_and_field(tmp_path, name, content, problem):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(FormError) as raised:
+        load_form(path)
+    message = str(raised.value)
+    assert message.startswith(str(path)) and problem in message and "\n" not in message
+
+
+def test_the_fill_command_rejects_a_bad_form_before_reading_any_article(tmp_path, capsys):
+    form = tmp_path / "bad.yaml"
+    form.write_text("fields:\n  - {name: members, type: integr}\n", encoding="utf-8")
+    code = main(["fill", "--form", str(form), str(tmp_path / "no-such-article.txt"), "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and err.count("\n") == 0 and "bad.yaml" in err and "integr" in err
+    assert not (tmp_path / "out").exists()
+
+
+# --------------------------------------------------------------------------- grounding each kind of field
+
+
+@pytest.fixture(scope="module")
+def seed():
+    article = load_article(SEED)
+    return article.text, fact_candidates(article.text, kinds=FORM_KINDS)
+
+
+def candidate_id(candidates, number_text: str) -> int:
+    return next(c.id for c in candidates if c.mention.text == number_text)
+
+
+def field(form_file: str, name: str):
+    return {f.name: f for f in load_form(FORMS / form_file).fields}[name]
+
+
+def test_a_number_comes_from_the_candidate_with_its_words(seed):
+    text, candidates = seed
+    result = ground_field(field("ward_party_profile.json", "party_members"), [candidate_id(candidates, "327")], text, candidates)
+    assert (result.status, result.value) == ("filled", 327)
+    assert text[result.start : result.end] == result.quote and "327 đảng viên" in result.quote
+
+
+def test_a_number_that_counts_something_else_is_refused(seed):
+    text, candidates = seed
+    result = ground_field(field("ward_party_profile.json", "party_members"), [candidate_id(candidates, "8")], text, candidates)
+    assert result.status == "unsupported" and result.value is None and "chi bộ" in result.reason
+
+
+def test_a_percent_field_takes_only_a_percent(seed):
+    text, candidates = seed
+    rate = field("ward_party_profile.json", "poverty_rate")
+    assert ground_field(rate, [candidate_id(candidates, "1,7%")], text, candidates).value == 1.7
+    wrong = ground_field(rate, [candidate_id(candidates, "327")], text, candidates)
+    assert wrong.status == "unsupported" and "percent" in wrong.reason
+
+
+def test_several_values_for_one_field_are_conflicting_with_all_of_them(seed):
+    text, candidates = seed
+    year = form_from_schema({"type": "object", "properties": {"year": {"type": "integer", "description": "Năm được công nhận"}}}, name="f").fields[0]
+    ids = [candidate_id(candidates, "2009"), candidate_id(candidates, "2011")]
+    result = ground_field(year, ids, text, candidates)
+    assert result.status == "conflicting" and result.value is None and "2009, 2011" in result.reason
+    assert sorted(e.value for e in result.candidates) == [2009, 2011] and all(text[e.start : e.end] == e.quote for e in result.candidates)
+
+
+def test_an_unknown_candidate_and_an_empty_answer(seed):
+    text, candidates = seed
+    members = field("ward_party_profile.json", "party_members")
+    assert ground_field(members, [999], text, candidates).reason == "the model named candidate 999, which does not exist"
+    assert ground_field(members, [], text, candidates).status == "not_in_article"
+
+
+def test_text_must_be_found_in_the_article(seed):
+    text, candidates = seed
+    secretary = field("ward_party_profile.json", "secretary")
+    found = ground_field(secretary, "Lê Thị Quân", text, candidates)
+    assert found.status == "filled" and text[found.start : found.end] == "Lê Thị Quân" and found.alignment == "exact"
+    assert ground_field(secretary, "le thi quan", text, candidates).status == "unsupported"  # not the article's words
+    invented = ground_field(secretary, "Nguyễn Văn An", text, candidates)
+    assert invented.status == "unsupported" and invented.value is None and "not in the article" in invented.reason
+
+
+def test_a_choice_needs_a_quote_that_is_in_the_article(seed):
+    text, candidates = seed
+    choice = field("party_leaders.yaml", "rated_excellent")
+    model = answer_model((choice,))
+    supported = model.model_validate({"rated_excellent": {"value": "yes", "quote": "trong sạch vững mạnh tiêu biểu"}}).rated_excellent
+    assert ground_field(choice, supported, text, candidates).value is True
+    unsupported = model.model_validate({"rated_excellent": {"value": "yes", "quote": "đạt giải nhất toàn quốc"}}).rated_excellent
+    assert ground_field(choice, unsupported, text, candidates).status == "unsupported"
+
+
+def test_a_list_keeps_the_items_that_hold_and_says_what_it_left_out(seed):
+    text, candidates = seed
+    leaders = field("party_leaders.yaml", "leaders")
+    answer = answer_model((leaders,)).model_validate(
+        {"leaders": [{"name": "Lê Thị Quân", "position": "Bí thư Đảng ủy Phường 6"}, {"name": "Trần Văn Bịa", "position": None}]}
+    ).leaders
+    result = ground_field(leaders, answer, text, candidates)
+    assert result.status == "filled" and len(result.items) == 1 and "1 item(s)" in result.reason
+    assert plain_value(result) == [{"name": "Lê Thị Quân", "position": "Bí thư Đảng ủy Phường 6"}]
+
+
+# --------------------------------------------------------------------------- many fields, several calls
+
+
+def test_a_form_with_many_fields_is_asked_in_several_calls():
+    schema = {"type": "object", "properties": {f"count_{i}": {"type": "integer", "description": f"Số thứ {i}"} for i in range(30)}}
+    form = form_from_schema(schema, name="wide")
+    settings = Settings(chain=("local",), options={"local": ModelOptions(api_base="http://127.0.0.1:9/v1")}, source="tests")
+    request = fill_request(load_article(SEED), form, ModelChain(settings))
+    assert [len(fields) for fields, *_ in request.calls] == [MAX_FIELDS_PER_CALL, MAX_FIELDS_PER_CALL, 30 - 2 * MAX_FIELDS_PER_CALL]
+    for fields, model, messages, keys in request.calls:
+        assert set(model.model_fields) == {f.name for f in fields}
+        listed = [line for line in messages[0]["content"].splitlines() if line.startswith("- count_")]
+        assert len(listed) == len(fields)
+    assert len({keys["local"] for *_, keys in request.calls}) == 3
+
+
+# --------------------------------------------------------------------------- export
+
+
+def test_export_has_one_row_per_article_and_evidence_beside_each_field(seed):
+    from summarizer.schema import ArticleRef, FilledForm, FormProvenance, FormRef
+
+    text, candidates = seed
+    form = load_form(FORMS / "ward_party_profile.json")
+    fields = {
+        "party_members": ground_field(field("ward_party_profile.json", "party_members"), [candidate_id(candidates, "327")], text, candidates),
+        "secretary": ground_field(field("ward_party_profile.json", "secretary"), "Nguyễn Văn An", text, candidates),
+    }
+    filled = FilledForm(
+        form=FormRef(name=form.name, sha256=form.sha256, source=form.source),
+        article=ArticleRef(id="a1", content_hash="x", text=text),
+        values={name: plain_value(r) for name, r in fields.items() if plain_value(r) is not None},
+        fields=fields,
+        provenance=FormProvenance(calls=[], prompts=[], wall_seconds=0, summarizer_version="test"),
+    )
+    jsonschema.validate(filled.values, {**form.schema, "required": []})
+    rows = list(csv.DictReader(io.StringIO(to_csv([filled, filled], form))))
+    assert len(rows) == 2 and list(rows[0]) == columns(form)
+    assert rows[0]["party_members"] == "327" and rows[0]["party_members.status"] == "filled" and "327" in rows[0]["party_members.quote"]
+    assert rows[0]["secretary"] == "" and rows[0]["secretary.status"] == "unsupported" and rows[0]["secretary.reason"]
+    line = json.loads(to_jsonl([filled], form).splitlines()[0])
+    assert line["party_members"] == 327 and line["party_members.start"] == fields["party_members"].start
