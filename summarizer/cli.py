@@ -1,4 +1,4 @@
-"""The command line: `summarizer brief | verify | eval | schemas`.
+"""The command line: `summarizer brief | fill | verify | eval | cache | schemas`.
 
 Heavy imports (litellm, instructor) happen only inside the commands that call a model, so `--help`
 and `verify` start fast. Every expected failure prints one line to stderr and exits non-zero.

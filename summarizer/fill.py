@@ -24,13 +24,13 @@ from .candidates import Candidate, fact_candidates
 from .chain import ModelChain
 from .forms import Form, FormField, answer_model, field_groups, spec_lines
 from .grounding import locate_quote, verify_fact
-from .llm import GENERATION, ModelCallError
+from .llm import GENERATION
 from .numbers import to_json_number
 from .pipeline import (
-    MAX_REASKS, ArticleFailed, Outcome, atomic_write, cost_of, counted_nouns, fact_unit, mislabelled, remove_partial_files, run_batch,
+    MAX_REASKS, ArticleFailed, Outcome, ask_chain, atomic_write, counted_nouns, fact_unit, mislabelled, remove_partial_files, run_batch,
 )  # fmt: skip
 from .prompts import load_prompt
-from .schema import ArticleRef, Attempt, Call, Evidence, FieldResult, FilledForm, FormProvenance, FormRef, PromptRef, Usage
+from .schema import ArticleRef, Call, Evidence, FieldResult, FilledForm, FormProvenance, FormRef, PromptRef
 
 FORM_KINDS = ("number", "percent", "fraction_part", "year", "range_part")  # forms also ask for years
 MAX_FIELDS_PER_CALL = 12
@@ -85,10 +85,15 @@ async def answer_form(request: FillRequest, form: Form, chain: ModelChain, cache
     results: dict[str, FieldResult] = {}
     calls: list[Call] = []
     for fields, model, messages, keys in request.calls:
-        answer, call = await _ask(chain, cache, model, messages, keys, [f.name for f in fields], request.article.id)
-        calls.append(call)
+        answered = await ask_chain(chain, cache, model, messages, keys, request.article.id)
+        calls.append(
+            Call(
+                fields=[f.name for f in fields], model=answered.model, attempts=answered.attempts, usage=answered.usage,
+                cost_usd=answered.cost_usd, reasks=answered.reasks, cache_hit=answered.cache_hit, cache_key=answered.cache_key,
+            )  # fmt: skip
+        )
         for f in fields:
-            results[f.name] = ground_field(f, getattr(answer, f.name, None), request.article.text, request.candidates)
+            results[f.name] = ground_field(f, getattr(answered.value, f.name, None), request.article.text, request.candidates)
     return FilledForm(
         form=FormRef(name=form.name, sha256=form.sha256, source=form.source),
         article=ArticleRef(
@@ -104,35 +109,6 @@ async def answer_form(request: FillRequest, form: Form, chain: ModelChain, cache
     )
 
 
-async def _ask(chain, cache, model, messages, keys, field_names, article_id) -> tuple[BaseModel, Call]:
-    """One call of a form: a cached answer of any chain model, else the first model that answers validly."""
-    for name in chain.settings.chain if cache else ():
-        if hit := cache.get(keys[name]):
-            try:
-                answer = model.model_validate_json(hit.answer)
-            except ValueError:
-                continue
-            return answer, Call(fields=field_names, model=name, usage=hit.usage, cost_usd=0.0, cache_hit=True, cache_key=keys[name])
-    attempts: list[Attempt] = []
-    spent = Usage()
-    async for endpoint in chain.endpoints(attempts):
-        try:
-            result = await chain.ask(endpoint, messages, model, max_reasks=MAX_REASKS)
-        except ModelCallError as err:
-            attempts.append(Attempt(model=endpoint.name, error=str(err)))
-            spent = spent + err.usage
-            continue
-        if cache:
-            cache.put(keys[endpoint.name], endpoint.name, result.value.model_dump_json(), result.usage)
-        usage = spent + result.usage
-        call = Call(
-            fields=field_names, model=endpoint.name, attempts=attempts, usage=usage, cost_usd=cost_of(endpoint.name, usage),
-            reasks=result.reasks, cache_key=keys[endpoint.name],
-        )  # fmt: skip
-        return result.value, call
-    raise ArticleFailed(article_id, attempts)
-
-
 # --------------------------------------------------------------------------- grounding one field
 
 
@@ -144,8 +120,12 @@ def ground_field(f: FormField, answer, text: str, candidates: list[Candidate]) -
         if answer is None:
             return FieldResult(value=None, status="not_in_article")
         fields = {sub.name: ground_field(sub, getattr(answer, sub.name, None), text, candidates) for sub in f.fields}
-        held = any(result.status == "filled" for result in fields.values())
-        return FieldResult(value=None, status="filled" if held else "unsupported", fields=fields, reason=None if held else "none of its fields holds")
+        missing = [sub.name for sub in f.fields if sub.required and fields[sub.name].status != "filled"]
+        if missing:
+            return FieldResult(value=None, status="unsupported", fields=fields, reason=f"its required field '{missing[0]}' does not hold")
+        if not any(result.status == "filled" for result in fields.values()):
+            return FieldResult(value=None, status="unsupported", fields=fields, reason="none of its fields holds")
+        return FieldResult(value=None, status="filled", fields=fields)
     if f.is_number:
         return _ground_number(f, answer or [], text, candidates)
     if f.allowed or f.type == "boolean":

@@ -23,6 +23,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import BaseModel
+
 from . import __version__
 from .article import Article, ArticleError, load_article
 from .candidates import Candidate, fact_candidates
@@ -104,34 +106,57 @@ async def brief_article(article: Article, chain: ModelChain, cache: AnswerCache 
 
 async def answer(request: BriefRequest, chain: ModelChain, cache: AnswerCache | None, started: float) -> Brief:
     """The brief for a request, from the cache or from the chain; raises ArticleFailed when no model answers validly."""
+    answered = await ask_chain(chain, cache, ArticleDraft, request.messages, request.keys, request.article.id)
+    return assemble_brief(request, answered, started)
+
+
+@dataclass
+class Answered:
+    """A valid answer, from the cache or from the first model of the chain that gave one."""
+
+    value: BaseModel
+    model: str  # the chain name of the model that answered
+    usage: Usage  # tokens it cost (failed models' included; for a cached answer, what it cost when asked)
+    reasks: int
+    attempts: list[Attempt]  # models that failed before it, and why
+    cache_hit: bool
+    cache_key: str
+
+    @property
+    def cost_usd(self) -> float | None:
+        return 0.0 if self.cache_hit else cost_of(self.model, self.usage)
+
+
+async def ask_chain(
+    chain: ModelChain, cache: AnswerCache | None, answer_model: type[BaseModel], messages: list[dict[str, str]],
+    keys: dict[str, str], article_id: str,
+) -> Answered:  # fmt: skip
+    """A cached answer of any model of the chain, else the first valid answer of the chain, which is then cached."""
     for name in chain.settings.chain if cache else ():
-        if hit := cache.get(request.keys[name]):
+        if hit := cache.get(keys[name]):
             try:
-                draft = ArticleDraft.model_validate_json(hit.answer)
+                value = answer_model.model_validate_json(hit.answer)
             except ValueError:
                 continue  # an answer the current validators refuse is asked again
-            return assemble_brief(request, draft, name, [], hit.usage, 0, started, cache_hit=True)
+            return Answered(value, name, hit.usage, 0, [], cache_hit=True, cache_key=keys[name])
     attempts: list[Attempt] = []
     spent = Usage()  # tokens spent on models that then failed count too
     async for endpoint in chain.endpoints(attempts):
         try:
-            result = await chain.ask(endpoint, request.messages, ArticleDraft, max_reasks=MAX_REASKS)
+            result = await chain.ask(endpoint, messages, answer_model, max_reasks=MAX_REASKS)
         except ModelCallError as err:
             attempts.append(Attempt(model=endpoint.name, error=str(err)))
             spent = spent + err.usage
             continue
         if cache:
-            cache.put(request.keys[endpoint.name], endpoint.name, result.value.model_dump_json(), result.usage)
-        return assemble_brief(request, result.value, endpoint.name, attempts, spent + result.usage, result.reasks, started)
-    raise ArticleFailed(request.article.id, attempts)
+            cache.put(keys[endpoint.name], endpoint.name, result.value.model_dump_json(), result.usage)
+        return Answered(result.value, endpoint.name, spent + result.usage, result.reasks, attempts, cache_hit=False, cache_key=keys[endpoint.name])
+    raise ArticleFailed(article_id, attempts)
 
 
-def assemble_brief(
-    request: BriefRequest, draft: ArticleDraft, model: str, attempts: list[Attempt], usage: Usage, reasks: int,
-    started: float, *, cache_hit: bool = False,
-) -> Brief:  # fmt: skip
+def assemble_brief(request: BriefRequest, answered: Answered, started: float) -> Brief:
     """The brief from the model's draft: facts grounded in the text, prose checked against it, provenance."""
-    text = request.article.text
+    text, draft = request.article.text, answered.value
     kept, rejected = ground_facts(text, request.candidates, draft.facts)
     return Brief(
         article=article_info(request.article, draft),
@@ -144,14 +169,14 @@ def assemble_brief(
         rejected=rejected,
         checks=check_draft(text, draft),
         provenance=Provenance(
-            model=model,
-            attempts=attempts,
+            model=answered.model,
+            attempts=answered.attempts,
             prompts=[request.prompt],
-            usage=usage,
-            cost_usd=0.0 if cache_hit else cost_of(model, usage),
-            reasks=reasks,
-            cache_hit=cache_hit,
-            cache_key=request.keys[model],
+            usage=answered.usage,
+            cost_usd=answered.cost_usd,
+            reasks=answered.reasks,
+            cache_hit=answered.cache_hit,
+            cache_key=answered.cache_key,
             wall_seconds=round(time.monotonic() - started, 3),
             summarizer_version=__version__,
         ),

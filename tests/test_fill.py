@@ -210,3 +210,11 @@ def test_export_has_one_row_per_article_and_evidence_beside_each_field(seed):
     assert rows[0]["secretary"] == "" and rows[0]["secretary.status"] == "unsupported" and rows[0]["secretary.reason"]
     line = json.loads(to_jsonl([filled], form).splitlines()[0])
     assert line["party_members"] == 327 and line["party_members.start"] == fields["party_members"].start
+
+
+def test_a_list_item_without_its_required_field_is_left_out(seed):
+    text, candidates = seed
+    leaders = field("party_leaders.yaml", "leaders")  # name is required
+    answer = answer_model((leaders,)).model_validate({"leaders": [{"name": None, "position": "Bí thư Đảng ủy Phường 6"}]}).leaders
+    result = ground_field(leaders, answer, text, candidates)
+    assert result.status == "unsupported" and "'name'" in result.reason and plain_value(result) is None
