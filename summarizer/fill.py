@@ -11,8 +11,10 @@ A form with many fields is asked in several calls (each within the model's conte
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -25,7 +27,7 @@ from .chain import ModelChain
 from .forms import Form, FormField, answer_model, field_groups, spec_lines
 from .grounding import locate_quote, verify_fact
 from .llm import GENERATION
-from .numbers import to_json_number
+from .numbers import read_vi_number, to_json_number
 from .pipeline import (
     MAX_REASKS, ArticleFailed, Outcome, ask_chain, atomic_write, counted_nouns, fact_unit, mislabelled, remove_partial_files, run_batch,
 )  # fmt: skip
@@ -33,6 +35,8 @@ from .prompts import load_prompt
 from .schema import ArticleRef, Call, Evidence, FieldResult, FilledForm, FormProvenance, FormRef, PromptRef
 
 FORM_KINDS = ("number", "percent", "fraction_part", "year", "range_part")  # forms also ask for years
+_YEAR_WORDS = re.compile(r"\b(năm|year|years)\b", re.IGNORECASE)
+_WORDS = re.compile(r"\w+")
 MAX_FIELDS_PER_CALL = 12
 MAX_FIELD_CHARS_PER_CALL = 4000  # descriptions of the fields of one call: ~1,200 tokens beside a ~4,000-token article
 
@@ -144,42 +148,75 @@ def _ground_list(f: FormField, answers: list, text: str, candidates: list[Candid
     return FieldResult(value=None, status="filled", items=held, reason=f"{dropped} item(s) that do not hold were left out" if dropped else None)
 
 
-def _ground_number(f: FormField, ids: list[int], text: str, candidates: list[Candidate]) -> FieldResult:
-    if not ids:
+def _ground_number(f: FormField, written: list, text: str, candidates: list[Candidate]) -> FieldResult:
+    """Each number the model wrote must be a number of the article: it is matched to the candidates that state it
+    (as written, or by value), and the article's own reading of it is kept, with the clause as its evidence."""
+    if not written:
         return FieldResult(value=None, status="not_in_article")
-    by_id = {candidate.id: candidate for candidate in candidates}
-    unknown = [i for i in ids if i not in by_id]
-    if unknown:
-        return FieldResult(value=None, status="unsupported", reason=f"the model named candidate {unknown[0]}, which does not exist")
     nouns = counted_nouns(candidates)
-    evidence = []
-    for i in dict.fromkeys(ids):
-        candidate = by_id[i]
-        if problem := _unfit(f, candidate, text, nouns):
-            return FieldResult(value=None, status="unsupported", reason=problem)
-        value = to_json_number(candidate.mention.value)
-        verdict = verify_fact(text, quote=candidate.quote(text), value=value, unit="")
-        if not verdict.supported:  # cannot happen for a candidate's own clause; kept as a guard
-            return FieldResult(value=None, status="unsupported", reason=verdict.reason)
-        evidence.append(Evidence(value=value, quote=text[verdict.start : verdict.end], start=verdict.start, end=verdict.end, alignment=verdict.alignment))
-    values = list(dict.fromkeys(e.value for e in evidence))
+    evidence: dict[int, Evidence] = {}
+    refused = []
+    for number in dict.fromkeys(written):
+        matches = [c for c in candidates if _states(c, number)]
+        if not matches:
+            stated = ", ".join(dict.fromkeys(c.mention.text for c in candidates)) or "none"
+            refused.append(f"the article states no number {number!r} (its numbers: {stated[:120]})")
+            continue
+        for candidate in matches:
+            if problem := _unfit(f, candidate, text, nouns):
+                refused.append(problem)
+                continue
+            value = to_json_number(candidate.mention.value)
+            verdict = verify_fact(text, quote=candidate.quote(text), value=value, unit="")
+            if verdict.supported:  # a candidate's own clause states it; kept as a guard
+                evidence[candidate.id] = Evidence(value=value, quote=text[verdict.start : verdict.end], start=verdict.start, end=verdict.end, alignment=verdict.alignment)
+    if not evidence:
+        return FieldResult(value=None, status="unsupported", reason=refused[0])
+    values = list(dict.fromkeys(e.value for e in evidence.values()))
     if len(values) > 1:
         shown = ", ".join(str(v) for v in values)
-        return FieldResult(value=None, status="conflicting", candidates=evidence, reason=f"the article states several values ({shown})")
+        return FieldResult(value=None, status="conflicting", candidates=list(evidence.values()), reason=f"the article states several values ({shown})")
     if f.type == "integer" and not float(values[0]).is_integer():
         return FieldResult(value=None, status="unsupported", reason=f"{values[0]} is not a whole number")
-    return FieldResult(**evidence[0].model_dump(), status="filled")
+    return FieldResult(**next(iter(evidence.values())).model_dump(), status="filled")
+
+
+def _states(candidate: Candidate, number) -> bool:
+    """Whether the candidate is the number the model wrote: as the article writes it ("1.312", "30 triệu", "1,7%"),
+    its digits ("30" for "30 triệu"), or its value (1312, 1.7)."""
+    mention = candidate.mention
+    if isinstance(number, str):
+        wanted = number.strip()
+        after = wanted[len(mention.text) :][:1] if wanted.startswith(mention.text) else None
+        if after is not None and not (after.isdigit() or after in ".,"):  # "30 triệu đồng/năm" for "30 triệu"
+            return True
+        if wanted == mention.text.split()[0] or read_vi_number(wanted) == mention.value:
+            return True
+        try:
+            number = float(wanted)  # "1312" or "1.7" written the English way
+        except ValueError:
+            return False
+    if isinstance(number, bool) or not isinstance(number, (int, float)):
+        return False
+    digits = read_vi_number(mention.text.split()[0].rstrip("%"))
+    return Decimal(str(number)) in (mention.value, digits)
 
 
 def _unfit(f: FormField, candidate: Candidate, text: str, nouns: set[str]) -> str | None:
     """Why a candidate number cannot fill the field: it counts another noun the field does not name, or the
     field asks for a percent and it is not one."""
     unit = fact_unit(text, candidate)
+    written = candidate.mention.text
     wants_percent = "%" in f.description
-    if wants_percent != (unit == "%") and (wants_percent or unit == "%"):
-        return f"candidate [{candidate.id}] ({candidate.mention.text}) is {'not ' if wants_percent else ''}a percent, and the field asks for {'one' if wants_percent else 'a count'}"
+    if wants_percent != (unit == "%"):
+        return f"{written} is {'not ' if wants_percent else ''}a percent, and the field asks for {'one' if wants_percent else 'no percent'}"
+    if candidate.mention.kind in ("year", "range_part") and not _YEAR_WORDS.search(f.description):
+        return f"{written} is a year, and the field does not ask for one"
+    named = {noun for noun in nouns if f" {noun.casefold()} " in f" {' '.join(_WORDS.findall(f.description.casefold()))} "}
+    if named and unit not in named:
+        return f"{written} counts {unit or 'nothing named'!r}, and the field asks for {' or '.join(sorted(named))!r}"
     if problem := mislabelled(f.description, unit, nouns):
-        return f"candidate [{candidate.id}] ({candidate.mention.text}): {problem.replace('the label', 'the field')}"
+        return f"{written}: {problem.replace('the label', 'the field')}"
     return None
 
 

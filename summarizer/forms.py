@@ -29,7 +29,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Optional
+from typing import Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
@@ -219,7 +219,7 @@ def _yaml_field(spec: dict, path: Path, where: str) -> dict:
 
 # --------------------------------------------------------------------------- what the model fills in
 
-NUMBER_HINT = "Give the id(s) of the candidate number(s) stating it, usually one; [] when the article does not say."
+NUMBER_HINT = 'The number exactly as the article writes it, e.g. "1.312", "1,7%" or "30 triệu"; [] when the article does not say.'
 TEXT_HINT = "Copied exactly from the article, with its diacritics; null when the article does not say."
 
 
@@ -242,7 +242,7 @@ def _answer_type(f: FormField, name: str):
     if f.type == "object":
         return Optional[answer_model(f.fields, name)], Field(default=None, description=instruction)
     if f.is_number:
-        return list[int], Field(default_factory=list, description=instruction)
+        return list[Union[str, int, float]], Field(default_factory=list, description=instruction)
     if f.allowed or f.type == "boolean":
         allowed = f.allowed or ("yes", "no")
         enum = create_model(name, __base__=EnumAnswer, value=(Optional[Literal[allowed]], Field(default=None, description=f"One of: {', '.join(allowed)}; null when the article does not say.")))

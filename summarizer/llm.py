@@ -204,6 +204,9 @@ def classify(err: BaseException) -> ModelCallError:
         (litellm.ServiceUnavailableError, "server"),
         (litellm.APIError, "server"),
     ]
+    for cause in chain:  # a refused key, whatever litellm made of it (it maps some 401s to BadRequestError)
+        if getattr(cause, "status_code", None) in (401, 403):
+            return ModelCallError("auth", _first_line(cause), usage)
     for cause in chain:  # litellm's async path reports a refused connection as an internal server error
         if type(cause).__name__ in ("ConnectError", "APIConnectionError") and "Timeout" not in type(cause).__name__:
             return ModelCallError("connection", _first_line(cause), usage)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -22,14 +23,24 @@ def prompts_dir() -> Path:
     return Path(os.environ.get("SUMMARIZER_PROMPTS_DIR") or Path(__file__).resolve().parent.parent / "prompts")
 
 
+_FENCE = re.compile(r"<(\s*/?\s*article\s*)>", re.IGNORECASE)
+
+
+def fenced(text: str) -> str:
+    """Article text that cannot close (or reopen) the <article> fence around it: "</article>" -> "‹/article›"."""
+    return _FENCE.sub(lambda m: f"‹{m.group(1)}›", text)
+
+
 @cache
 def _environment(directory: Path) -> jinja2.Environment:
-    return jinja2.Environment(
+    environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(directory),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=False,
         autoescape=False,
     )
+    environment.filters["fenced"] = fenced
+    return environment
 
 
 @dataclass(frozen=True)

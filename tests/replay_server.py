@@ -4,8 +4,18 @@ For tests that need a model answer outside vcrpy's reach (a child process, concu
 a fault around it. A request is answered with the response recorded for the same JSON body, as vcrpy
 would, except for the body's "model" name (so the recordings of `local` can serve a chain model configured
 under another name); a request with no recording gets 404 with "no recording".
-Faults are opt-in and the tests that use them say "simulated" in their names:
-`rate_limit_first=N` answers the first N requests 429 with `Retry-After`.
+Faults are opt-in and the tests that use them say "simulated" in their names: `faults=[...]` gives the
+first requests (those `fault_if(body)` accepts, by default all) a fault each, in order; later requests are replayed:
+
+    "429"            429 with Retry-After: `retry_after` seconds
+    "500", "503"     a server error
+    "401"            a refused key (the message echoes the key it was sent)
+    "hang"           no answer at all (sleeps `hang` seconds before sending headers)
+    "stall"          headers and half the body, then nothing for `hang` seconds
+    "not_json"       200 with a body that is not JSON
+    "invalid"        200 with the recorded answer whose tool arguments fail the schema
+    "length"         200 with the recorded answer cut in half, finish_reason "length"
+    "empty_choices"  200 with "choices": []
 """
 
 from __future__ import annotations
@@ -20,7 +30,9 @@ from pathlib import Path
 class ReplayServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, cassettes: list[Path], *, delay: float = 0.0, rate_limit_first: int = 0, retry_after: float = 1.0):
+    def __init__(
+        self, cassettes: list[Path], *, delay: float = 0.0, faults: list[str] = (), fault_if=None, retry_after: float = 1.0, hang: float = 30.0
+    ):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.recordings: list[tuple[object, int, bytes]] = []
         for path in cassettes:
@@ -33,7 +45,9 @@ class ReplayServer(ThreadingHTTPServer):
                         interaction["response"]["body"]["string"].encode("utf-8"),
                     )
                 )
-        self.delay, self.rate_limit_first, self.retry_after = delay, rate_limit_first, retry_after
+        self.delay, self.faults, self.retry_after, self.hang = delay, list(faults), retry_after, hang
+        self.fault_if = fault_if or (lambda body: True)
+        self.faulted = 0  # requests given a fault so far
         self.lock = threading.Lock()
         self.requests = 0  # every POST, faults included
         self.answered = 0  # POSTs answered with a recording
@@ -62,6 +76,43 @@ def _without_model(body):
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
+    def _fault(self, fault: str, answer: bytes | None) -> None:
+        server: ReplayServer = self.server
+        error = lambda message, kind: json.dumps({"error": {"message": message, "type": kind}}).encode()  # noqa: E731
+        if fault == "429":
+            self._send(429, error("simulated rate limit", "rate_limit_error"), {"Retry-After": f"{server.retry_after:g}"})
+        elif fault in ("500", "503"):
+            self._send(int(fault), error(f"simulated {fault}", "server_error"))
+        elif fault == "401":  # echoes the key it got, as careless providers do: it must not reach any output
+            key = self.headers.get("Authorization", "").removeprefix("Bearer ")
+            self._send(401, error(f"simulated: incorrect API key provided: {key}", "invalid_request_error"))
+        elif fault == "hang":
+            time.sleep(server.hang)
+        elif fault == "stall":
+            body = answer or b"{}"
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            time.sleep(server.hang)
+        elif fault == "not_json":
+            self._send(200, b"<html><body>502 Bad Gateway (simulated)</body></html>")
+        elif fault in ("invalid", "length", "empty_choices"):
+            completion = json.loads(answer or server.recordings[0][2])  # a re-ask has no recording of its own
+            call = completion["choices"][0]["message"]["tool_calls"][0]["function"]
+            if fault == "invalid":
+                call["arguments"] = json.dumps({"title_vi": 5, "facts": "none"})
+            elif fault == "length":
+                call["arguments"] = call["arguments"][: len(call["arguments"]) // 2]
+                completion["choices"][0]["finish_reason"] = "length"
+            else:
+                completion["choices"] = []
+            self._send(200, json.dumps(completion).encode())
+        else:
+            raise ValueError(f"unknown simulated fault {fault!r}")
+
     def log_message(self, *args) -> None:
         pass
 
@@ -79,23 +130,25 @@ class _Handler(BaseHTTPRequestHandler):
         body = _without_model(json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"null"))
         with server.lock:
             server.requests += 1
-            number = server.requests
+            fault = None
+            if server.faulted < len(server.faults) and server.fault_if(body):
+                fault = server.faults[server.faulted]
+                server.faulted += 1
             server.request_times.append(time.monotonic())
             server.in_flight += 1
             server.most_in_flight = max(server.most_in_flight, server.in_flight)
         try:
             time.sleep(server.delay)
-            if number <= server.rate_limit_first:
-                error = {"error": {"message": "simulated rate limit", "type": "rate_limit_error", "code": "rate_limit_exceeded"}}
-                self._send(429, json.dumps(error).encode(), {"Retry-After": f"{server.retry_after:g}"})
+            answer = next((answer for recorded, _, answer in server.recordings if recorded == body), None)
+            if fault:
+                self._fault(fault, answer)
                 return
-            for recorded_body, status, answer in server.recordings:
-                if recorded_body == body:
-                    with server.lock:
-                        server.answered += 1
-                    self._send(status, answer)
-                    return
-            self._send(404, b'{"error": {"message": "no recording for this request"}}')
+            if answer is None:
+                self._send(404, b'{"error": {"message": "no recording for this request"}}')
+                return
+            with server.lock:
+                server.answered += 1
+            self._send(200, answer)
         finally:
             with server.lock:
                 server.in_flight -= 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import os
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 
 from summarizer.article import (
     ARTICLE_SUFFIXES,
+    MAX_ARTICLE_CHARS,
     Article,
     ArticleError,
     ArticleMeta,
@@ -372,7 +374,7 @@ def test_cp1258_sample_really_is_vietnamese():
      ("anh.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file, not an article"),
      ("latin1.txt", "Tiêu: café déjà vu".encode("latin-1"), "not UTF-8 text (byte 0xEA at offset 2)"),
      ("cp1258.txt", CP1258_BYTES, "not UTF-8 text (byte 0xD0 at offset 0); re-save it as UTF-8"),
-     ("utf16.txt", "Đảng bộ".encode("utf-16"), "UTF-16"),
+     ("utf16.txt", "Đảng bộ".encode("utf-16") + b"\x00", "UTF-16"),  # an odd byte: not whole UTF-16
      ("chi-boilerplate.txt", "Chia sẻ bài viết\n\nBÌNH LUẬN\n\nXem thêm\n".encode(), "only boilerplate"),
      ("dots.txt", b".\n.\n.\n", "only boilerplate")],
 )
@@ -499,3 +501,25 @@ def test_find_articles_on_a_file_returns_it(tmp_path):
 
 def test_find_articles_on_the_seeds():
     assert find_articles(SEEDS) == SEED_FILES
+
+
+def test_utf16_with_bom_is_read(tmp_path):
+    seed = SEEDS / "000_25d47c26562bab5c.txt"
+    for encoding in ("utf-16", "utf-16-be"):
+        path = tmp_path / f"{encoding}.txt"
+        data = seed.read_text(encoding="utf-8").encode(encoding)
+        path.write_bytes(data if encoding == "utf-16" else codecs.BOM_UTF16_BE + data)
+        assert load_article(path).text == load_article(seed).text
+
+
+@pytest.mark.parametrize("shape", ["paragraphs", "one line"])
+def test_an_article_too_long_for_the_model_is_refused_with_the_limit(tmp_path, shape):
+    sentence = "Đảng bộ phường có 327 đảng viên và 8 chi bộ. "
+    paragraphs = "".join(f"Đoạn {i}. " + sentence * 25 + "\n\n" for i in range(1000))  # distinct: repeats are dropped
+    body = paragraphs if shape == "paragraphs" else sentence * 4500  # ~1.1 MB, or one line of ~200,000 characters
+    path = tmp_path / "long.txt"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(ArticleError) as raised:
+        load_article(path)
+    message = str(raised.value)
+    assert "long.txt" in message and f"{MAX_ARTICLE_CHARS:,}" in message and "\n" not in message

@@ -66,7 +66,7 @@ def test_the_local_model_gets_one_request_at_a_time_whatever_the_concurrency(tmp
 
 def test_retry_after_on_429_is_waited_out_then_the_same_model_answers_simulated(tmp_path):
     """Simulated fault: the first request is answered 429 with Retry-After: 1."""
-    with ReplayServer(ALL_CASSETTES[:1], rate_limit_first=1, retry_after=1) as server, chain_for("local", server.api_base) as chain:
+    with ReplayServer(ALL_CASSETTES[:1], faults=["429"], retry_after=1) as server, chain_for("local", server.api_base) as chain:
         brief = asyncio.run(brief_article(load_article(SEED_PATHS[0]), chain))
     assert brief.provenance.model == "local" and brief.provenance.attempts == []
     assert server.requests == 2 and server.request_times[1] - server.request_times[0] >= 1.0
@@ -77,7 +77,7 @@ def test_a_429_without_retry_after_moves_on_in_the_chain_simulated(tmp_path, mon
     import summarizer.chain as chain_module
 
     monkeypatch.setattr(chain_module, "MAX_RETRY_AFTER", 0.5)
-    with ReplayServer(ALL_CASSETTES[:1], rate_limit_first=5, retry_after=30) as server, chain_for("local", server.api_base) as chain:
+    with ReplayServer(ALL_CASSETTES[:1], faults=["429"] * 5, retry_after=30) as server, chain_for("local", server.api_base) as chain:
         with pytest.raises(Exception) as raised:
             asyncio.run(brief_article(load_article(SEED_PATHS[0]), chain))
     assert "rate_limit" in str(raised.value) and server.requests == 1

@@ -153,3 +153,43 @@ def test_an_unexpected_error_in_one_article_is_reported_and_the_batch_goes_on_si
     assert f"a_{SEED.stem}" in err and "internal error" in err and "simulated bug" in err
     assert (tmp_path / "out" / f"b_{SEED.stem}.json").is_file()
     assert not list((tmp_path / "out").glob(f"a_{SEED.stem}*")), "a failed article leaves no file"
+
+
+def test_the_bad_input_table_in_one_batch(tmp_path, cassette, local_api_base, capsys):
+    """Every kind of bad input beside good ones: each bad file is one line naming it and its problem, the
+    readable variants of a good article (UTF-16 with BOM, decomposed NFD) are briefed, the batch goes on."""
+    import unicodedata
+
+    config = tmp_path / "summarizer.toml"
+    config.write_text(f'models = ["local"]\n[model.local]\napi_base = "{local_api_base}"\n', encoding="utf-8")
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    text = SEED.read_text(encoding="utf-8")
+    good = {"good.txt": text.encode("utf-8"), "utf16.txt": text.encode("utf-16"), "nfd.txt": unicodedata.normalize("NFD", text).encode("utf-8")}
+    bad = {
+        "empty.txt": (b"", "empty file"),
+        "blank.txt": (b" \n\t \n", "only whitespace"),
+        "binary.txt": (bytes(range(256)) * 4, "binary"),
+        "nul.txt": (text.encode("utf-8")[:300] + b"\x00" + text.encode("utf-8")[300:], "NUL"),
+        "cp1258.txt": ("Đảng bộ Phường 6 có 327 đảng viên".encode("cp1258", errors="replace"), "not UTF-8"),
+        "latin1.txt": ("Ðảng bộ café".encode("latin-1", errors="replace"), "not UTF-8"),
+        "huge.txt": (("Đảng bộ có 327 đảng viên. " * 40 + "\n\n").encode("utf-8") * 1000, "the limit is"),
+        "one_line.txt": (("Đảng bộ có 327 đảng viên. " * 8000).encode("utf-8"), "the limit is"),
+        "boilerplate.html": (b"<html><body><nav>Trang ch\xe1\xbb\xa7</nav><p>Chia s\xe1\xba\xbb b\xc3\xa0i vi\xe1\xba\xbft</p></body></html>", "only boilerplate"),
+    }
+    for name, data in good.items():
+        (articles / name).write_bytes(data)
+    for name, (data, _) in bad.items():
+        (articles / name).write_bytes(data)
+    with cassette(f"local_{SEED.stem}") as recording:
+        recording.allow_playback_repeats = True
+        code = main(["brief", str(articles), "--out", str(tmp_path / "out"), "--config", str(config)])
+    err = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in err
+    failed = [line for line in err.splitlines() if line.startswith("FAILED")]
+    assert len(failed) == len(bad)
+    for name, (_, problem) in bad.items():
+        [line] = [line for line in failed if f"/{name}:" in line] or [f"{name} missing from {failed}"]
+        assert problem in line, line
+    report = json.loads((tmp_path / "out" / "run-report.json").read_text(encoding="utf-8"))
+    assert sorted(r["article"] for r in report["articles"] if r["status"] == "done") == ["good", "nfd", "utf16"]

@@ -174,7 +174,7 @@ def test_cli_runs_a_real_article_on_the_real_server_and_leaves_no_process(tmp_pa
 
 @pytest.mark.local_model
 @needs_runtime
-@pytest.mark.parametrize("how", ["SIGTERM", "SIGKILL"])
+@pytest.mark.parametrize("how", ["SIGTERM", "SIGKILL", "SIGINT"])
 def test_server_dies_with_the_process_that_started_it(how, tmp_path):
     """Whatever ends the run (a normal exit is covered above), the server does not outlive it."""
     import signal
@@ -203,3 +203,34 @@ def test_server_dies_with_the_process_that_started_it(how, tmp_path):
     while server_processes(gguf) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert server_processes(gguf) == [], f"the server outlived its parent after {how}"
+
+
+@pytest.mark.local_model
+@needs_runtime
+def test_ctrl_c_during_a_batch_stops_the_server_and_says_how_to_resume(tmp_path):
+    """Ctrl-C (SIGINT) while the CLI waits for the real server: exit 130, one line, and no server left behind."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    gguf = smollm2_gguf()
+    article = tmp_path / "articles" / "a.txt"
+    article.parent.mkdir()
+    article.write_text(SEEDS.joinpath("000_25d47c26562bab5c.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    env = {**os.environ, "SUMMARIZER_LOCAL_GGUF": str(gguf), "SUMMARIZER_CACHE_DIR": str(tmp_path / "cache")}
+    command = [sys.executable, "-m", "summarizer", "brief", str(article.parent), "--out", str(tmp_path / "out"), "--model", "local", "--no-cache"]
+    child = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not server_processes(gguf) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert server_processes(gguf), "the server did not start"
+    time.sleep(2)  # the request is on its way
+    child.send_signal(signal.SIGINT)
+    _, err = child.communicate(timeout=60)
+    assert child.returncode == 130 and "Traceback" not in err
+    assert "interrupted" in err.strip().splitlines()[-1]
+    deadline = time.monotonic() + 30
+    while server_processes(gguf) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert server_processes(gguf) == [], "the server outlived the interrupted run"
