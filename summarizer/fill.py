@@ -1,9 +1,10 @@
 """Filling a user-defined form from one article, every field checked against the text; and a batch of them.
 
-    article ──► candidate numbers ──► fill prompt (the form's fields) ──► answer: candidate ids for numbers,
-            words copied from the article for text ──► each field grounded (grounding.py) ──► FilledForm ──► out/<id>.<form>.json
+    article ──► candidate numbers ──► fill prompt (the form's fields) ──► answer: numbers and text copied from
+            the article ──► each field grounded (grounding.py) ──► FilledForm ──► out/<id>.<form>.json
 
-Numbers come from the text: the model names the candidate that states a number, the program reads it.
+Numbers come from the text: a number the model copies must be one of the article's candidate numbers (as
+written, by its digits, or by value), and the program's reading of it is kept, with its clause as evidence.
 Text must be found in the article. A field whose evidence does not hold is left empty with the reason,
 never guessed; a field the article states with several different values is "conflicting", with them all.
 A form with many fields is asked in several calls (each within the model's context), and the answers merged.
@@ -21,15 +22,14 @@ from pydantic import BaseModel
 
 from . import __version__
 from .article import Article, ArticleError, load_article
-from .cache import AnswerCache, cache_key
+from .cache import AnswerCache
 from .candidates import Candidate, fact_candidates
 from .chain import ModelChain
 from .forms import Form, FormField, answer_model, field_groups, spec_lines
 from .grounding import locate_quote, verify_fact
-from .llm import GENERATION
 from .numbers import read_vi_number, to_json_number
 from .pipeline import (
-    MAX_REASKS, ArticleFailed, Outcome, ask_chain, atomic_write, counted_nouns, fact_unit, mislabelled, remove_partial_files, run_batch,
+    ArticleFailed, Outcome, ask_chain, atomic_write, counted_nouns, fact_unit, mislabelled, remove_partial_files, request_keys, run_batch,
 )  # fmt: skip
 from .prompts import load_prompt
 from .schema import ArticleRef, Call, Evidence, FieldResult, FilledForm, FormProvenance, FormRef, PromptRef
@@ -37,18 +37,30 @@ from .schema import ArticleRef, Call, Evidence, FieldResult, FilledForm, FormPro
 FORM_KINDS = ("number", "percent", "fraction_part", "year", "range_part")  # forms also ask for years
 _YEAR_WORDS = re.compile(r"\b(năm|year|years)\b", re.IGNORECASE)
 _WORDS = re.compile(r"\w+")
+_OF_TARGET = re.compile(r"\s*(?:so với\s+)?(?:chỉ tiêu|kế hoạch|dự toán|mục tiêu)", re.IGNORECASE)  # "đạt 120% chỉ tiêu"
+_TARGET_WORDS = re.compile(r"chỉ tiêu|kế hoạch|dự toán|mục tiêu|target|plan", re.IGNORECASE)
 MAX_FIELDS_PER_CALL = 12
 MAX_FIELD_CHARS_PER_CALL = 4000  # descriptions of the fields of one call: ~1,200 tokens beside a ~4,000-token article
 
 
 @dataclass
+class FillCall:
+    """One call of a form: some of its fields, the model the LLM fills for them, the messages, the cache keys."""
+
+    fields: tuple[FormField, ...]
+    answer_model: type[BaseModel]
+    messages: list[dict[str, str]]
+    keys: dict[str, str]  # chain name -> cache key
+
+
+@dataclass
 class FillRequest:
-    """What is asked of the model for one article: one call per group of fields, each with its cache keys."""
+    """What is asked of the model for one article: one call per group of fields."""
 
     article: Article
     candidates: list[Candidate]
     prompt: PromptRef
-    calls: list[tuple[tuple[FormField, ...], type[BaseModel], list[dict[str, str]], dict[str, str]]]  # fields, model, messages, keys
+    calls: list[FillCall]
 
 
 def fill_request(article: Article, form: Form, chain: ModelChain) -> FillRequest:
@@ -62,14 +74,7 @@ def fill_request(article: Article, form: Form, chain: ModelChain) -> FillRequest
             form_name=form.name, form_description=form.description, fields=spec_lines(fields),
             article_text=article.text, candidates=candidates,
         )  # fmt: skip
-        keys = {
-            name: cache_key(
-                messages=messages, prompt=prompt.ref, answer_model=model, model=chain.identity(name),
-                generation={**chain.call_settings(name), "max_reasks": MAX_REASKS, **GENERATION},
-            )  # fmt: skip
-            for name in chain.settings.chain
-        }
-        calls.append((fields, model, messages, keys))
+        calls.append(FillCall(fields, model, messages, request_keys(chain, messages, prompt.ref, model)))
     return FillRequest(article, candidates, prompt.ref, calls)
 
 
@@ -88,16 +93,16 @@ async def fill_article(article: Article, form: Form, chain: ModelChain, cache: A
 async def answer_form(request: FillRequest, form: Form, chain: ModelChain, cache: AnswerCache | None, started: float) -> FilledForm:
     results: dict[str, FieldResult] = {}
     calls: list[Call] = []
-    for fields, model, messages, keys in request.calls:
-        answered = await ask_chain(chain, cache, model, messages, keys, request.article.id)
+    for call in request.calls:
+        answered = await ask_chain(chain, cache, call.answer_model, call.messages, call.keys, request.article.id)
         calls.append(
             Call(
-                fields=[f.name for f in fields], model=answered.model, attempts=answered.attempts, usage=answered.usage,
+                fields=[f.name for f in call.fields], model=answered.model, attempts=answered.attempts, usage=answered.usage,
                 cost_usd=answered.cost_usd, reasks=answered.reasks, cache_hit=answered.cache_hit, cache_key=answered.cache_key,
             )  # fmt: skip
         )
-        for f in fields:
-            results[f.name] = ground_field(f, getattr(answered.value, f.name, None), request.article.text, request.candidates)
+        for f in call.fields:
+            results[f.name] = ground_field(f, getattr(answered.value, f.name, None), request.article.text, request.candidates, form.fields)
     return FilledForm(
         form=FormRef(name=form.name, sha256=form.sha256, source=form.source),
         article=ArticleRef(
@@ -116,14 +121,15 @@ async def answer_form(request: FillRequest, form: Form, chain: ModelChain, cache
 # --------------------------------------------------------------------------- grounding one field
 
 
-def ground_field(f: FormField, answer, text: str, candidates: list[Candidate]) -> FieldResult:
-    """A field of the model's answer checked against the article: filled with its evidence, or empty with the reason."""
+def ground_field(f: FormField, answer, text: str, candidates: list[Candidate], siblings: tuple[FormField, ...] = ()) -> FieldResult:
+    """A field of the model's answer checked against the article: filled with its evidence, or empty with the reason.
+    `siblings` are the fields beside it in the form: a number whose words speak of one of them is not this field's."""
     if f.type == "list":
-        return _ground_list(f, answer or [], text, candidates)
+        return _ground_list(f, answer or [], text, candidates, siblings)
     if f.type == "object":
         if answer is None:
             return FieldResult(value=None, status="not_in_article")
-        fields = {sub.name: ground_field(sub, getattr(answer, sub.name, None), text, candidates) for sub in f.fields}
+        fields = {sub.name: ground_field(sub, getattr(answer, sub.name, None), text, candidates, f.fields) for sub in f.fields}
         missing = [sub.name for sub in f.fields if sub.required and fields[sub.name].status != "filled"]
         if missing:
             return FieldResult(value=None, status="unsupported", fields=fields, reason=f"its required field '{missing[0]}' does not hold")
@@ -131,16 +137,16 @@ def ground_field(f: FormField, answer, text: str, candidates: list[Candidate]) -
             return FieldResult(value=None, status="unsupported", fields=fields, reason="none of its fields holds")
         return FieldResult(value=None, status="filled", fields=fields)
     if f.is_number:
-        return _ground_number(f, answer or [], text, candidates)
+        return _ground_number(f, answer or [], text, candidates, siblings)
     if f.allowed or f.type == "boolean":
         return _ground_choice(f, answer, text)
     return _ground_text(answer, text)
 
 
-def _ground_list(f: FormField, answers: list, text: str, candidates: list[Candidate]) -> FieldResult:
+def _ground_list(f: FormField, answers: list, text: str, candidates: list[Candidate], siblings: tuple[FormField, ...]) -> FieldResult:
     if not answers:
         return FieldResult(value=None, status="not_in_article")
-    items = [ground_field(f.item, answer, text, candidates) for answer in answers]
+    items = [ground_field(f.item, answer, text, candidates, siblings) for answer in answers]
     held = [item for item in items if item.status == "filled"]
     if not held:
         return FieldResult(value=None, status="unsupported", reason=f"none of the {len(items)} items the model gave holds: {items[0].reason}")
@@ -148,7 +154,7 @@ def _ground_list(f: FormField, answers: list, text: str, candidates: list[Candid
     return FieldResult(value=None, status="filled", items=held, reason=f"{dropped} item(s) that do not hold were left out" if dropped else None)
 
 
-def _ground_number(f: FormField, written: list, text: str, candidates: list[Candidate]) -> FieldResult:
+def _ground_number(f: FormField, written: list, text: str, candidates: list[Candidate], siblings: tuple[FormField, ...]) -> FieldResult:
     """Each number the model wrote must be a number of the article: it is matched to the candidates that state it
     (as written, or by value), and the article's own reading of it is kept, with the clause as its evidence."""
     if not written:
@@ -163,7 +169,7 @@ def _ground_number(f: FormField, written: list, text: str, candidates: list[Cand
             refused.append(f"the article states no number {number!r} (its numbers: {stated[:120]})")
             continue
         for candidate in matches:
-            if problem := _unfit(f, candidate, text, nouns):
+            if problem := _unfit(f, candidate, text, nouns) or _speaks_of_another(f, candidate, text, siblings, nouns):
                 refused.append(problem)
                 continue
             value = to_json_number(candidate.mention.value)
@@ -210,6 +216,8 @@ def _unfit(f: FormField, candidate: Candidate, text: str, nouns: set[str]) -> st
     wants_percent = "%" in f.description
     if wants_percent != (unit == "%"):
         return f"{written} is {'not ' if wants_percent else ''}a percent, and the field asks for {'one' if wants_percent else 'no percent'}"
+    if unit == "%" and _OF_TARGET.match(text, candidate.mention.end) and not _TARGET_WORDS.search(f.description):
+        return f"{written} is a share of a target or plan ({text[candidate.mention.end:candidate.mention.end + 20].strip()}), and the field does not ask for one"
     if candidate.mention.kind in ("year", "range_part") and not _YEAR_WORDS.search(f.description):
         return f"{written} is a year, and the field does not ask for one"
     named = {noun for noun in nouns if f" {noun.casefold()} " in f" {' '.join(_WORDS.findall(f.description.casefold()))} "}
@@ -218,6 +226,32 @@ def _unfit(f: FormField, candidate: Candidate, text: str, nouns: set[str]) -> st
     if problem := mislabelled(f.description, unit, nouns):
         return f"{written}: {problem.replace('the label', 'the field')}"
     return None
+
+
+def _speaks_of_another(f: FormField, candidate: Candidate, text: str, siblings: tuple[FormField, ...], nouns: set[str]) -> str | None:
+    """Whether the words around the number match another number field of the form better than this one: the words
+    one field's description has and the other's lacks decide ("kết nạp ... 60 đảng viên" is new members, not all
+    members). What numbers count ("đảng viên", "chi bộ") is left to the noun check."""
+    clause = _syllables(candidate.quote(text)) - _syllables(" ".join(nouns))
+    own = _syllables(f.description)
+    for other in siblings:
+        if other is f or not other.is_number:
+            continue
+        theirs = _syllables(other.description)
+        for_them, for_us = clause & (theirs - own), clause & (own - theirs)
+        if len(for_them) >= 2 and len(for_them) > len(for_us):  # one shared word is too little to go on
+            return f"the words around {candidate.mention.text} ({', '.join(sorted(for_them))}) speak of the field '{other.name}'"
+    return None
+
+
+_FUNCTION_WORDS = frozenset(
+    "được của các những và có là với cho trong đã đang sẽ số này đó theo từ tại để thì mà như về khi năm tháng ngày "
+    "the of a an and or in on for to by with number its their".split()
+)  # words every description and clause has: they say nothing of which field a number belongs to
+
+
+def _syllables(text: str) -> set[str]:
+    return set(_WORDS.findall(text.casefold())) - _FUNCTION_WORDS
 
 
 def _ground_text(value, text: str) -> FieldResult:
@@ -304,6 +338,6 @@ def current_form(out_dir: Path, request: FillRequest, form: Form) -> FilledForm 
     calls = filled.provenance.calls
     if filled.article.content_hash != request.article.content_hash or len(calls) != len(request.calls):
         return None
-    if any(call.cache_key != keys.get(call.model) for call, (_, _, _, keys) in zip(calls, request.calls)):
+    if any(done.cache_key != asked.keys.get(done.model) for done, asked in zip(calls, request.calls)):
         return None
     return filled

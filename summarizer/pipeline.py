@@ -86,17 +86,21 @@ def brief_request(article: Article, chain: ModelChain) -> BriefRequest:
     candidates = fact_candidates(article.text)
     messages = prompt.messages(article_text=article.text, candidates=candidates)
     ref = prompt.ref
-    keys = {
+    return BriefRequest(article, candidates, messages, ref, request_keys(chain, messages, ref, ArticleDraft))
+
+
+def request_keys(chain: ModelChain, messages: list[dict[str, str]], prompt: PromptRef, answer_model: type[BaseModel]) -> dict[str, str]:
+    """The cache key of a request's answer for each model of the chain."""
+    return {
         name: cache_key(
             messages=messages,
-            prompt=ref,
-            answer_model=ArticleDraft,
+            prompt=prompt,
+            answer_model=answer_model,
             model=chain.identity(name),
             generation={**chain.call_settings(name), "max_reasks": MAX_REASKS, **GENERATION},
         )
         for name in chain.settings.chain
     }
-    return BriefRequest(article, candidates, messages, ref, keys)
 
 
 async def brief_article(article: Article, chain: ModelChain, cache: AnswerCache | None = None) -> Brief:

@@ -186,12 +186,12 @@ def test_a_form_with_many_fields_is_asked_in_several_calls():
     form = form_from_schema(schema, name="wide")
     settings = Settings(chain=("local",), options={"local": ModelOptions(api_base="http://127.0.0.1:9/v1")}, source="tests")
     request = fill_request(load_article(SEED), form, ModelChain(settings))
-    assert [len(fields) for fields, *_ in request.calls] == [MAX_FIELDS_PER_CALL, MAX_FIELDS_PER_CALL, 30 - 2 * MAX_FIELDS_PER_CALL]
-    for fields, model, messages, keys in request.calls:
-        assert set(model.model_fields) == {f.name for f in fields}
-        listed = [line for line in messages[0]["content"].splitlines() if line.startswith("- count_")]
-        assert len(listed) == len(fields)
-    assert len({keys["local"] for *_, keys in request.calls}) == 3
+    assert [len(call.fields) for call in request.calls] == [MAX_FIELDS_PER_CALL, MAX_FIELDS_PER_CALL, 30 - 2 * MAX_FIELDS_PER_CALL]
+    for call in request.calls:
+        assert set(call.answer_model.model_fields) == {f.name for f in call.fields}
+        listed = [line for line in call.messages[0]["content"].splitlines() if line.startswith("- count_")]
+        assert len(listed) == len(call.fields)
+    assert len({call.keys["local"] for call in request.calls}) == 3
 
 
 # --------------------------------------------------------------------------- export
