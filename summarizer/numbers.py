@@ -33,7 +33,11 @@ class NumberMention:
 
 # ---------------------------------------------------------------- words
 
-SCALE_WORDS = {"nghìn": 10**3, "ngàn": 10**3, "triệu": 10**6, "tỷ": 10**9, "tỉ": 10**9}
+SCALE_WORDS = {
+    "nghìn": 10**3, "ngàn": 10**3, "triệu": 10**6, "tỷ": 10**9, "tỉ": 10**9,
+    "thousand": 10**3, "million": 10**6, "billion": 10**9,  # in an English article
+}  # fmt: skip
+ENGLISH_BELOW = 0.05  # share of words with a Vietnamese letter under which a text is read as English
 
 # Hedge words are matched right before the number (or after it, with its unit in between).
 HEDGES_BEFORE = {
@@ -307,12 +311,12 @@ def _components(match: re.Match, kind: str) -> list[NumberMention]:
     ]
 
 
-def _parts(text: str, match: re.Match, first: str, second: str, kind: str) -> list[NumberMention]:
+def _parts(text: str, match: re.Match, first: str, second: str, kind: str, locale: str = "vi") -> list[NumberMention]:
     """Two mentions for "22/24" or "2003-2008"; a trailing scale word, "%" and unit apply to both."""
     before = _words_before(text, match.start(), 1)
     if before and before[0][0] in DATE_WORDS:
         return _components(match, "date")  # "ngày 6/7", "tháng 4-2024"
-    values = [_parse(match.group(g), "vi") for g in (first, second)]
+    values = [_parse(match.group(g), locale) for g in (first, second)]
     if None in values:
         return []
     end, factor, percent = _suffix(text, match.end(second))
@@ -326,12 +330,12 @@ def _parts(text: str, match: re.Match, first: str, second: str, kind: str) -> li
     ]
 
 
-def _single(text: str, match: re.Match) -> list[NumberMention]:
+def _single(text: str, match: re.Match, locale: str = "vi") -> list[NumberMention]:
     """The mention for a lone number, with its scale word or "%"."""
     digits = match.group("num")
-    value = _parse(digits, "vi")
+    value = _parse(digits, locale)
     if value is None:
-        return []  # not a valid Vietnamese number ("1.31"): ambiguous, so not reported
+        return []  # not a valid number in the article's locale ("1.31"): ambiguous, so not reported
     end, factor, percent = _suffix(text, match.end())
     kind = _kind_of_single(text, match.start(), digits, factor, percent)
     plain = kind in ("date", "ordinal", "year")
@@ -365,22 +369,32 @@ def _continue_ordinal_lists(text: str, mentions: list[NumberMention]) -> list[Nu
     return out
 
 
-def find_numbers(text: str) -> list[NumberMention]:
-    """Every number mention in `text`, in order (dates and times come out as "date" parts)."""
+def find_numbers(text: str, locale: str = "vi") -> list[NumberMention]:
+    """Every number mention in `text`, in order (dates and times come out as "date" parts).
+
+    `locale` is how the digits are read: "vi" ("1.312" is 1312, "1,7" is 1.7) or "en" for an English text."""
     mentions: list[NumberMention] = []
     for match in _TOKEN.finditer(text):
         if match.group("date") or match.group("time"):
             mentions += _components(match, "date")
         elif match.group("pair"):
-            mentions += _parts(text, match, "p1", "p2", "fraction_part")
+            mentions += _parts(text, match, "p1", "p2", "fraction_part", locale)
         elif match.group("range"):
-            mentions += _parts(text, match, "r1", "r2", "range_part")
+            mentions += _parts(text, match, "r1", "r2", "range_part", locale)
         else:
-            mentions += _single(text, match)
+            mentions += _single(text, match, locale)
     return _continue_ordinal_lists(text, mentions)
 
 
 @lru_cache(maxsize=64)
 def mentions_in(text: str) -> tuple[NumberMention, ...]:
-    """find_numbers for a text that is read again (an article: for its candidates, its checks, its facts)."""
-    return tuple(find_numbers(text))
+    """find_numbers for a text that is read again (an article: for its candidates, its checks, its facts), in the
+    text's own locale: an article in English writes "1,312" for 1312."""
+    return tuple(find_numbers(text, text_locale(text)))
+
+
+def text_locale(text: str) -> str:
+    """ "en" for a text in English (almost no word with a Vietnamese letter), else "vi"."""
+    from .language import vietnamese_share
+
+    return "en" if vietnamese_share(text) < ENGLISH_BELOW else "vi"
