@@ -296,8 +296,6 @@ def build_parser() -> argparse.ArgumentParser:
         "a re-run calls no model for unchanged articles, and an interrupted batch run again finishes the rest. "
         "The model chain comes from --model, else $SUMMARIZER_MODELS, else the config file, else 'local' "
         "(the embedded model)."))  # fmt: skip
-    brief.add_argument("paths", nargs="+", help="article files or folders")
-    brief.add_argument("--out", required=True, help="output folder")
     _batch_options(brief)
     brief.set_defaults(func=cmd_brief)
 
@@ -307,9 +305,7 @@ def build_parser() -> argparse.ArgumentParser:
         "conflicting, and the reason when empty), then OUT/<form>.jsonl or OUT/<form>.csv (one row per article, "
         "evidence in companion columns) and OUT/run-report.json. Numbers are the article's, read by the program; "
         "text must be found in the article. Cached and resumable like 'brief'."))  # fmt: skip
-    fill.add_argument("paths", nargs="+", help="article files or folders")
     fill.add_argument("--form", required=True, help="the form: a JSON Schema (.json) or a short YAML form (.yaml); see schemas/forms/")
-    fill.add_argument("--out", required=True, help="output folder")
     fill.add_argument("--format", choices=("jsonl", "csv"), default="jsonl", help="the batch table (default jsonl)")
     _batch_options(fill)
     fill.set_defaults(func=cmd_fill)
@@ -339,6 +335,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _batch_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("paths", nargs="+", help="article files or folders")
+    command.add_argument("--out", required=True, help="output folder")
     command.add_argument("--model", help="comma-separated model chain, e.g. 'openai/gpt-4o-mini,local' (highest precedence)")
     command.add_argument("--config", help="config file (TOML); default $SUMMARIZER_CONFIG or ./summarizer.toml")
     command.add_argument("--concurrency", type=int, default=4, help="articles in flight at once (default 4; the local model answers one at a time)")

@@ -27,7 +27,7 @@ from .candidates import Candidate, fact_candidates
 from .chain import ModelChain
 from .forms import Form, FormField, answer_model, field_groups, spec_lines
 from .grounding import locate_quote, verify_fact
-from .numbers import read_vi_number, to_json_number
+from .numbers import read_vi_number, text_locale, to_json_number
 from .pipeline import (
     ArticleFailed, Outcome, ask_chain, atomic_write, counted_nouns, fact_unit, mislabelled, remove_partial_files, request_keys, run_batch,
 )  # fmt: skip
@@ -72,7 +72,7 @@ def fill_request(article: Article, form: Form, chain: ModelChain) -> FillRequest
         model = answer_model(fields, _model_name(form.name, number if len(groups) > 1 else None))
         messages = prompt.messages(
             form_name=form.name, form_description=form.description, fields=spec_lines(fields),
-            article_text=article.text, candidates=candidates,
+            article_text=article.text, candidates=candidates, article_language=text_locale(article.text),
         )  # fmt: skip
         calls.append(FillCall(fields, model, messages, request_keys(chain, messages, prompt.ref, model)))
     return FillRequest(article, candidates, prompt.ref, calls)

@@ -35,7 +35,7 @@ from .grounding import verify_fact
 from .language import is_english
 from .llm import GENERATION, ModelCallError
 from .llm import cost_usd as llm_cost
-from .numbers import to_json_number
+from .numbers import text_locale, to_json_number
 from .people import find_people
 from .prompts import load_prompt
 from .render import brief_markdown
@@ -84,7 +84,7 @@ class BriefRequest:
 def brief_request(article: Article, chain: ModelChain) -> BriefRequest:
     prompt = load_prompt("brief")
     candidates = fact_candidates(article.text)
-    messages = prompt.messages(article_text=article.text, candidates=candidates)
+    messages = prompt.messages(article_text=article.text, candidates=candidates, article_language=text_locale(article.text))
     ref = prompt.ref
     return BriefRequest(article, candidates, messages, ref, request_keys(chain, messages, ref, ArticleDraft))
 
