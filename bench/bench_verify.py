@@ -12,7 +12,7 @@ import statistics
 import time
 from pathlib import Path
 
-from summarizer import grounding
+from summarizer import grounding, numbers
 from summarizer.article import load_article
 from summarizer.grounding import verify_facts
 
@@ -52,12 +52,14 @@ def python_baseline() -> None:
     "".join(str(v) for v in values)
 
 
+ARTICLE_CACHES = (grounding._normalised_article, grounding._article_skeleton, numbers.mentions_in)
+
+
 def clear_caches() -> None:
-    """Forget everything computed for an article (its normalised text, numbers and skeleton), as for a new one."""
-    for name in dir(grounding):
-        function = getattr(grounding, name)
-        if "article" in name and hasattr(function, "cache_clear"):
-            function.cache_clear()
+    """Forget everything computed for the article (its normalised text, its numbers and its skeleton), as for a new
+    one. Caches keyed on a character or a number string stay warm, as in any process that has read Vietnamese before."""
+    for cache in ARTICLE_CACHES:
+        cache.cache_clear()
 
 
 def main() -> None:
