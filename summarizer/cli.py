@@ -66,7 +66,7 @@ def run_batch_command(args: argparse.Namespace, batch) -> int:
     from .cache import AnswerCache, CacheError, default_cache_path
     from .chain import ModelChain
     from .local_model import LocalModelError
-    from .report import run_report, write_report
+    from .report import REPORT_FILE, run_report, write_report
     from .settings import ConfigError, load_settings
 
     if args.concurrency < 1:
@@ -106,7 +106,7 @@ def run_batch_command(args: argparse.Namespace, batch) -> int:
             cache.close()
     result = report(interrupted=False)
     print_summary(result)
-    print(f"run report: {out_dir / 'run-report.json'}", file=sys.stderr)
+    print(f"run report: {out_dir / REPORT_FILE}", file=sys.stderr)
     failed = result["totals"]["failed"]
     if failed:
         return _fail(f"{failed} of {len(paths)} articles failed (see the lines above)", EXIT_FAILED_ARTICLES)

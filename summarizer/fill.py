@@ -21,7 +21,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from . import __version__
-from .article import Article, ArticleError, load_article
+from .article import Article
 from .cache import AnswerCache
 from .candidates import Candidate, fact_candidates
 from .chain import ModelChain
@@ -29,7 +29,7 @@ from .forms import Form, FormField, answer_model, field_groups, spec_lines
 from .grounding import locate_quote, verify_fact
 from .numbers import read_vi_number, text_locale, to_json_number
 from .pipeline import (
-    ArticleFailed, Outcome, ask_chain, atomic_write, counted_nouns, fact_unit, mislabelled, remove_partial_files, request_keys, run_batch,
+    Outcome, ask_chain, atomic_write, counted_nouns, fact_unit, file_outcome, mislabelled, remove_partial_files, request_keys, run_batch,
 )  # fmt: skip
 from .prompts import load_prompt
 from .schema import ArticleRef, Call, Evidence, FieldResult, FilledForm, FormProvenance, FormRef, PromptRef
@@ -306,24 +306,17 @@ async def fill_batch(paths, form: Form, chain: ModelChain, out_dir: Path, *, con
 
 
 async def fill_file(path: Path, form: Form, chain: ModelChain, out_dir: Path, cache: AnswerCache | None) -> Outcome:
-    started = time.monotonic()
-    outcome = Outcome(path=str(path))
-    try:
-        article = load_article(path)
-        outcome.article_id = article.id
+    """One article of a batch, from its file to its written form (or the current one an earlier run wrote)."""
+
+    async def work(article: Article, started: float) -> tuple[FilledForm, bool]:
         request = fill_request(article, form, chain)
         if (earlier := current_form(out_dir, request, form)) is not None:
-            outcome.result, outcome.resumed = earlier, True
-        else:
-            filled = await answer_form(request, form, chain, cache, started)
-            atomic_write(output_path(out_dir, article.id, form), filled.model_dump_json(indent=2) + "\n")
-            outcome.result = filled
-    except (ArticleError, ArticleFailed) as err:
-        outcome.error = str(err)
-    except Exception as err:  # a bug must cost one article, not the batch
-        outcome.error = f"{path}: internal error, please report it ({type(err).__name__}: {err})"
-    outcome.seconds = round(time.monotonic() - started, 3)
-    return outcome
+            return earlier, True
+        filled = await answer_form(request, form, chain, cache, started)
+        atomic_write(output_path(out_dir, article.id, form), filled.model_dump_json(indent=2) + "\n")
+        return filled, False
+
+    return await file_outcome(path, work)
 
 
 def current_form(out_dir: Path, request: FillRequest, form: Form) -> FilledForm | None:

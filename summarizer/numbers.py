@@ -393,6 +393,7 @@ def mentions_in(text: str) -> tuple[NumberMention, ...]:
     return tuple(find_numbers(text, text_locale(text)))
 
 
+@lru_cache(maxsize=64)
 def text_locale(text: str) -> str:
     """ "en" for a text in English (almost no word with a Vietnamese letter), else "vi"."""
     from .language import vietnamese_share

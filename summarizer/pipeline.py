@@ -397,19 +397,28 @@ async def brief_batch(
 
 
 async def brief_file(path: Path, chain: ModelChain, out_dir: Path, cache: AnswerCache | None) -> Outcome:
-    """One article of a batch, from its file to its written brief; every failure is caught and reported in one line."""
+    """One article of a batch, from its file to its written brief (or the current one an earlier run wrote)."""
+
+    async def work(article: Article, started: float) -> tuple[Brief, bool]:
+        request = brief_request(article, chain)
+        if (earlier := current_brief(out_dir, request)) is not None:
+            return earlier, True
+        brief = await answer(request, chain, cache, started)
+        write_brief(brief, out_dir)
+        return brief, False
+
+    return await file_outcome(path, work)
+
+
+async def file_outcome(path: Path, work: Callable[[Article, float], Awaitable[tuple[Brief | FilledForm, bool]]]) -> Outcome:
+    """Load one article and `work` on it (what it returns is written, or was current); every failure is caught and
+    reported in one line, so one article never stops a batch."""
     started = time.monotonic()
     outcome = Outcome(path=str(path))
     try:
         article = load_article(path)
         outcome.article_id = article.id
-        request = brief_request(article, chain)
-        if (earlier := current_brief(out_dir, request)) is not None:
-            outcome.result, outcome.resumed = earlier, True
-        else:
-            brief = await answer(request, chain, cache, started)
-            write_brief(brief, out_dir)
-            outcome.result = brief  # only once it is written: an article whose files could not be written failed
+        outcome.result, outcome.resumed = await work(article, started)  # set only once written: unwritten is failed
     except (ArticleError, ArticleFailed) as err:
         outcome.error = str(err)
     except Exception as err:  # a bug must cost one article, not the batch; it is reported and the exit code says so
