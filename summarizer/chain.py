@@ -14,6 +14,7 @@ import contextlib
 import os
 import time
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import llm
@@ -33,11 +34,14 @@ class ModelChain:
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self._local_server: LocalServer | None = None
-        self._local_error: str | None = None
-        self._local_slots: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
-        self._start_lock: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
-        self._paused_until: dict[str, float] = {}  # model -> monotonic time before which it is not asked (Retry-After)
+        self._state = _State()
+
+    def with_models(self, names: tuple[str, ...]) -> ModelChain:
+        """Another chain (order or subset of models) sharing this one's local server, slots and Retry-After pauses.
+        Closing it stops nothing: the chain it came from owns the local server."""
+        other = ModelChain(replace(self.settings, chain=names, source="the request's model"))
+        other._state, other._owner = self._state, False
+        return other
 
     def validate(self) -> None:
         """Fail fast, before any article is read, on a model name litellm cannot route."""
@@ -71,7 +75,7 @@ class ModelChain:
                     waits = err.kind == "rate_limit" and err.retry_after is not None and err.retry_after <= MAX_RETRY_AFTER
                     if not waits or retry == RATE_LIMIT_RETRIES:
                         raise
-                    self._paused_until[endpoint.name] = max(self._paused_until.get(endpoint.name, 0.0), time.monotonic() + err.retry_after)
+                    self._state.paused_until[endpoint.name] = max(self._state.paused_until.get(endpoint.name, 0.0), time.monotonic() + err.retry_after)
 
     def identity(self, name: str) -> str:
         """What the answers of chain model `name` depend on, for the cache: its name, and for `local` the weights served."""
@@ -95,21 +99,21 @@ class ModelChain:
         if name != LOCAL:
             return contextlib.nullcontext()
         loop = asyncio.get_running_loop()
-        if self._local_slots is None or self._local_slots[0] is not loop:  # a semaphore belongs to one event loop
-            self._local_slots = (loop, asyncio.Semaphore(LOCAL_SLOTS))
-        return self._local_slots[1]
+        if self._state.local_slots is None or self._state.local_slots[0] is not loop:  # a semaphore belongs to one event loop
+            self._state.local_slots = (loop, asyncio.Semaphore(LOCAL_SLOTS))
+        return self._state.local_slots[1]
 
     async def _wait_out_pause(self, name: str) -> None:
-        while (left := self._paused_until.get(name, 0.0) - time.monotonic()) > 0:
+        while (left := self._state.paused_until.get(name, 0.0) - time.monotonic()) > 0:
             await asyncio.sleep(left)
 
     async def _start_local(self) -> None:
         """Start the embedded server once, off the event loop (it takes seconds), whatever the number of callers."""
         loop = asyncio.get_running_loop()
-        if self._start_lock is None or self._start_lock[0] is not loop:
-            self._start_lock = (loop, asyncio.Lock())
-        async with self._start_lock[1]:
-            if self._local_server is None:
+        if self._state.start_lock is None or self._state.start_lock[0] is not loop:
+            self._state.start_lock = (loop, asyncio.Lock())
+        async with self._state.start_lock[1]:
+            if self._state.local_server is None:
                 await asyncio.to_thread(self._local)
 
     def _endpoint(self, name: str) -> llm.Endpoint:
@@ -129,26 +133,39 @@ class ModelChain:
         return llm.Endpoint(name=name, model=name, timeout=timeout, **common)
 
     def _local(self) -> LocalServer:
-        if self._local_error:
-            raise LocalModelError(self._local_error)
-        if self._local_server is None:
+        if self._state.local_error:
+            raise LocalModelError(self._state.local_error)
+        if self._state.local_server is None:
             try:
-                self._local_server = LocalServer(model_path()).start()
+                self._state.local_server = LocalServer(model_path()).start()
             except LocalModelError as err:
-                self._local_error = str(err)
+                self._state.local_error = str(err)
                 raise
-        return self._local_server
+        return self._state.local_server
+
+    _owner = True  # False for a chain made by with_models()
 
     def close(self) -> None:
-        if self._local_server is not None:
-            self._local_server.stop()
-            self._local_server = None
+        if self._owner and self._state.local_server is not None:
+            self._state.local_server.stop()
+            self._state.local_server = None
 
     def __enter__(self) -> ModelChain:
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+@dataclass
+class _State:
+    """What the models of a chain share across calls (and with chains made by `with_models`)."""
+
+    local_server: LocalServer | None = None
+    local_error: str | None = None
+    local_slots: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
+    start_lock: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
+    paused_until: dict[str, float] = field(default_factory=dict)  # model -> monotonic time before which it is not asked (Retry-After)
 
 
 class _Unavailable(Exception):

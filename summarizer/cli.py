@@ -1,4 +1,4 @@
-"""The command line: `summarizer brief | fill | verify | eval | cache | schemas`.
+"""The command line: `summarizer brief | fill | verify | report | serve | eval | cache | schemas`.
 
 Heavy imports (litellm, instructor) happen only inside the commands that call a model, so `--help`
 and `verify` start fast. Every expected failure prints one line to stderr and exits non-zero.
@@ -211,6 +211,66 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- report and serve
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .pipeline import atomic_write
+    from .review import entries_from_folder, review_page
+
+    folder, target = Path(args.folder), Path(args.html)
+    if not folder.is_dir():
+        return _fail(f"{folder}: not a directory; pass the output folder of 'summarizer brief' or 'fill'")
+    entries = entries_from_folder(folder)
+    if not entries:
+        return _fail(f"{folder}: no briefs or filled forms in it")
+    if not target.parent.is_dir():
+        return _fail(f"--html {target}: the folder {target.parent} does not exist")
+    atomic_write(target, review_page(entries, title=args.title or f"Review: {folder.resolve().name}"))
+    print(f"{target}: {len(entries)} articles, {sum(len(e.brief.facts) for e in entries if e.brief)} facts highlighted", file=sys.stderr)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import logging
+
+    import uvicorn
+
+    from .cache import CacheError, default_cache_path
+    from .service import ServiceConfig, create_app
+    from .settings import ConfigError, load_settings, service_token
+
+    try:
+        settings = load_settings(model_arg=args.model, config=args.config)
+        token = service_token(args.config)
+        config = ServiceConfig(
+            settings=settings,
+            token=token,
+            data_dir=Path(args.data) if args.data else default_data_dir(),
+            cache_path=None if args.no_cache else Path(args.cache) if args.cache else default_cache_path(),
+            max_body=args.max_body,
+            client_concurrency=args.client_concurrency,
+            concurrency=args.concurrency,
+        )
+        app = create_app(config)
+    except (ConfigError, CacheError) as err:
+        return _fail(str(err))
+    except OSError as err:
+        return _fail(f"--data {args.data or default_data_dir()}: cannot use it ({err.strerror or err})")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    print(f"summarizer serve: http://{args.host}:{args.port} (models {', '.join(settings.chain)}; data {config.data_dir})", file=sys.stderr, flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=not args.quiet)
+    return 0
+
+
+def default_data_dir() -> Path:
+    import os
+
+    import platformdirs
+
+    return Path(os.environ.get("SUMMARIZER_DATA") or platformdirs.user_data_dir("summarizer"))
+
+
 # --------------------------------------------------------------------------- eval
 
 
@@ -321,6 +381,33 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("article")
     verify.add_argument("facts")
     verify.set_defaults(func=cmd_verify)
+
+    report = commands.add_parser("report", help="a review page (HTML) of an output folder: every fact highlighted in its article", description=(
+        "Write one self-contained HTML page for the briefs and filled forms in FOLDER: each cleaned article with "
+        "every kept fact and form field's evidence highlighted at its offsets, rejected facts with reasons, the "
+        "Vietnamese and English briefs side by side, and the provenance. Works offline and without JavaScript."))  # fmt: skip
+    report.add_argument("folder", help="output folder of 'summarizer brief' or 'summarizer fill'")
+    report.add_argument("--html", required=True, metavar="FILE", help="the page to write")
+    report.add_argument("--title", help="the page's title (default: from the folder's name)")
+    report.set_defaults(func=cmd_report)
+
+    serve = commands.add_parser("serve", help="the HTTP API (briefs, forms, verify, batches) and review pages", description=(
+        "Serve POST /v1/briefs, /v1/forms/fill, /v1/verify, /v1/batches, GET /v1/batches/{id}, /review/{id}, "
+        "/healthz and /openapi.json. Every /v1/ and /review/ route needs 'Authorization: Bearer TOKEN', the token "
+        "from $SUMMARIZER_API_TOKEN or [service] api_token in the config file. Batch jobs are kept in "
+        "DATA/jobs.sqlite and resume after a restart."))  # fmt: skip
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--data", metavar="DIR", help="jobs and results; default $SUMMARIZER_DATA, else the user data folder")
+    serve.add_argument("--model", help="comma-separated model chain (default as for 'brief'); a request may name its own")
+    serve.add_argument("--config", help="config file (TOML); default $SUMMARIZER_CONFIG or ./summarizer.toml")
+    serve.add_argument("--cache", metavar="FILE", help="answer cache (SQLite file); default as for 'brief'")
+    serve.add_argument("--no-cache", action="store_true", help="neither read nor write cached model answers")
+    serve.add_argument("--concurrency", type=int, default=4, help="articles of a batch job in flight at once (default 4)")
+    serve.add_argument("--max-body", type=int, default=4 * 1024 * 1024, metavar="BYTES", help="request size limit (default 4 MiB)")
+    serve.add_argument("--client-concurrency", type=int, default=4, metavar="N", help="requests in flight per client address (default 4)")
+    serve.add_argument("-q", "--quiet", action="store_true", help="no access log")
+    serve.set_defaults(func=cmd_serve)
 
     evaluate = commands.add_parser("eval", help="fact recall and precision of briefs against reference facts")
     evaluate.add_argument("--gold", required=True, help="folder of reference JSON files (e.g. ../shared/gold)")

@@ -81,19 +81,30 @@ def load_form(path: Path) -> Form:
     except (OSError, UnicodeDecodeError) as err:
         raise FormError(f"{path}: cannot read the form ({getattr(err, 'strerror', None) or err})") from None
     if path.suffix.lower() in (".yaml", ".yml"):
-        import yaml
+        return parse_form(text, name=path.stem, source=str(path), syntax="yaml")
+    return parse_form(text, name=path.stem.split(".")[0], source=str(path), syntax="json")
 
+
+def parse_form(form: str | dict, *, name: str = "form", source: str = "<form>", syntax: str = "yaml") -> Form:
+    """A form given as a JSON Schema object, or as text (the short YAML form, or a JSON Schema when `syntax` is json).
+    YAML is a superset of JSON, so JSON Schema text given as YAML reads the same. Raises FormError."""
+    if isinstance(form, dict):
+        return form_from_schema(form, name=name, source=source)
+    if syntax == "json":
         try:
-            document = yaml.safe_load(text)
-        except yaml.YAMLError as err:
-            raise FormError(f"{path}: not valid YAML ({' '.join(str(err).split())[:200]})") from None
-        schema = _yaml_to_schema(document, path)
-    else:
-        try:
-            schema = json.loads(text)
+            schema = json.loads(form)
         except json.JSONDecodeError as err:
-            raise FormError(f"{path}: not valid JSON ({err})") from None
-    return form_from_schema(schema, name=path.stem.split(".")[0], source=str(path))
+            raise FormError(f"{source}: not valid JSON ({err})") from None
+        return form_from_schema(schema, name=name, source=source)
+    import yaml
+
+    try:
+        document = yaml.safe_load(form)
+    except yaml.YAMLError as err:
+        raise FormError(f"{source}: not valid YAML ({' '.join(str(err).split())[:200]})") from None
+    if isinstance(document, dict) and document.get("type") == "object":
+        return form_from_schema(document, name=name, source=source)
+    return form_from_schema(_yaml_to_schema(document, source, name), name=name, source=source)
 
 
 def form_from_schema(schema: dict, *, name: str, source: str = "<form>") -> Form:
@@ -163,12 +174,12 @@ def _kind(spec: dict, where: str) -> str:
     return kind
 
 
-def _yaml_to_schema(document, path: Path) -> dict:
+def _yaml_to_schema(document, source: str, name: str) -> dict:
     """The short YAML form as the JSON Schema it stands for."""
     if not isinstance(document, dict) or "fields" not in document:
-        raise FormError(f"{path}: a YAML form needs 'fields' (a list of fields with name and type)")
-    schema = _yaml_fields(document["fields"], path, prefix="")
-    schema["title"] = str(document.get("form") or document.get("name") or path.stem)
+        raise FormError(f"{source}: a YAML form needs 'fields' (a list of fields with name and type)")
+    schema = _yaml_fields(document["fields"], source, prefix="")
+    schema["title"] = str(document.get("form") or document.get("name") or name)
     if document.get("description"):
         schema["description"] = str(document["description"])
     return schema

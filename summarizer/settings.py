@@ -17,6 +17,11 @@ The config file is `--config PATH`, else `$SUMMARIZER_CONFIG`, else `./summarize
     max_tokens = 3000      # completion tokens for one answer (default 3000)
 
 Any litellm model string works in the chain, plus `local` for the embedded model.
+
+`summarizer serve` takes its bearer token from `$SUMMARIZER_API_TOKEN`, else from the config file:
+
+    [service]
+    api_token = "a long random string"
 """
 
 from __future__ import annotations
@@ -126,3 +131,23 @@ def load_settings(*, model_arg: str | None = None, config: str | None = None) ->
     if not chain:
         raise ConfigError(f"{source}: the model chain is empty")
     return Settings(chain=chain, options=options, source=source)
+
+
+TOKEN_ENV = "SUMMARIZER_API_TOKEN"
+MIN_TOKEN_CHARS = 16
+
+
+def service_token(config: str | None = None) -> str:
+    """The HTTP service's bearer token: `$SUMMARIZER_API_TOKEN`, else `[service] api_token` of the config file."""
+    token = os.environ.get(TOKEN_ENV, "").strip()
+    source = TOKEN_ENV
+    if not token:
+        path = config_path(config)
+        table = read_config_file(path).get("service", {}) if path else {}
+        token = str(table.get("api_token", "")).strip() if isinstance(table, dict) else ""
+        source = f"{path}: [service] api_token"
+    if not token:
+        raise ConfigError(f"no API token: set {TOKEN_ENV} or [service] api_token in the config file (every /v1/ route needs it)")
+    if len(token) < MIN_TOKEN_CHARS:
+        raise ConfigError(f"{source}: the API token is {len(token)} characters; use at least {MIN_TOKEN_CHARS} (e.g. from `openssl rand -hex 24`)")
+    return token

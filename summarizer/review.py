@@ -1,0 +1,174 @@
+"""The review page: briefs and filled forms shown as one self-contained HTML page, every fact marked in its article.
+
+The page works offline and without JavaScript: highlights are <mark> elements in the HTML at the facts'
+offsets, each with a title (value, unit, period, status) for hover, and every table row links to its
+highlight. A few lines of inline script add what needs it: clicking a highlight shows its details, and
+clicking a form field scrolls to its evidence and marks it. The template is `templates/review.html.j2`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import jinja2
+
+from .schema import Brief, FieldResult, FilledForm
+
+
+@dataclass
+class ReviewEntry:
+    """One article with what was produced for it: its brief, its filled forms, or both."""
+
+    id: str
+    text: str
+    brief: Brief | None = None
+    forms: list[FilledForm] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A highlighted stretch of the article: a kept fact, or a form field's evidence."""
+
+    key: str  # unique on the page, e.g. "a0-fact-2", "a0-form0-party_cells"
+    start: int
+    end: int
+    kind: str  # "fact" or "field"
+    label: str  # what it is: "party members" / "ward_party_profile.party_cells"
+    details: dict[str, str]  # shown on hover and click: value, unit, period, status...
+
+    @property
+    def title(self) -> str:
+        return f"{self.label}: " + "; ".join(f"{k} {v}" for k, v in self.details.items() if v)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of the article text and the spans that cover it (none for plain text)."""
+
+    text: str
+    spans: tuple[Span, ...]
+    opens: tuple[Span, ...]  # spans that start here (their anchors go before the segment)
+
+
+def fact_spans(brief: Brief, prefix: str) -> list[Span]:
+    return [
+        Span(
+            key=f"{prefix}-fact-{i}",
+            start=fact.start,
+            end=fact.end,
+            kind="fact",
+            label=fact.what_en,
+            details={
+                "value": str(fact.value), "unit": fact.unit, "period": fact.period or "", "status": "kept",
+                "alignment": fact.alignment, "hedge": fact.hedge or "", "as written": fact.number_text, "Vietnamese": fact.what_vi,
+            },
+        )  # fmt: skip
+        for i, fact in enumerate(brief.facts)
+    ]
+
+
+def field_rows(result: FieldResult, path: str) -> list[tuple[str, FieldResult]]:
+    """A field and, for lists and objects, every item and sub-field, flattened to (path, result)."""
+    rows = [(path, result)]
+    for i, item in enumerate(result.items or []):
+        rows += field_rows(item, f"{path}[{i}]")
+    for name, sub in (result.fields or {}).items():
+        rows += field_rows(sub, f"{path}.{name}")
+    return rows
+
+
+def field_key(prefix: str, form_index: int, path: str) -> str:
+    return f"{prefix}-form{form_index}-" + "".join(c if c.isalnum() or c in "_-" else "_" for c in path)
+
+
+def form_spans(filled: FilledForm, form_index: int, prefix: str) -> list[Span]:
+    spans = []
+    for path, result in (row for name, top in filled.fields.items() for row in field_rows(top, name)):
+        evidence = result.candidates if result.status == "conflicting" else [result]
+        for piece in evidence:
+            if piece.start is None or piece.end is None or piece.end <= piece.start:
+                continue
+            details = {"value": _shown(piece.value), "status": result.status, "alignment": piece.alignment or "", "reason": result.reason or ""}
+            spans.append(Span(field_key(prefix, form_index, path), piece.start, piece.end, "field", f"{filled.form.name}.{path}", details))
+    return spans
+
+
+def segments(text: str, spans: list[Span]) -> list[Segment]:
+    """The text cut at every span boundary; each piece knows which spans cover it (they may overlap)."""
+    cuts = sorted({0, len(text), *(s.start for s in spans), *(s.end for s in spans)})
+    pieces, opened = [], set()
+    for a, b in zip(cuts, cuts[1:]):
+        covering = tuple(s for s in spans if s.start <= a and b <= s.end)
+        opens = tuple(s for s in covering if s.key not in opened)
+        opened.update(s.key for s in opens)
+        pieces.append(Segment(text[a:b], covering, opens))
+    return pieces
+
+
+def _shown(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "" if value is None else str(value)
+
+
+def review_page(entries: list[ReviewEntry], *, title: str) -> str:
+    """The whole page, as one HTML string with its styles and script inline."""
+    articles = []
+    for n, entry in enumerate(entries):
+        prefix = f"a{n}"
+        spans = fact_spans(entry.brief, prefix) if entry.brief else []
+        forms = []
+        for i, filled in enumerate(entry.forms):
+            fspans = form_spans(filled, i, prefix)
+            spans += fspans
+            linked = {s.key for s in fspans}
+            rows = [
+                {"path": path, "result": result, "key": field_key(prefix, i, path), "linked": field_key(prefix, i, path) in linked,
+                 "value": _shown(result.value) if result.items is None and result.fields is None else ""}
+                for name, top in filled.fields.items() for path, result in field_rows(top, name)
+            ]  # fmt: skip
+            forms.append({"filled": filled, "rows": rows})
+        articles.append(
+            {"entry": entry, "prefix": prefix, "segments": segments(entry.text, spans), "facts": [s for s in spans if s.kind == "fact"], "forms": forms}
+        )
+    return _template().render(title=title, articles=articles)
+
+
+@cache
+def _template() -> jinja2.Template:
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return environment.get_template("review.html.j2")
+
+
+# --------------------------------------------------------------------------- reading an output folder
+
+
+def entries_from_folder(out_dir: Path) -> list[ReviewEntry]:
+    """Every brief (`<id>.json`) and filled form (`<id>.<form>.json`) in a folder, grouped by article (offsets point
+    into one cleaned text, so a form filled from another version of the article is its own entry), sorted by id."""
+    entries: dict[tuple[str, str], ReviewEntry] = {}
+    for path in sorted(Path(out_dir).glob("*.json")):
+        raw = path.read_bytes()
+        if path.name.count(".") == 1:
+            try:
+                brief = Brief.model_validate_json(raw)
+            except ValueError:
+                continue  # run-report.json, or a file this version cannot read
+            entry = entries.setdefault((brief.article.id, brief.article.content_hash), ReviewEntry(brief.article.id, brief.article.text))
+            entry.brief = brief
+        else:
+            try:
+                filled = FilledForm.model_validate_json(raw)
+            except ValueError:
+                continue
+            entry = entries.setdefault((filled.article.id, filled.article.content_hash), ReviewEntry(filled.article.id, filled.article.text))
+            entry.forms.append(filled)
+    return [entries[key] for key in sorted(entries)]
