@@ -1,0 +1,90 @@
+"""A real `summarizer serve` process (uvicorn on loopback) for the service tests, answered by recorded model answers.
+
+The service runs as a child process, started and stopped as a user would. Its `local` model is the replay
+server (tests/replay_server.py): the answers recorded from the real embedded model, served over a socket.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from conftest import CASSETTES, ROOT
+from replay_server import ReplayServer
+
+TOKEN = "test-token-FAKE-0123456789abcdef"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+RECORDED = sorted(CASSETTES.glob("local_*.json")) + sorted(CASSETTES.glob("fill_*.json"))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Served:
+    """`summarizer serve` on a free loopback port, with its data folder, cache and config under `folder`."""
+
+    def __init__(self, folder: Path, api_base: str, *, extra: tuple[str, ...] = ()):
+        self.folder, self.port = folder, free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = folder / "serve.log"
+        config = folder / "summarizer.toml"
+        config.write_text(f'models = ["local"]\n\n[model.local]\napi_base = "{api_base}"\n', encoding="utf-8")
+        self.command = [
+            sys.executable, "-m", "summarizer.cli", "serve", "--port", str(self.port), "--config", str(config),
+            "--data", str(folder / "data"), "--cache", str(folder / "answers.sqlite"), *extra,
+        ]  # fmt: skip
+        self.env = {**os.environ, "SUMMARIZER_API_TOKEN": TOKEN, "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
+        self.env.pop("SUMMARIZER_MODELS", None)
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> Served:
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(self.command, env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"summarizer serve exited with {self.process.returncode}: {self.log.read_text()[-2000:]}")
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return self
+            except httpx.TransportError:
+                time.sleep(0.2)
+        raise RuntimeError("summarizer serve did not answer /healthz within 60 s")
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(sig)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def client(self, **kwargs) -> httpx.Client:
+        return httpx.Client(base_url=self.url, headers=AUTH, timeout=120, **kwargs)
+
+
+def served(folder: Path, *, delay: float = 0.0, extra: tuple[str, ...] = ()):
+    """A replay server and a service using it, both stopped at the end: `with served(tmp) as (service, replay):`."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def both():
+        with ReplayServer(RECORDED, delay=delay) as replay:
+            service = Served(folder, replay.api_base, extra=extra).start()
+            try:
+                yield service, replay
+            finally:
+                service.stop()
+
+    return both()
