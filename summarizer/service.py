@@ -427,7 +427,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
             return JSONResponse(status_code=404, content={"detail": f"no batch {job_id!r}"})
         return _batch_out(job)
 
-    @app.get("/review/{item_id}", tags=["review"], response_class=HTMLResponse, responses={**ERRORS, 404: {"model": Problem}})
+    @app.get("/review/{item_id}", tags=["review"], response_class=HTMLResponse, responses={**ERRORS, 404: {"description": "No such batch or article (an HTML page saying so).", "content": {"text/html": {}}}})
     async def review(item_id: str) -> HTMLResponse:
         """The review page of a batch (by its id) or of an article briefed through /v1/briefs (by its id)."""
         job = service.jobs.get(item_id)
@@ -435,7 +435,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
             return HTMLResponse(review_page(entries_from_folder(job.out_dir), title=f"Batch {job.id} ({job.status})"))
         entries = [e for e in entries_from_folder(service.articles_dir) if e.id == item_id] if ARTICLE_ID.match(item_id) else []
         if not entries:
-            return JSONResponse(status_code=404, content={"detail": f"no batch or article {item_id!r}"})
+            return HTMLResponse(_not_found_page(item_id), status_code=404)
         return HTMLResponse(review_page(entries, title=f"Article {item_id}"))
 
     def _article(text: str, article_id: str | None, is_html: bool | None, field: str = "article") -> Article:
@@ -472,6 +472,13 @@ def create_app(config: ServiceConfig) -> FastAPI:
         )  # fmt: skip
 
     return app
+
+
+def _not_found_page(item_id: str) -> str:
+    from html import escape
+
+    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Not found</title></head><body>'
+            f"<p>No batch or article {escape(item_id)!r} on this service.</p></body></html>")  # fmt: skip
 
 
 def _content_id(text: str) -> str:

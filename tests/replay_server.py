@@ -56,6 +56,12 @@ class ReplayServer(ThreadingHTTPServer):
         self.request_times: list[float] = []
         self._thread = threading.Thread(target=self.serve_forever, daemon=True)
 
+    def handle_error(self, request, client_address) -> None:
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):  # a client that went away (a killed test process)
+            super().handle_error(request, client_address)
+
     @property
     def api_base(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}/v1"
