@@ -68,3 +68,28 @@ def test_bad_config_is_one_clear_line(tmp_path, content, problem):
 def test_empty_chain_is_refused():
     with pytest.raises(ConfigError, match="empty"):
         load_settings(model_arg=" , ")
+
+
+def test_service_token_from_the_environment_first_then_the_config_file(monkeypatch, tmp_path):
+    from summarizer.settings import service_token
+
+    path = tmp_path / "summarizer.toml"
+    path.write_text('[service]\napi_token = "from-the-file-0123456789"\n', encoding="utf-8")
+    monkeypatch.delenv("SUMMARIZER_API_TOKEN", raising=False)
+    assert service_token(str(path)) == "from-the-file-0123456789"
+    monkeypatch.setenv("SUMMARIZER_API_TOKEN", "from-the-environment-0123")
+    assert service_token(str(path)) == "from-the-environment-0123"
+
+
+def test_a_missing_or_short_service_token_is_refused_without_echoing_it(monkeypatch, tmp_path):
+    from summarizer.settings import service_token
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SUMMARIZER_CONFIG", raising=False)
+    monkeypatch.delenv("SUMMARIZER_API_TOKEN", raising=False)
+    with pytest.raises(ConfigError, match="SUMMARIZER_API_TOKEN"):
+        service_token()
+    monkeypatch.setenv("SUMMARIZER_API_TOKEN", "short-secret")
+    with pytest.raises(ConfigError, match="12 characters") as refused:
+        service_token()
+    assert "short-secret" not in str(refused.value)
