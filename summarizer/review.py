@@ -151,24 +151,31 @@ def _template() -> jinja2.Template:
 # --------------------------------------------------------------------------- reading an output folder
 
 
-def entries_from_folder(out_dir: Path) -> list[ReviewEntry]:
-    """Every brief (`<id>.json`) and filled form (`<id>.<form>.json`) in a folder, grouped by article (offsets point
-    into one cleaned text, so a form filled from another version of the article is its own entry), sorted by id."""
+def entries_from_folder(out_dir: Path, article_id: str | None = None) -> list[ReviewEntry]:
+    """Every brief (`<id>.json`) and filled form (`<id>.<form>.json`) in a folder, or only those of `article_id`,
+    grouped by article (offsets point into one cleaned text, so a form filled from another version of the article is
+    its own entry), sorted by id."""
     entries: dict[tuple[str, str], ReviewEntry] = {}
-    for path in sorted(Path(out_dir).glob("*.json")):
-        raw = path.read_bytes()
-        if path.name.count(".") == 1:
-            try:
-                brief = Brief.model_validate_json(raw)
-            except ValueError:
-                continue  # run-report.json, or a file this version cannot read
-            entry = entries.setdefault((brief.article.id, brief.article.content_hash), ReviewEntry(brief.article.id, brief.article.text))
-            entry.brief = brief
+    folder = Path(out_dir)
+    paths = folder.glob("*.json") if article_id is None else [*folder.glob(f"{article_id}.json"), *folder.glob(f"{article_id}.*.json")]
+    for path in sorted(paths):
+        output = _read_output(path)  # an id may hold dots, so the file name does not tell a brief from a form
+        if output is None:
+            continue  # run-report.json, or a file this version cannot read
+        info = output.article
+        entry = entries.setdefault((info.id, info.content_hash), ReviewEntry(info.id, info.text))
+        if isinstance(output, Brief):
+            entry.brief = output
         else:
-            try:
-                filled = FilledForm.model_validate_json(raw)
-            except ValueError:
-                continue
-            entry = entries.setdefault((filled.article.id, filled.article.content_hash), ReviewEntry(filled.article.id, filled.article.text))
-            entry.forms.append(filled)
+            entry.forms.append(output)
     return [entries[key] for key in sorted(entries)]
+
+
+def _read_output(path: Path) -> Brief | FilledForm | None:
+    raw = path.read_bytes()
+    for model in (Brief, FilledForm):
+        try:
+            return model.model_validate_json(raw)
+        except ValueError:
+            continue
+    return None

@@ -264,6 +264,7 @@ class Service:
     def __init__(self, config: ServiceConfig):
         self.config = config
         self.chain = ModelChain(config.settings)
+        self.chain.validate()  # a model name litellm cannot route stops the start, in one line
         self.cache = AnswerCache(config.cache_path) if config.cache_path else None
         self.jobs = JobStore(config.data_dir)
         self.articles_dir = config.data_dir / "articles"
@@ -433,7 +434,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
         job = service.jobs.get(item_id)
         if job is not None:
             return HTMLResponse(review_page(entries_from_folder(job.out_dir), title=f"Batch {job.id} ({job.status})"))
-        entries = [e for e in entries_from_folder(service.articles_dir) if e.id == item_id] if ARTICLE_ID.match(item_id) else []
+        entries = [e for e in entries_from_folder(service.articles_dir, item_id) if e.id == item_id] if ARTICLE_ID.match(item_id) else []
         if not entries:
             return HTMLResponse(_not_found_page(item_id), status_code=404)
         return HTMLResponse(review_page(entries, title=f"Article {item_id}"))
