@@ -35,6 +35,7 @@ class ModelChain:
     def __init__(self, settings: Settings):
         self.settings = settings
         self._state = _State()
+        self._owner = True  # it stops the local server it started; a chain made by with_models() does not
 
     def with_models(self, names: tuple[str, ...]) -> ModelChain:
         """Another chain (order or subset of models) sharing this one's local server, slots and Retry-After pauses.
@@ -142,8 +143,6 @@ class ModelChain:
                 self._state.local_error = str(err)
                 raise
         return self._state.local_server
-
-    _owner = True  # False for a chain made by with_models()
 
     def close(self) -> None:
         if self._owner and self._state.local_server is not None:
