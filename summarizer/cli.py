@@ -257,7 +257,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return _fail(str(err))
     except OSError as err:
         return _fail(f"--data {args.data or default_data_dir()}: cannot use it ({err.strerror or err})")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")  # libraries: warnings only
+    logging.getLogger("summarizer").setLevel(logging.INFO)
     print(f"summarizer serve: http://{args.host}:{args.port} (models {', '.join(settings.chain)}; data {config.data_dir})", file=sys.stderr, flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=not args.quiet)
     return 0
