@@ -43,7 +43,9 @@ class Job:
 
     @property
     def paths(self) -> list[Path]:
-        return [self.folder / "articles" / name for name in json.loads((self.folder / "articles.json").read_text("utf-8"))]
+        """The article files, in the order given: `<id>.html` for an article sent as HTML, else `<id>.txt`."""
+        folder = self.folder / "articles"
+        return [html if (html := folder / f"{i}.html").is_file() else folder / f"{i}.txt" for i in self.article_ids]
 
     def parsed_form(self) -> Form | None:
         return None if self.form is None else parse_form(self.form, name=self.form.get("title") or "form", source="job form")
@@ -82,12 +84,8 @@ class JobStore:
         job_id = uuid.uuid4().hex[:16]
         folder = self.data_dir / "jobs" / job_id
         (folder / "articles").mkdir(parents=True)
-        names = []
         for article_id, text, is_html in articles:
-            name = f"{article_id}.{'html' if is_html else 'txt'}"
-            (folder / "articles" / name).write_text(text, encoding="utf-8")
-            names.append(name)
-        (folder / "articles.json").write_text(json.dumps(names), encoding="utf-8")
+            (folder / "articles" / f"{article_id}.{'html' if is_html else 'txt'}").write_text(text, encoding="utf-8")
         ids = [article_id for article_id, _, _ in articles]
         with self._lock:
             self._db.execute("BEGIN")
@@ -127,12 +125,11 @@ class JobStore:
                 "UPDATE articles SET status = ?, error = ?, output = ? WHERE job = ? AND id = ?", (status, error, output, job_id, article_id)
             )
 
-    def articles(self, job_id: str) -> list[ArticleState]:
+    def articles(self, job: Job) -> list[ArticleState]:
         """The job's articles in the order given."""
-        job = self.get(job_id)
         with self._lock:
-            rows = {r[0]: r for r in self._db.execute("SELECT id, status, error, output FROM articles WHERE job = ?", (job_id,))}
-        return [ArticleState(*rows[i]) for i in (job.article_ids if job else ()) if i in rows]
+            rows = {r[0]: r for r in self._db.execute("SELECT id, status, error, output FROM articles WHERE job = ?", (job.id,))}
+        return [ArticleState(*rows[i]) for i in job.article_ids if i in rows]
 
     def close(self) -> None:
         with self._lock:

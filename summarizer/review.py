@@ -125,9 +125,10 @@ def review_page(entries: list[ReviewEntry], *, title: str) -> str:
             spans += fspans
             linked = {s.key for s in fspans}
             rows = [
-                {"path": path, "result": result, "key": field_key(prefix, i, path), "linked": field_key(prefix, i, path) in linked,
+                {"path": path, "result": result, "key": key, "linked": key in linked,
                  "value": _shown(result.value) if result.items is None and result.fields is None else ""}
                 for name, top in filled.fields.items() for path, result in field_rows(top, name)
+                for key in [field_key(prefix, i, path)]
             ]  # fmt: skip
             forms.append({"filled": filled, "rows": rows})
         articles.append(

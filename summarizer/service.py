@@ -272,17 +272,18 @@ class Service:
         self._wake = asyncio.Event()
         self._runner: asyncio.Task | None = None
 
-    def chain_for(self, model: str | None, field: str = "model") -> ModelChain:
+    def chain_for(self, model: str | None) -> ModelChain:
+        """The service's chain, or the one a request names (comma-separated); 422 on `model` when it cannot be used."""
         if not model:
             return self.chain
         names = split_chain(model)
         if not names:
-            raise Unprocessable(field, "the model chain is empty")
+            raise Unprocessable("model", "the model chain is empty")
         chain = self.chain.with_models(names)
         try:
             chain.validate()
         except ConfigError as err:
-            raise Unprocessable(field, str(err)) from None
+            raise Unprocessable("model", str(err)) from None
         return chain
 
     async def start(self) -> None:
@@ -314,9 +315,10 @@ class Service:
         self.jobs.set_status(job_id, "running")
         try:
             chain = self.chain_for(",".join(job.models) if job.models else None)
-            on_done = lambda outcome: self._record(job, outcome)  # noqa: E731
-            if job.kind == "fill":
-                await fill_batch(job.paths, job.parsed_form(), chain, job.out_dir, concurrency=self.config.concurrency, cache=self.cache, on_done=on_done)
+            form = job.parsed_form()
+            on_done = lambda outcome: self._record(job, form, outcome)  # noqa: E731
+            if form:
+                await fill_batch(job.paths, form, chain, job.out_dir, concurrency=self.config.concurrency, cache=self.cache, on_done=on_done)
             else:
                 await brief_batch(job.paths, chain, job.out_dir, concurrency=self.config.concurrency, cache=self.cache, on_done=on_done)
         except asyncio.CancelledError:
@@ -327,13 +329,12 @@ class Service:
             return
         self.jobs.set_status(job_id, "done")
 
-    def _record(self, job: Job, outcome: Outcome) -> None:
+    def _record(self, job: Job, form: Form | None, outcome: Outcome) -> None:
         article_id = outcome.article_id or Path(outcome.path).stem
         if outcome.error:
             self.jobs.record(job.id, article_id, "failed", outcome.error, None)
             return
         status = "resumed" if outcome.resumed else "cached" if outcome.result.provenance.cache_hit else "done"
-        form = job.parsed_form()
         output = output_path(job.out_dir, article_id, form).name if form else f"{article_id}.json"
         self.jobs.record(job.id, article_id, status, None, output)
 
@@ -459,7 +460,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
         return filled
 
     def _batch_out(job: Job) -> BatchOut:
-        states = service.jobs.articles(job.id)
+        states = service.jobs.articles(job)
         out = []
         for state in states:
             result = None

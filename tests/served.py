@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -74,17 +75,12 @@ class Served:
         return httpx.Client(base_url=self.url, headers=AUTH, timeout=120, **kwargs)
 
 
+@contextmanager
 def served(folder: Path, *, delay: float = 0.0, extra: tuple[str, ...] = ()):
     """A replay server and a service using it, both stopped at the end: `with served(tmp) as (service, replay):`."""
-    from contextlib import contextmanager
-
-    @contextmanager
-    def both():
-        with ReplayServer(RECORDED, delay=delay) as replay:
-            service = Served(folder, replay.api_base, extra=extra).start()
-            try:
-                yield service, replay
-            finally:
-                service.stop()
-
-    return both()
+    with ReplayServer(RECORDED, delay=delay) as replay:
+        service = Served(folder, replay.api_base, extra=extra).start()
+        try:
+            yield service, replay
+        finally:
+            service.stop()
