@@ -93,11 +93,12 @@ def vietnamese_names(text: str) -> list[str]:
 
 def check_names(article_text: str, fields: dict[str, str]) -> list[Check]:
     """Every Vietnamese proper name of the given fields that the article does not contain."""
-    article = normalised_text(article_text)
     problems = []
     for field, text in fields.items():
         for name in vietnamese_names(text):
-            if normalise_for_match(name)[0] not in article:
+            if name in article_text:
+                continue  # as written: the article need not be normalised (~1 ms for a long one)
+            if normalise_for_match(name)[0] not in normalised_text(article_text):
                 reason = f"the name {name!r} does not occur in the article"
                 problems.append(Check(field=field, kind="name", text=name, reason=reason))
     return problems

@@ -14,6 +14,7 @@ import os
 import re
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Generic, TypeVar
 
 from pydantic import BaseModel
@@ -90,6 +91,15 @@ def _litellm():
     return litellm
 
 
+@lru_cache(maxsize=64)  # answer models of forms are made per form
+def _tool_model(response_model: type[T]) -> type[T]:
+    """`response_model` as instructor's ResponseSchema subclass, made once: given the plain model, instructor builds
+    a new subclass on every call, and so its JSON Schema and tool definition (~5 ms each time)."""
+    import instructor
+
+    return instructor.response_schema(response_model)
+
+
 def _instructor_mode(mode: str):
     import instructor
 
@@ -140,7 +150,7 @@ async def complete_structured(
         value, completion = await client.chat.completions.create_with_completion(
             model=endpoint.model,
             messages=messages,
-            response_model=response_model,
+            response_model=_tool_model(response_model),
             max_retries=max_reasks,
             num_retries=0,
             api_base=endpoint.api_base,

@@ -90,6 +90,7 @@ _WORD_BEFORE_REVERSED = re.compile(r"[^\S\n]*((?:[^\W\d_]|[\u0300-\u036f])*[^\W\
 _SENTENCE_BREAK = set(".!?…:;\"“”'‘’(\n")
 
 
+@lru_cache(maxsize=8192)
 def _key(word: str) -> str:
     """A word as compared against the lists above: NFC, casefolded, Icelandic eth read as đ."""
     return unicodedata.normalize("NFC", word).casefold().replace("ð", "đ")
@@ -224,7 +225,7 @@ def to_json_number(value: Decimal) -> int | float:
 
 _DASH = r"[-–—‒−]"
 _TOKEN = re.compile(
-    r"(?<![\w.,])(?:"
+    r"(?=\d)(?<![\w.,])(?:"  # every kind starts with a digit: said first, it lets the scan skip the rest quickly
     r"(?P<date>\d{1,2}(?P<sep>[/.-])\d{1,2}(?P=sep)(?:\d{4}|\d{2})(?!\d))"
     r"|(?P<time>\d{1,2}:\d{2}(?::\d{2})?(?!\d))"
     rf"|(?P<pair>(?P<p1>{_NUM})/(?P<p2>{_NUM}))"
@@ -396,6 +397,10 @@ def mentions_in(text: str) -> tuple[NumberMention, ...]:
 @lru_cache(maxsize=64)
 def text_locale(text: str) -> str:
     """ "en" for a text in English (almost no word with a Vietnamese letter), else "vi"."""
-    from .language import vietnamese_share
+    from .language import vietnamese_share, vietnamese_words
 
+    # Enough Vietnamese words in the opening lines settle it for a whole article: the share can only be higher than
+    # those words over all the words of the text. Reading the rest (~0.5 ms for a long article) is left to the others.
+    if (found := vietnamese_words(text[:1000])) and found >= ENGLISH_BELOW * len(text.split()):
+        return "vi"
     return "en" if vietnamese_share(text) < ENGLISH_BELOW else "vi"

@@ -14,10 +14,10 @@ articles whose brief from an earlier run is still current, so an interrupted bat
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import os
 import re
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -462,10 +462,16 @@ def remove_partial_files(out_dir: Path) -> None:
 
 def atomic_write(path: Path, text: str) -> None:
     """Write `text` to `path` so that readers see the old file or the whole new one, never a part."""
-    with tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", suffix=PARTIAL_SUFFIX, delete=False
-    ) as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(handle.name, path)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.{next(_partial_numbers)}{PARTIAL_SUFFIX}")
+    try:
+        with open(partial, "x", encoding="utf-8") as handle:  # "x": a name of this process alone, never reused
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
+_partial_numbers = itertools.count()

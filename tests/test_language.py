@@ -1,9 +1,16 @@
 """Telling the Vietnamese side of a brief from the English side."""
 
+import sys
+import unicodedata
+from pathlib import Path
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from summarizer.language import is_english, is_vietnamese, untranslated_share, vietnamese_share
+from summarizer.language import FOLDING_TO_VIETNAMESE, VIETNAMESE_LETTERS, is_english, is_vietnamese, untranslated_share, vietnamese_share
+from summarizer.numbers import ENGLISH_BELOW, text_locale
 from summarizer.schema import ArticleDraft
 
 VI = "Đảng bộ Phường 6 hiện có 8 chi bộ với 327 đảng viên."
@@ -32,3 +39,39 @@ def test_english_left_in_vietnamese_fields_is_sent_back_to_the_model():
         assert "Vietnamese" in str(err.value) or "English" in str(err.value)
     unpaired = ArticleDraft(**{**fields, "key_points_en": [EN, EN]})
     assert [p.en for p in unpaired.key_points()] == [EN]
+
+
+def _share_word_by_word(text: str) -> float:
+    """The definition, word by word: the share of lettered words with a Vietnamese-only letter once casefolded."""
+    words = [w for w in unicodedata.normalize("NFC", text).split() if any(c.isalpha() for c in w)]
+    return sum(1 for w in words if not VIETNAMESE_LETTERS.isdisjoint(w.casefold())) / max(1, len(words))
+
+
+_PIECES = st.sampled_from(list("aăâeêioôơuưyđĐẤấÝỳ ,.1-_%“”\\n\\t\\u00a0\\u2003\\u0301ßİǅ") + ["Đảng", "viên", "ward", "8,86", "tỉ"])
+
+
+@given(st.lists(_PIECES, max_size=40).map("".join))
+def test_the_vietnamese_share_is_the_word_by_word_share(text):
+    assert vietnamese_share(text) == _share_word_by_word(text)
+
+
+def test_the_vietnamese_share_of_each_seed_is_the_word_by_word_share():
+    for seed in sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt")):
+        text = seed.read_text(encoding="utf-8")
+        assert vietnamese_share(text) == _share_word_by_word(text) > 0.5, seed.name
+
+
+def test_only_the_vietnamese_letters_and_their_capitals_fold_to_one():
+    every = (chr(code) for code in range(sys.maxunicode + 1) if not 0xD800 <= code <= 0xDFFF)
+    assert {c for c in every if not VIETNAMESE_LETTERS.isdisjoint(c.casefold())} == FOLDING_TO_VIETNAMESE
+
+
+_PARAGRAPHS = st.sampled_from(
+    ["Đảng bộ Phường 6 hiện có 8 chi bộ với 327 đảng viên.", "The ward has 8 cells and 327 members.",
+     "Lê Thị Quân", "2021-2025", "\n\n", " ", "1.312"]
+)  # fmt: skip
+
+
+@given(st.lists(_PARAGRAPHS, max_size=300).map("".join))
+def test_an_articles_locale_read_from_its_opening_is_the_locale_of_the_whole(text):
+    assert text_locale(text) == ("en" if vietnamese_share(text) < ENGLISH_BELOW else "vi")
