@@ -313,7 +313,7 @@ async def fill_file(path: Path, form: Form, chain: ModelChain, out_dir: Path, ca
         if (earlier := current_form(out_dir, request, form)) is not None:
             return earlier, True
         filled = await answer_form(request, form, chain, cache, started)
-        atomic_write(output_path(out_dir, article.id, form), filled.model_dump_json(indent=2) + "\n")
+        atomic_write(output_path(out_dir, article.id, form), filled.model_dump_json(indent=2) + "\n", sync=False)  # synced at the batch's end
         return filled, False
 
     return await file_outcome(path, work)

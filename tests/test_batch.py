@@ -119,6 +119,21 @@ def test_a_changed_article_is_done_again_on_the_next_run(tmp_path):
     )["title_en"]
 
 
+def test_files_a_machine_crash_emptied_are_written_again_simulated(tmp_path):
+    """A batch writes its articles' files without waiting for the disk and syncs once at its end, so a crash of
+    the machine mid-run can leave a renamed file empty. Emptied here by hand: such an article is done again."""
+    articles, out = tmp_path / "articles", tmp_path / "out"
+    paths = copies(articles, 3)
+    with ReplayServer(ALL_CASSETTES) as server:
+        assert main(brief_command(articles, out, server.api_base, "--no-cache")) == 0
+        (out / f"{paths[0].stem}.md").write_bytes(b"")
+        (out / f"{paths[1].stem}.json").write_bytes(b"")
+        assert main(brief_command(articles, out, server.api_base, "--no-cache")) == 0
+    report = json.loads((out / "run-report.json").read_text(encoding="utf-8"))
+    assert [r["status"] for r in report["articles"]] == ["done", "done", "resumed"] and server.requests == 5
+    assert all((out / f"{path.stem}{suffix}").stat().st_size > 0 for path in paths for suffix in (".md", ".json"))
+
+
 def test_a_batch_killed_with_sigkill_resumes_without_redoing_or_losing_anything(tmp_path):
     """A real batch process is killed (SIGKILL) mid-run; the same command then finishes only the rest."""
     articles, out = tmp_path / "articles", tmp_path / "out"
