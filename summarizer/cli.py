@@ -162,12 +162,12 @@ TABLE_ROWS = 40  # a longer batch gets only its totals on screen; every article 
 
 
 def print_summary(report: dict) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
     rows, totals = report["articles"], report["totals"]
-    console = Console() if sys.stdout.isatty() else Console(width=160)  # a log file gets whole ids
-    if len(rows) <= TABLE_ROWS:
+    if len(rows) <= TABLE_ROWS:  # rich (~50 ms to import) only for a table
+        from rich.console import Console
+        from rich.table import Table
+
+        console = Console() if sys.stdout.isatty() else Console(width=160)  # a log file gets whole ids
         table = Table(title="summarizer brief")
         for column in ("article", "model", "how", "result", "tokens", "seconds"):
             table.add_column(column, justify="left" if column in ("article", "model", "how", "result") else "right")
@@ -179,11 +179,10 @@ def print_summary(report: dict) -> None:
             table.add_row(r["article"], r["model"], r["status"], counts_text(r["counts"]), tokens, f"{r['seconds']:.1f}")
         console.print(table)
     cost = "unknown" if totals["cost_usd"] is None else f"${totals['cost_usd']:.4f}"
-    console.print(
+    print(
         f"{totals['articles']} articles: {totals['done']} asked a model, {totals['cached']} from the cache, "
         f"{totals['resumed']} already done, {totals['failed']} failed; tokens {totals['prompt_tokens']} in + "
-        f"{totals['completion_tokens']} out, cost {cost}, {report['wall_seconds']:.1f} s",
-        markup=False,
+        f"{totals['completion_tokens']} out, cost {cost}, {report['wall_seconds']:.1f} s"
     )
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import json
 import os
 import re
 import time
@@ -458,7 +457,7 @@ def _written(path: Path) -> bool:
 
 
 def write_jsonl(briefs: list[Brief], path: Path) -> None:
-    atomic_write(path, "".join(json.dumps(b.model_dump(mode="json"), ensure_ascii=False) + "\n" for b in briefs))
+    atomic_write(path, "".join(b.model_dump_json() + "\n" for b in briefs))
 
 
 PARTIAL_SUFFIX = ".partial"  # a file being written; one left behind by a killed run is removed by the next
