@@ -162,6 +162,7 @@ async def complete_structured(
         )
     except Exception as err:
         raise classify(err) from None
+    value = response_model.model_construct(value.model_fields_set, **dict(value))  # the model asked for, not instructor's subclass
     return StructuredResult(value=value, usage=usage_of(completion), reasks=reasks)
 
 
