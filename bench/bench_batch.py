@@ -169,6 +169,7 @@ async def raw_batch(stub: Stub, paths: list[Path], concurrency: int, client: str
     generation = {"max_tokens": 3000, "temperature": 0.0, "seed": 0}
     sdk = AsyncOpenAI(base_url=stub.api_base, api_key="sk-no-key-required", max_retries=0)
     http = httpx.AsyncClient(base_url=stub.api_base, timeout=60)
+    lean = aiohttp.ClientSession()
 
     async def one(messages) -> None:
         async with limit:
@@ -185,7 +186,6 @@ async def raw_batch(stub: Stub, paths: list[Path], concurrency: int, client: str
                 async with lean.post(f"{stub.api_base}/chat/completions", json=body) as answer:
                     await answer.json()
 
-    lean = aiohttp.ClientSession()
     try:
         started = time.perf_counter()
         await asyncio.gather(*(one(messages) for messages in requests))
