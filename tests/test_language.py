@@ -47,7 +47,7 @@ def _share_word_by_word(text: str) -> float:
     return sum(1 for w in words if not VIETNAMESE_LETTERS.isdisjoint(w.casefold())) / max(1, len(words))
 
 
-_PIECES = st.sampled_from(list("aăâeêioôơuưyđĐẤấÝỳ ,.1-_%“”\\n\\t\\u00a0\\u2003\\u0301ßİǅ") + ["Đảng", "viên", "ward", "8,86", "tỉ"])
+_PIECES = st.sampled_from(list("aăâeêioôơuưyđĐẤấÝỳ ,.1-_%“”\n\t\u00a0\u2003\u0301ßİǅ") + ["Đảng", "viên", "ward", "8,86", "tỉ"])
 
 
 @given(st.lists(_PIECES, max_size=40).map("".join))
