@@ -68,7 +68,7 @@ def config_file(folder: Path, api_base: str) -> Path:
 def distinct_copies(folder: Path, count: int) -> list[Path]:
     """The seeds over and over, each copy made a distinct text by a sentence naming it (in letters, not digits),
     put before its first paragraph of body text (a line at the end would fall in the boilerplate cut after it)."""
-    from summarizer.article import load_article
+    from summarizer.text.article import load_article
 
     seeds = sorted((ROOT / "seeds").glob("*.txt"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -100,10 +100,10 @@ def row(name: str, measured: str, baseline: str, ratio: str, target: str, verdic
 async def overhead(stub: Stub, repeats: int) -> tuple[float, float]:
     import litellm
 
-    from summarizer.article import load_article
-    from summarizer.chain import ModelChain
-    from summarizer.pipeline import brief_article
-    from summarizer.settings import ModelOptions, Settings
+    from summarizer.text.article import load_article
+    from summarizer.models.chain import ModelChain
+    from summarizer.tasks.brief import brief_article
+    from summarizer.config import ModelOptions, Settings
 
     litellm.disable_aiohttp_transport = True
     settings = Settings(chain=(STUB_MODEL,), options={STUB_MODEL: ModelOptions(api_base=stub.api_base)}, source="bench")
@@ -132,10 +132,10 @@ async def overhead(stub: Stub, repeats: int) -> tuple[float, float]:
 
 
 async def concurrent_batch(stub: Stub, paths: list[Path], out: Path, cache_path: Path, concurrency: int) -> float:
-    from summarizer.cache import AnswerCache
-    from summarizer.chain import ModelChain
-    from summarizer.pipeline import brief_batch
-    from summarizer.settings import ModelOptions, Settings
+    from summarizer.models.cache import AnswerCache
+    from summarizer.models.chain import ModelChain
+    from summarizer.tasks.brief import brief_batch
+    from summarizer.config import ModelOptions, Settings
 
     settings = Settings(chain=(STUB_MODEL,), options={STUB_MODEL: ModelOptions(api_base=stub.api_base)}, source="bench")
     with ModelChain(settings) as chain, AnswerCache(cache_path) as cache:
@@ -156,10 +156,10 @@ async def raw_batch(stub: Stub, paths: list[Path], concurrency: int, client: str
     import litellm
     from openai import AsyncOpenAI
 
-    from summarizer.article import load_article
-    from summarizer.chain import ModelChain
-    from summarizer.pipeline import brief_request
-    from summarizer.settings import ModelOptions, Settings
+    from summarizer.text.article import load_article
+    from summarizer.models.chain import ModelChain
+    from summarizer.tasks.brief import brief_request
+    from summarizer.config import ModelOptions, Settings
 
     litellm.disable_aiohttp_transport = True
     settings = Settings(chain=(STUB_MODEL,), options={STUB_MODEL: ModelOptions(api_base=stub.api_base)}, source="bench")
@@ -223,7 +223,7 @@ def main() -> None:
                 for client, times in floors.items():
                     times.append(asyncio.run(raw_batch(stub, paths, 16, client)))
                 started = time.perf_counter()
-                subprocess.run([PYTHON, "-c", "import summarizer.pipeline"], check=True)
+                subprocess.run([PYTHON, "-c", "import summarizer.tasks.brief"], check=True)
                 import_times.append(time.perf_counter() - started)
                 config = config_file(work, stub.api_base)
                 before = stub.requests()

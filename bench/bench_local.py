@@ -28,11 +28,11 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 import vcr  # noqa: E402
 
-from summarizer.article import load_article  # noqa: E402
-from summarizer.chain import ModelChain  # noqa: E402
-from summarizer.local_model import LocalServer, model_path  # noqa: E402
-from summarizer.pipeline import brief_article, brief_request  # noqa: E402
-from summarizer.settings import ModelOptions, Settings  # noqa: E402
+from summarizer.text.article import load_article  # noqa: E402
+from summarizer.models.chain import ModelChain  # noqa: E402
+from summarizer.models.local_server import LocalServer, model_path  # noqa: E402
+from summarizer.tasks.brief import brief_article, brief_request  # noqa: E402
+from summarizer.config import ModelOptions, Settings  # noqa: E402
 
 CLEAR = {"messages": [{"role": "user", "content": "Xin chào"}], "max_tokens": 1, "temperature": 0}  # another first token
 

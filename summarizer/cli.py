@@ -13,6 +13,8 @@ import sys
 import threading
 from pathlib import Path
 
+from summarizer.config import CLIENT_CONCURRENCY, DEFAULT_CONCURRENCY, MAX_BODY_BYTES
+
 EXIT_FAILED_ARTICLES = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
@@ -27,73 +29,62 @@ def _fail(message: str, code: int = EXIT_USAGE) -> int:
 
 
 def cmd_brief(args: argparse.Namespace) -> int:
-    from .pipeline import brief_batch
+    from summarizer.tasks.brief import BriefTask
 
-    def batch(paths, chain, out_dir, cache, on_done):
-        return brief_batch(paths, chain, out_dir, concurrency=args.concurrency, cache=cache, on_done=on_done)
-
-    return run_batch_command(args, batch)
+    return run_batch_command(args, BriefTask())
 
 
 def cmd_fill(args: argparse.Namespace) -> int:
-    from .export import to_csv, to_jsonl
-    from .fill import fill_batch
-    from .forms import FormError, load_form
-    from .pipeline import atomic_write
+    from summarizer.errors import FormError
+    from summarizer.forms import load_form
+    from summarizer.tasks.fill import FillTask
 
     try:
         form = load_form(Path(args.form))  # a bad form is reported before any article is read or model called
     except FormError as err:
         return _fail(str(err))
-    render, suffix = (to_csv, "csv") if args.format == "csv" else (to_jsonl, "jsonl")
-
-    def batch(paths, chain, out_dir, cache, on_done):
-        def finish(finished) -> None:
-            atomic_write(out_dir / f"{form.name}.{suffix}", render([o.result for o in finished if o.result], form))
-
-        return fill_batch(paths, form, chain, out_dir, concurrency=args.concurrency, cache=cache, on_done=on_done, finish=finish)
-
-    return run_batch_command(args, batch)
+    return run_batch_command(args, FillTask(form, table=args.format))
 
 
-def run_batch_command(args: argparse.Namespace, batch) -> int:
+def run_batch_command(args: argparse.Namespace, task) -> int:
     """What `brief` and `fill` share: settings, articles, cache, progress, the run report, exit codes."""
     import asyncio
     import time
     from datetime import datetime, timezone
 
-    from .article import ArticleError, find_articles
-    from .cache import AnswerCache, CacheError, default_cache_path
-    from .chain import ModelChain
-    from .local_model import LocalModelError
-    from .report import REPORT_FILE, run_report, write_report
-    from .settings import ConfigError, load_settings
+    from summarizer.batch.report import REPORT_FILE, RunSettings, run_report, write_report
+    from summarizer.batch.runner import run_task
+    from summarizer.config import cache_path, load_settings
+    from summarizer.errors import ArticleError, CacheError, ConfigError, LocalModelError
+    from summarizer.models.cache import AnswerCache
+    from summarizer.models.chain import ModelChain
+    from summarizer.text.article import find_articles
 
     if args.concurrency < 1:
         return _fail(f"--concurrency {args.concurrency}: must be at least 1")
     try:
         settings = load_settings(model_arg=args.model, config=args.config)
         paths = [path for given in args.paths for path in find_articles(given)]
-        cache = None if args.no_cache else AnswerCache(Path(args.cache) if args.cache else default_cache_path())
+        cache = None if args.no_cache else AnswerCache(Path(args.cache) if args.cache else cache_path())
     except (ConfigError, ArticleError, CacheError) as err:
         return _fail(str(err))
 
     out_dir = Path(args.out)
     started, clock = datetime.now(timezone.utc), time.monotonic()
-    used = {"chain": list(settings.chain), "concurrency": args.concurrency, "cache": None if cache is None else str(cache.path)}
+    ran_with = RunSettings(chain=list(settings.chain), concurrency=args.concurrency, cache=None if cache is None else str(cache.path))
     progress = Progress(len(paths), quiet=args.quiet)
 
     def report(interrupted: bool) -> dict:
         order = {str(path): i for i, path in enumerate(paths)}
         outcomes = sorted(progress.outcomes, key=lambda o: order.get(o.path, 0))
-        result = run_report(outcomes, started=started, wall_seconds=time.monotonic() - clock, settings=used, interrupted=interrupted)
+        result = run_report(outcomes, started=started, wall_seconds=time.monotonic() - clock, ran_with=ran_with, interrupted=interrupted)
         write_report(result, out_dir)
         return result
 
     try:
         with ModelChain(settings) as chain, progress:
             chain.validate()
-            asyncio.run(batch(paths, chain, out_dir, cache, progress.done))
+            asyncio.run(run_task(task, paths, chain, out_dir, concurrency=args.concurrency, cache=cache, on_done=progress.done))
     except (ConfigError, LocalModelError) as err:
         return _fail(str(err))
     except (KeyboardInterrupt, SystemExit) as stop:  # Ctrl-C, or SIGTERM (see main): account for what is done, then stop
@@ -190,8 +181,9 @@ def print_summary(report: dict) -> None:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from .article import ArticleError, load_article
-    from .grounding import verify_facts
+    from summarizer.errors import ArticleError
+    from summarizer.grounding.verify import verify_facts
+    from summarizer.text.article import load_article
 
     try:
         article = load_article(args.article)
@@ -214,8 +206,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .pipeline import atomic_write
-    from .review import entries_from_folder, review_page
+    from summarizer.batch.files import atomic_write
+    from summarizer.review.page import entries_from_folder, review_page
 
     folder, target = Path(args.folder), Path(args.html)
     if not folder.is_dir():
@@ -235,9 +227,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
-    from .cache import CacheError, default_cache_path
-    from .service import ServiceConfig, create_app
-    from .settings import ConfigError, load_settings, service_token
+    from summarizer.config import cache_path, data_dir, load_settings, service_token
+    from summarizer.errors import CacheError, ConfigError
+    from summarizer.service.app import ServiceConfig, create_app
 
     try:
         settings = load_settings(model_arg=args.model, config=args.config)
@@ -245,8 +237,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         config = ServiceConfig(
             settings=settings,
             token=token,
-            data_dir=Path(args.data) if args.data else default_data_dir(),
-            cache_path=None if args.no_cache else Path(args.cache) if args.cache else default_cache_path(),
+            data_dir=Path(args.data) if args.data else data_dir(),
+            cache_path=None if args.no_cache else Path(args.cache) if args.cache else cache_path(),
             max_body=args.max_body,
             client_concurrency=args.client_concurrency,
             concurrency=args.concurrency,
@@ -255,7 +247,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except (ConfigError, CacheError) as err:
         return _fail(str(err))
     except OSError as err:
-        return _fail(f"--data {args.data or default_data_dir()}: cannot use it ({err.strerror or err})")
+        return _fail(f"--data {args.data or data_dir()}: cannot use it ({err.strerror or err})")
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")  # libraries: warnings only
     logging.getLogger("summarizer").setLevel(logging.INFO)
     print(f"summarizer serve: http://{args.host}:{args.port} (models {', '.join(settings.chain)}; data {config.data_dir})", file=sys.stderr, flush=True)
@@ -263,19 +255,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def default_data_dir() -> Path:
-    import os
-
-    import platformdirs
-
-    return Path(os.environ.get("SUMMARIZER_DATA") or platformdirs.user_data_dir("summarizer"))
-
-
 # --------------------------------------------------------------------------- eval
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from .evaluate import evaluate, totals
+    from summarizer.evaluate import evaluate, totals
 
     gold, pred = Path(args.gold), Path(args.pred)
     for path, what in ((gold, "--gold"), (pred, "--pred")):
@@ -311,9 +295,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_cache(args: argparse.Namespace) -> int:
-    from .cache import AnswerCache, CacheError, default_cache_path
+    from summarizer.config import cache_path
+    from summarizer.errors import CacheError
+    from summarizer.models.cache import AnswerCache
 
-    path = Path(args.cache) if args.cache else default_cache_path()
+    path = Path(args.cache) if args.cache else cache_path()
     if args.action == "info" and not path.is_file():
         print(f"{path}: no cache yet")
         return 0
@@ -332,7 +318,7 @@ def cmd_cache(args: argparse.Namespace) -> int:
 
 
 def cmd_schemas(args: argparse.Namespace) -> int:
-    from .schema import export_schemas
+    from summarizer.schema import export_schemas
 
     for path in export_schemas(Path(args.dir)):
         print(path)
@@ -376,7 +362,7 @@ def build_parser() -> argparse.ArgumentParser:
     cache.set_defaults(func=cmd_cache)
 
     verify = commands.add_parser("verify", help="check fact records against an article", description=(
-        "Clean ARTICLE as the pipeline does and check each fact of FACTS.json (a JSON array of objects with "
+        "Clean ARTICLE as 'brief' does and check each fact of FACTS.json (a JSON array of objects with "
         "value, unit, quote). Prints the facts with supported, start, end, alignment and reason added."))  # fmt: skip
     verify.add_argument("article")
     verify.add_argument("facts")
@@ -403,9 +389,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--config", help="config file (TOML); default $SUMMARIZER_CONFIG or ./summarizer.toml")
     serve.add_argument("--cache", metavar="FILE", help="answer cache (SQLite file); default as for 'brief'")
     serve.add_argument("--no-cache", action="store_true", help="neither read nor write cached model answers")
-    serve.add_argument("--concurrency", type=int, default=4, help="articles of a batch job in flight at once (default 4)")
-    serve.add_argument("--max-body", type=int, default=4 * 1024 * 1024, metavar="BYTES", help="request size limit (default 4 MiB)")
-    serve.add_argument("--client-concurrency", type=int, default=4, metavar="N", help="requests in flight per client address (default 4)")
+    serve.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY, help=f"articles of a batch job in flight at once (default {DEFAULT_CONCURRENCY})")
+    serve.add_argument("--max-body", type=int, default=MAX_BODY_BYTES, metavar="BYTES", help=f"request size limit (default {MAX_BODY_BYTES // 2**20} MiB)")
+    serve.add_argument("--client-concurrency", type=int, default=CLIENT_CONCURRENCY, metavar="N", help=f"requests in flight per client address (default {CLIENT_CONCURRENCY})")
     serve.add_argument("-q", "--quiet", action="store_true", help="no access log")
     serve.set_defaults(func=cmd_serve)
 
@@ -426,7 +412,7 @@ def _batch_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--out", required=True, help="output folder")
     command.add_argument("--model", help="comma-separated model chain, e.g. 'openai/gpt-4o-mini,local' (highest precedence)")
     command.add_argument("--config", help="config file (TOML); default $SUMMARIZER_CONFIG or ./summarizer.toml")
-    command.add_argument("--concurrency", type=int, default=4, help="articles in flight at once (default 4; the local model answers one at a time)")
+    command.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY, help=f"articles in flight at once (default {DEFAULT_CONCURRENCY}; the local model answers one at a time)")
     command.add_argument("--cache", metavar="FILE", help="answer cache (SQLite file); default $SUMMARIZER_CACHE, else answers.sqlite in the user cache folder")
     command.add_argument("--no-cache", action="store_true", help="neither read nor write cached model answers")
     command.add_argument("-q", "--quiet", action="store_true", help="no per-article progress lines")

@@ -14,8 +14,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .grounding import locate_quote, verify_fact
-from .schema import Brief
+from summarizer.grounding.verify import locate_quote, verify_fact
+from summarizer.schema import Brief
 
 
 @dataclass

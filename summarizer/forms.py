@@ -33,13 +33,11 @@ from typing import Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from summarizer.errors import FormError
+
 SCALAR_TYPES = ("string", "date", "integer", "number", "boolean")
 TYPES = (*SCALAR_TYPES, "list", "object")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
-
-
-class FormError(Exception):
-    """A form file that cannot be used; one line naming the file, the field and the problem."""
 
 
 @dataclass(frozen=True)

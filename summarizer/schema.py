@@ -17,7 +17,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from .language import is_english, is_vietnamese
+from summarizer.text.language import is_english, is_vietnamese
+from summarizer.text.numbers import Hedge
 
 SCHEMA_VERSION = "1.0"
 
@@ -101,7 +102,6 @@ class ArticleDraft(BaseModel):
 
 # --------------------------------------------------------------------------- the brief (written by the program)
 
-Hedge = Literal["approximate", "lower_bound", "upper_bound"]
 AlignmentStatus = Literal["exact", "normalised", "fuzzy"]
 
 
@@ -113,8 +113,8 @@ class Person(BaseModel):
     role_en: str | None = Field(default=None, description="The model's English rendering of the position; null when no model gave one.")
 
 
-class ArticleInfo(BaseModel):
-    """What we know of the article itself: parsed from its text, or drafted by the model and checked against it."""
+class ArticleRef(BaseModel):
+    """The article an output is about: its id, where it was read, and the cleaned text every offset points into."""
 
     id: str = Field(description="The article's id: its file name without the suffix.")
     path: str | None = Field(default=None, description="Where the article was read from.")
@@ -122,6 +122,11 @@ class ArticleInfo(BaseModel):
     text: str = Field(description="The cleaned article text that every start/end offset points into.")
     title: str | None = Field(default=None, description="The headline, as printed.")
     published: str | None = Field(default=None, description="Publication date, ISO 8601 (YYYY-MM-DD).")
+
+
+class ArticleInfo(ArticleRef):
+    """What we know of the article itself: parsed from its text, or drafted by the model and checked against it."""
+
     author: str | None = None
     source: str | None = Field(default=None, description="The outlet, when the article names it.")
     organization: str | None = Field(default=None, description="The party organisation the article is about, e.g. 'Đảng bộ Phường 6'.")
@@ -195,11 +200,11 @@ class PromptRef(BaseModel):
     sha256: str
 
 
-class Provenance(BaseModel):
+class ModelCall(BaseModel):
+    """One valid model answer: which model of the chain gave it (or the cache), what it cost, what failed before it."""
+
     model: str = Field(description="The model of the chain that answered.")
     attempts: list[Attempt] = Field(default_factory=list, description="Models tried before it, in order, with why each failed.")
-    prompts: list[PromptRef] = Field(description="Prompt templates used, with the sha256 of their content.")
-    schema_version: str = SCHEMA_VERSION
     usage: Usage = Field(description="Tokens spent producing the answer (when it was asked, for a cached answer).")
     cost_usd: float | None = Field(
         default=None, description="What this run paid for it in US dollars (litellm's price list); 0 for the local model and cached answers; null when the provider has no price."
@@ -207,6 +212,18 @@ class Provenance(BaseModel):
     reasks: int = Field(default=0, description="Validation re-asks the model needed.")
     cache_hit: bool = Field(default=False, description="The model's answer came from the cache: no model was called.")
     cache_key: str | None = Field(default=None, description="sha256 of everything that changes the model's answer.")
+
+
+def total_cost(costs: list[float | None], digits: int = 8) -> float | None:
+    """The sum of some costs in US dollars; None when any of them is unknown (a provider without a price)."""
+    return None if None in costs else round(sum(costs), digits)
+
+
+class Provenance(ModelCall):
+    """How a brief was made: the model call it rests on, the prompts, the time, the program's version."""
+
+    prompts: list[PromptRef] = Field(description="Prompt templates used, with the sha256 of their content.")
+    schema_version: str = SCHEMA_VERSION
     wall_seconds: float
     summarizer_version: str
 
@@ -271,26 +288,10 @@ class FormRef(BaseModel):
     source: str
 
 
-class ArticleRef(BaseModel):
-    id: str
-    path: str | None = None
-    content_hash: str
-    title: str | None = None
-    published: str | None = None
-    text: str = Field(description="The cleaned article text that every start/end offset points into.")
-
-
-class Call(BaseModel):
+class Call(ModelCall):
     """One model answer a filled form is built from (a form with many fields takes several)."""
 
     fields: list[str] = Field(description="The form fields this call filled.")
-    model: str
-    attempts: list[Attempt] = Field(default_factory=list)
-    usage: Usage
-    cost_usd: float | None = None
-    reasks: int = 0
-    cache_hit: bool = False
-    cache_key: str
 
 
 class FormProvenance(BaseModel):
@@ -318,8 +319,7 @@ class FormProvenance(BaseModel):
 
     @property
     def cost_usd(self) -> float | None:
-        costs = [call.cost_usd for call in self.calls]
-        return None if None in costs else round(sum(costs), 8)
+        return total_cost([call.cost_usd for call in self.calls])
 
 
 class FilledForm(BaseModel):

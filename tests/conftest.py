@@ -156,7 +156,7 @@ def local_api_base():
     if not RECORDING:
         yield "http://127.0.0.1:9/v1"
         return
-    from summarizer.local_model import LocalServer, model_path
+    from summarizer.models.local_server import LocalServer, model_path
 
     with LocalServer(model_path()) as server:
         yield server.api_base
@@ -164,6 +164,6 @@ def local_api_base():
 
 @pytest.fixture
 def local_settings(local_api_base):
-    from summarizer.settings import ModelOptions, Settings
+    from summarizer.config import ModelOptions, Settings
 
     return Settings(chain=("local",), options={"local": ModelOptions(api_base=local_api_base)}, source="tests")

@@ -1,4 +1,4 @@
-"""Tests for summarizer.article: decoding, cleaning, metadata and file discovery."""
+"""Tests for summarizer.text.article: decoding, cleaning, metadata and file discovery."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from summarizer.article import (
+from summarizer.text.article import (
     ARTICLE_SUFFIXES,
     MAX_ARTICLE_CHARS,
     Article,

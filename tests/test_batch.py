@@ -18,11 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.article import load_article
-from summarizer.chain import ModelChain
+from summarizer.text.article import load_article
+from summarizer.models.chain import ModelChain
 from summarizer.cli import main
-from summarizer.pipeline import brief_article, brief_batch
-from summarizer.settings import ModelOptions, Settings
+from summarizer.batch.runner import run_task
+from summarizer.tasks.brief import BriefTask, brief_article
+from summarizer.config import ModelOptions, Settings
 
 from conftest import CASSETTES, ROOT, SEEDS
 from replay_server import ReplayServer
@@ -51,7 +52,7 @@ def chain_for(name: str, api_base: str) -> ModelChain:
 
 def test_articles_run_concurrently_against_a_hosted_style_model(tmp_path):
     with ReplayServer(ALL_CASSETTES, delay=0.3) as server, chain_for("openai/replayed", server.api_base) as chain:
-        outcomes = asyncio.run(brief_batch(SEED_PATHS, chain, tmp_path / "out", concurrency=5))
+        outcomes = asyncio.run(run_task(BriefTask(), SEED_PATHS, chain, tmp_path / "out", concurrency=5))
     # the replay server holds the recordings of the `local` model; the model name is not part of the body match
     assert server.most_in_flight == 5
     assert all(o.result and o.result.provenance.model == "openai/replayed" for o in outcomes), [o.error for o in outcomes]
@@ -59,7 +60,7 @@ def test_articles_run_concurrently_against_a_hosted_style_model(tmp_path):
 
 def test_the_local_model_gets_one_request_at_a_time_whatever_the_concurrency(tmp_path):
     with ReplayServer(ALL_CASSETTES, delay=0.2) as server, chain_for("local", server.api_base) as chain:
-        outcomes = asyncio.run(brief_batch(SEED_PATHS, chain, tmp_path / "out", concurrency=5))
+        outcomes = asyncio.run(run_task(BriefTask(), SEED_PATHS, chain, tmp_path / "out", concurrency=5))
     assert server.most_in_flight == 1 and server.answered == 5
     assert all(o.result for o in outcomes)
 
@@ -74,7 +75,7 @@ def test_retry_after_on_429_is_waited_out_then_the_same_model_answers_simulated(
 
 def test_a_429_without_retry_after_moves_on_in_the_chain_simulated(tmp_path, monkeypatch):
     """Simulated fault: the provider asks for a wait longer than we accept; the model counts as failed."""
-    import summarizer.chain as chain_module
+    import summarizer.models.chain as chain_module
 
     monkeypatch.setattr(chain_module, "MAX_RETRY_AFTER", 0.5)
     with ReplayServer(ALL_CASSETTES[:1], faults=["429"] * 5, retry_after=30) as server, chain_for("local", server.api_base) as chain:

@@ -1,4 +1,4 @@
-"""Tests for summarizer.cache: what the key depends on, the SQLite store, and that a cached answer calls no model."""
+"""Tests for summarizer.models.cache: what the key depends on, the SQLite store, and that a cached answer calls no model."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ import shutil
 import pytest
 from pydantic import BaseModel, Field
 
-from summarizer.article import load_article
-from summarizer.cache import AnswerCache, CacheError, cache_key
-from summarizer.chain import ModelChain
+from summarizer.text.article import load_article
+from summarizer.models.cache import AnswerCache, CacheError, cache_key
+from summarizer.models.chain import ModelChain
 from summarizer.cli import main
-from summarizer.pipeline import brief_article, brief_request
+from summarizer.tasks.brief import brief_article, brief_request
 from summarizer.schema import ArticleDraft, PromptRef, Usage
-from summarizer.settings import ModelOptions, Settings
+from summarizer.config import ModelOptions, Settings
 
 from conftest import ROOT, SEEDS
 
@@ -143,7 +143,7 @@ def test_changing_a_prompt_file_invalidates_the_entries_that_use_it(cassette, tm
         article = load_article(SEEDS / f"{SEED_IDS[3]}.txt")
         assert cache.get(brief_request(article, chain).keys["local"]) is not None
         prompts = tmp_path / "prompts"
-        shutil.copytree(ROOT / "prompts", prompts)
+        shutil.copytree(ROOT / "summarizer" / "prompts", prompts)
         system = prompts / "brief.system.j2"
         system.write_text(system.read_text(encoding="utf-8") + "\n{# an edit that renders the same text #}\n", encoding="utf-8")
         monkeypatch.setenv("SUMMARIZER_PROMPTS_DIR", str(prompts))
@@ -151,7 +151,7 @@ def test_changing_a_prompt_file_invalidates_the_entries_that_use_it(cassette, tm
 
 
 def test_changing_the_answer_schema_or_the_model_settings_invalidates(cassette, tmp_path, monkeypatch):
-    import summarizer.pipeline as pipeline
+    import summarizer.tasks.brief as brief_task
 
     with AnswerCache(tmp_path / "answers.sqlite") as cache, local_chain() as chain:
         first_run(SEED_IDS[4], cassette, cache)
@@ -163,7 +163,7 @@ def test_changing_the_answer_schema_or_the_model_settings_invalidates(cassette, 
         class ArticleDraftReworded(ArticleDraft):
             title_en: str = Field(description="A different instruction for the English title.")
 
-        monkeypatch.setattr(pipeline, "ArticleDraft", ArticleDraftReworded)
+        monkeypatch.setattr(brief_task, "ArticleDraft", ArticleDraftReworded)
         assert cache.get(brief_request(article, chain).keys["local"]) is None
 
 

@@ -6,11 +6,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from summarizer.article import load_article
-from summarizer import candidates
-from summarizer.candidates import clause_around, fact_candidates
-from summarizer.grounding import verify_fact
-from summarizer.pipeline import checked_period, ground_facts
+from summarizer.text.article import load_article
+from summarizer.text import candidates
+from summarizer.text.candidates import clause_around, fact_candidates
+from summarizer.grounding.verify import verify_fact
+from summarizer.grounding.facts import checked_period, ground_facts
 from summarizer.schema import FactLabel
 
 from conftest import GOLD, SEEDS

@@ -127,9 +127,9 @@ def test_verify_command_prints_one_verdict_per_fact(tmp_path):
 
 def test_an_unexpected_error_in_one_article_is_reported_and_the_batch_goes_on_simulated(tmp_path, cassette, local_api_base, monkeypatch, capsys):
     """Simulated fault: rendering the first article's Markdown raises; that article fails with one line, the next is written."""
-    import summarizer.pipeline as pipeline
+    import summarizer.tasks.brief as brief_task
 
-    real_markdown = pipeline.brief_markdown
+    real_markdown = brief_task.brief_markdown
     calls = []
 
     def markdown_failing_once(brief):
@@ -138,7 +138,7 @@ def test_an_unexpected_error_in_one_article_is_reported_and_the_batch_goes_on_si
             raise AttributeError("simulated bug")
         return real_markdown(brief)
 
-    monkeypatch.setattr(pipeline, "brief_markdown", markdown_failing_once)
+    monkeypatch.setattr(brief_task, "brief_markdown", markdown_failing_once)
     config = tmp_path / "summarizer.toml"
     config.write_text(f'models = ["local"]\n[model.local]\napi_base = "{local_api_base}"\n', encoding="utf-8")
     articles = tmp_path / "articles"

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import jsonschema
 
-from summarizer.article import load_article
-from summarizer.candidates import fact_candidates
-from summarizer.chain import ModelChain
-from summarizer.grounding import verify_fact
-from summarizer.language import is_english, is_vietnamese
-from summarizer.numbers import text_locale, to_json_number
-from summarizer.pipeline import brief_article
+from summarizer.text.article import load_article
+from summarizer.text.candidates import fact_candidates
+from summarizer.models.chain import ModelChain
+from summarizer.grounding.verify import verify_fact
+from summarizer.text.language import is_english, is_vietnamese
+from summarizer.text.numbers import text_locale, to_json_number
+from summarizer.tasks.brief import brief_article
 
 from conftest import ROOT
 

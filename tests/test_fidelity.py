@@ -5,8 +5,9 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from summarizer.article import load_article
-from summarizer.fidelity import check_names, check_numbers, english_numbers, vietnamese_names
+from summarizer.text.article import load_article
+from summarizer.grounding.fidelity import check_names, check_numbers, vietnamese_names
+from summarizer.text.numbers import english_numbers
 
 from conftest import SEEDS
 

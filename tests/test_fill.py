@@ -9,14 +9,15 @@ import json
 import jsonschema
 import pytest
 
-from summarizer.article import load_article
-from summarizer.chain import ModelChain
+from summarizer.text.article import load_article
+from summarizer.models.chain import ModelChain
 from summarizer.cli import main
-from summarizer.export import columns, to_csv, to_jsonl
-from summarizer.fill import FORM_KINDS, MAX_FIELDS_PER_CALL, fill_request, ground_field, plain_value
-from summarizer.candidates import fact_candidates
+from summarizer.tasks.export import columns, to_csv, to_jsonl
+from summarizer.grounding.fields import ground_field
+from summarizer.tasks.fill import FORM_KINDS, MAX_FIELDS_PER_CALL, fill_request, plain_value
+from summarizer.text.candidates import fact_candidates
 from summarizer.forms import FormError, answer_model, form_from_schema, load_form
-from summarizer.settings import ModelOptions, Settings
+from summarizer.config import ModelOptions, Settings
 
 from conftest import ROOT, SEEDS
 

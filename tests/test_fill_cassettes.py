@@ -15,12 +15,12 @@ import unicodedata
 import jsonschema
 import pytest
 
-from summarizer.article import load_article
-from summarizer.chain import ModelChain
+from summarizer.text.article import load_article
+from summarizer.models.chain import ModelChain
 from summarizer.cli import main
-from summarizer.fill import fill_article
+from summarizer.tasks.fill import fill_article
 from summarizer.forms import load_form
-from summarizer.grounding import verify_fact
+from summarizer.grounding.verify import verify_fact
 
 from conftest import GOLD, ROOT, SEEDS
 

@@ -1,4 +1,4 @@
-"""Tests for summarizer.grounding: every gold fact is supported, every corrupted copy is not."""
+"""Tests for summarizer.grounding.verify: every gold fact is supported, every corrupted copy is not."""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from summarizer import grounding, numbers
-from summarizer.grounding import Verdict, locate_quote, normalise_for_match, verify_fact, verify_facts
+from summarizer.grounding import align as grounding
+from summarizer.text import numbers
+from summarizer.grounding.align import locate_quote, normalise_for_match
+from summarizer.grounding.verify import Verdict, verify_fact, verify_facts
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 GOLD = Path(__file__).resolve().parents[2] / "shared" / "gold"
@@ -534,7 +536,7 @@ ANY_TEXT = st.text(
 
 @given(ANY_TEXT)
 def test_normalise_equals_the_character_by_character_reference(text):
-    norm, starts, ends = grounding._normalise(text)
+    norm, starts, ends = grounding.normalise(text)
     assert (norm, list(starts), list(ends)) == grounding._normalise_by_char(text)
 
 

@@ -19,10 +19,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from summarizer.article import load_article
-from summarizer.chain import ModelChain
-from summarizer.grounding import verify_fact
-from summarizer.pipeline import ArticleFailed, brief_article, brief_request
+from summarizer.text.article import load_article
+from summarizer.models.chain import ModelChain
+from summarizer.grounding.verify import verify_fact
+from summarizer.errors import NoValidAnswer
+from summarizer.tasks.brief import brief_article, brief_request
 
 from conftest import ROOT
 
@@ -46,7 +47,7 @@ def test_instructions_inside_an_article_do_not_change_schema_chain_or_facts(path
         assert user_message.count("<article>") == 1 and user_message.count("</article>") == 1, "the fence holds"
         try:
             brief = asyncio.run(brief_article(article, chain))
-        except ArticleFailed as failed:  # the model obeyed the article ("ALL CLEAR", empty summaries): validation refused it
+        except NoValidAnswer as failed:  # the model obeyed the article ("ALL CLEAR", empty summaries): validation refused it
             assert [(a.model, a.error.split(":")[0]) for a in failed.attempts] == [("local", "invalid_output")]
             return
 

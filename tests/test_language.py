@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from summarizer.language import FOLDING_TO_VIETNAMESE, VIETNAMESE_LETTERS, is_english, is_vietnamese, untranslated_share, vietnamese_share
-from summarizer.numbers import ENGLISH_BELOW, text_locale
+from summarizer.text.language import FOLDING_TO_VIETNAMESE, VIETNAMESE_LETTERS, is_english, is_vietnamese, untranslated_share, vietnamese_share
+from summarizer.text.numbers import ENGLISH_BELOW, text_locale
 from summarizer.schema import ArticleDraft
 
 VI = "Đảng bộ Phường 6 hiện có 8 chi bộ với 327 đảng viên."

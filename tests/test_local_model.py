@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from summarizer import local_model
-from summarizer.local_model import LocalModelError, LocalServer, assemble
+from summarizer.models import local_server as local_model
+from summarizer.models.local_server import LocalModelError, LocalServer, assemble
 
 from conftest import SEEDS
 
@@ -188,7 +188,7 @@ def test_server_dies_with_the_process_that_started_it(how, tmp_path):
         "from pathlib import Path\n"
         "from summarizer.cli import _exit_on_sigterm\n"
         "import signal; signal.signal(signal.SIGTERM, _exit_on_sigterm)\n"
-        "from summarizer.local_model import LocalServer\n"
+        "from summarizer.models.local_server import LocalServer\n"
         f"server = LocalServer(Path({str(gguf)!r}), n_ctx=512).start()\n"
         "print(server.port, flush=True)\n"
         "time.sleep(600)\n"

@@ -1,4 +1,4 @@
-"""Tests for summarizer.numbers: Vietnamese number reading, mentions in text, formatting."""
+"""Tests for summarizer.text.numbers: Vietnamese number reading, mentions in text, formatting."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from summarizer.numbers import (
+from summarizer.text.numbers import (
     HEDGES,
     KINDS,
     NumberMention,

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from summarizer.article import load_article
-from summarizer import people
-from summarizer.people import find_people
+from summarizer.text.article import load_article
+from summarizer.text import people
+from summarizer.text.people import find_people
 
 from conftest import GOLD, SEEDS
 

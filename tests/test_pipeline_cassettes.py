@@ -12,15 +12,15 @@ import json
 import jsonschema
 import pytest
 
-from summarizer.article import load_article
-from summarizer.chain import ModelChain
+from summarizer.text.article import load_article
+from summarizer.models.chain import ModelChain
 from summarizer.cli import main
 from summarizer.evaluate import score_article, totals
-from summarizer.grounding import verify_fact
-from summarizer.language import untranslated_share, vietnamese_share
-from summarizer.pipeline import brief_article, write_brief
-from summarizer.prompts import load_prompt
-from summarizer.settings import ModelOptions, Settings
+from summarizer.grounding.verify import verify_fact
+from summarizer.text.language import untranslated_share, vietnamese_share
+from summarizer.tasks.brief import brief_article, write_brief
+from summarizer.models.prompts import load_prompt
+from summarizer.config import ModelOptions, Settings
 
 from conftest import GOLD, ROOT, SEEDS
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from summarizer.review import Span, segments
+from summarizer.review.page import Span, segments
 
 
 @st.composite

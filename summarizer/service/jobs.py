@@ -1,7 +1,7 @@
 """Batch jobs of the HTTP service: kept in SQLite with their articles on disk, run with the CLI's batch code.
 
 A job is written whole before its id is returned: its articles as files under `<data>/jobs/<id>/articles/`
-and one row in `<data>/jobs.sqlite`. It then runs in the background through `brief_batch` or `fill_batch`, so
+and one row in `<data>/jobs.sqlite`. It then runs in the background through the batch runner (batch/runner.py), so
 it has the CLI's cache, concurrency and resume rules: outputs are written atomically under
 `<data>/jobs/<id>/out/` as each article finishes, and a job that was queued or running when the service
 stopped is run again at the next start, redoing only the articles that had not finished.
@@ -18,7 +18,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from .forms import Form, parse_form
+from summarizer.forms import Form, parse_form
 
 ARTICLE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")  # an article id is a file name: no path, no hidden file
 STATUSES = ("queued", "running", "done", "failed")

@@ -10,8 +10,8 @@ import csv
 import io
 import json
 
-from .forms import Form
-from .schema import FieldResult, FilledForm
+from summarizer.forms import Form
+from summarizer.schema import FieldResult, FilledForm
 
 EVIDENCE = ("status", "quote", "start", "end", "reason")
 

@@ -1,124 +1,28 @@
-"""Filling a user-defined form from one article, every field checked against the text; and a batch of them.
-
-    article ──► candidate numbers ──► fill prompt (the form's fields) ──► answer: numbers and text copied from
-            the article ──► each field grounded (grounding.py) ──► FilledForm ──► out/<id>.<form>.json
+"""Grounding a filled form field against the article: its value with the words that state it, or empty with the reason.
 
 Numbers come from the text: a number the model copies must be one of the article's candidate numbers (as
 written, by its digits, or by value), and the program's reading of it is kept, with its clause as evidence.
 Text must be found in the article. A field whose evidence does not hold is left empty with the reason,
 never guessed; a field the article states with several different values is "conflicting", with them all.
-A form with many fields is asked in several calls (each within the model's context), and the answers merged.
 """
 
 from __future__ import annotations
 
 import re
-import time
-from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 
-from pydantic import BaseModel
+from summarizer.forms import FormField
+from summarizer.grounding.align import locate_quote
+from summarizer.grounding.facts import counted_nouns, fact_unit, mislabelled
+from summarizer.grounding.verify import verify_fact
+from summarizer.schema import Evidence, FieldResult
+from summarizer.text.candidates import Candidate
+from summarizer.text.numbers import read_vi_number, to_json_number
 
-from . import __version__
-from .article import Article
-from .cache import AnswerCache
-from .candidates import Candidate, fact_candidates
-from .chain import ModelChain
-from .forms import Form, FormField, answer_model, field_groups, spec_lines
-from .grounding import locate_quote, verify_fact
-from .numbers import read_vi_number, text_locale, to_json_number
-from .pipeline import (
-    Outcome, ask_chain, atomic_write, counted_nouns, fact_unit, file_outcome, mislabelled, remove_partial_files, request_keys, run_batch,
-)  # fmt: skip
-from .prompts import load_prompt
-from .schema import ArticleRef, Call, Evidence, FieldResult, FilledForm, FormProvenance, FormRef, PromptRef
-
-FORM_KINDS = ("number", "percent", "fraction_part", "year", "range_part")  # forms also ask for years
 _YEAR_WORDS = re.compile(r"\b(năm|year|years)\b", re.IGNORECASE)
 _WORDS = re.compile(r"\w+")
 _OF_TARGET = re.compile(r"\s*(?:so với\s+)?(?:chỉ tiêu|kế hoạch|dự toán|mục tiêu)", re.IGNORECASE)  # "đạt 120% chỉ tiêu"
 _TARGET_WORDS = re.compile(r"chỉ tiêu|kế hoạch|dự toán|mục tiêu|target|plan", re.IGNORECASE)
-MAX_FIELDS_PER_CALL = 12
-MAX_FIELD_CHARS_PER_CALL = 4000  # descriptions of the fields of one call: ~1,200 tokens beside a ~4,000-token article
-
-
-@dataclass
-class FillCall:
-    """One call of a form: some of its fields, the model the LLM fills for them, the messages, the cache keys."""
-
-    fields: tuple[FormField, ...]
-    answer_model: type[BaseModel]
-    messages: list[dict[str, str]]
-    keys: dict[str, str]  # chain name -> cache key
-
-
-@dataclass
-class FillRequest:
-    """What is asked of the model for one article: one call per group of fields."""
-
-    article: Article
-    candidates: list[Candidate]
-    prompt: PromptRef
-    calls: list[FillCall]
-
-
-def fill_request(article: Article, form: Form, chain: ModelChain) -> FillRequest:
-    prompt = load_prompt("fill")
-    candidates = fact_candidates(article.text, kinds=FORM_KINDS)
-    calls = []
-    groups = field_groups(form.fields, MAX_FIELDS_PER_CALL, MAX_FIELD_CHARS_PER_CALL)
-    for number, fields in enumerate(groups, 1):
-        model = answer_model(fields, _model_name(form.name, number if len(groups) > 1 else None))
-        messages = prompt.messages(
-            form_name=form.name, form_description=form.description, fields=spec_lines(fields),
-            article_text=article.text, candidates=candidates, article_language=text_locale(article.text),
-        )  # fmt: skip
-        calls.append(FillCall(fields, model, messages, request_keys(chain, messages, prompt.ref, model)))
-    return FillRequest(article, candidates, prompt.ref, calls)
-
-
-def _model_name(form_name: str, part: int | None) -> str:
-    """A class (and tool) name for the answer model: "ward_party_profile" -> "WardPartyProfile"."""
-    name = "".join(word.capitalize() for word in form_name.replace("-", "_").split("_") if word.isidentifier() or word.isalnum())
-    name = name if name.isidentifier() else "Form"
-    return f"{name}Part{part}" if part else name
-
-
-async def fill_article(article: Article, form: Form, chain: ModelChain, cache: AnswerCache | None = None) -> FilledForm:
-    """The form filled from one article; raises ArticleFailed when a call gets no valid answer from any model."""
-    return await answer_form(fill_request(article, form, chain), form, chain, cache, time.monotonic())
-
-
-async def answer_form(request: FillRequest, form: Form, chain: ModelChain, cache: AnswerCache | None, started: float) -> FilledForm:
-    results: dict[str, FieldResult] = {}
-    calls: list[Call] = []
-    for call in request.calls:
-        answered = await ask_chain(chain, cache, call.answer_model, call.messages, call.keys, request.article.id)
-        calls.append(
-            Call(
-                fields=[f.name for f in call.fields], model=answered.model, attempts=answered.attempts, usage=answered.usage,
-                cost_usd=answered.cost_usd, reasks=answered.reasks, cache_hit=answered.cache_hit, cache_key=answered.cache_key,
-            )  # fmt: skip
-        )
-        for f in call.fields:
-            results[f.name] = ground_field(f, getattr(answered.value, f.name, None), request.article.text, request.candidates, form.fields)
-    return FilledForm(
-        form=FormRef(name=form.name, sha256=form.sha256, source=form.source),
-        article=ArticleRef(
-            id=request.article.id, path=request.article.path, content_hash=request.article.content_hash,
-            title=request.article.meta.title, published=request.article.meta.published, text=request.article.text,
-        ),  # fmt: skip
-        values={name: value for name, result in results.items() if (value := plain_value(result)) is not None},
-        fields=results,
-        missing_required=[f.name for f in form.fields if f.required and results[f.name].status != "filled"],
-        provenance=FormProvenance(
-            calls=calls, prompts=[request.prompt], wall_seconds=round(time.monotonic() - started, 3), summarizer_version=__version__
-        ),
-    )
-
-
-# --------------------------------------------------------------------------- grounding one field
 
 
 def ground_field(f: FormField, answer, text: str, candidates: list[Candidate], siblings: tuple[FormField, ...] = ()) -> FieldResult:
@@ -287,50 +191,3 @@ def plain_value(result: FieldResult):
     if result.fields is not None:
         return {name: value for name, sub in result.fields.items() if (value := plain_value(sub)) is not None}
     return result.value
-
-
-# --------------------------------------------------------------------------- a batch
-
-
-def output_path(out_dir: Path, article_id: str, form: Form) -> Path:
-    return out_dir / f"{article_id}.{form.name}.json"
-
-
-async def fill_batch(paths, form: Form, chain: ModelChain, out_dir: Path, *, concurrency=4, cache=None, on_done=None, finish=None) -> list[Outcome]:
-    """Fill the form from every article: as brief_batch, each written as it is done, current ones kept."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    remove_partial_files(out_dir)
-    return await run_batch(
-        paths, lambda path: fill_file(path, form, chain, out_dir, cache), concurrency=concurrency, on_done=on_done, finish=finish
-    )
-
-
-async def fill_file(path: Path, form: Form, chain: ModelChain, out_dir: Path, cache: AnswerCache | None) -> Outcome:
-    """One article of a batch, from its file to its written form (or the current one an earlier run wrote)."""
-
-    async def work(article: Article, started: float) -> tuple[FilledForm, bool]:
-        request = fill_request(article, form, chain)
-        if (earlier := current_form(out_dir, request, form)) is not None:
-            return earlier, True
-        filled = await answer_form(request, form, chain, cache, started)
-        atomic_write(output_path(out_dir, article.id, form), filled.model_dump_json(indent=2) + "\n", sync=False)  # synced at the batch's end
-        return filled, False
-
-    return await file_outcome(path, work)
-
-
-def current_form(out_dir: Path, request: FillRequest, form: Form) -> FilledForm | None:
-    """The filled form an earlier run wrote for this article, if every call of it is what this run would ask."""
-    path = output_path(out_dir, request.article.id, form)
-    if not path.is_file():
-        return None
-    try:
-        filled = FilledForm.model_validate_json(path.read_bytes())
-    except (OSError, ValueError):
-        return None
-    calls = filled.provenance.calls
-    if filled.article.content_hash != request.article.content_hash or len(calls) != len(request.calls):
-        return None
-    if any(done.cache_key != asked.keys.get(done.model) for done, asked in zip(calls, request.calls)):
-        return None
-    return filled

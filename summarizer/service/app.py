@@ -7,7 +7,7 @@
     GET  /review/{id}      a batch's or an article's review page (HTML)
     GET  /healthz          open; everything under /v1/ and /review/ needs `Authorization: Bearer <token>`
 
-Briefs and forms go through the same code as the CLI (pipeline.py, fill.py), with the same model chain, answer
+Briefs and forms go through the same tasks as the CLI (tasks/brief.py, tasks/fill.py), with the same model chain, answer
 cache and grounding. What is refused: no or wrong token 401; a body over the size limit 413 (the limit stated);
 more requests in flight from one client than allowed 429 with Retry-After; a request that does not fit the
 schema, an article that cannot be used or a bad form 422 naming the field; no model answering validly 502 with
@@ -19,39 +19,37 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import hmac
-import json
 import logging
 import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
 
-from . import __version__
-from .article import MAX_ARTICLE_CHARS, Article, ArticleError, article_from_text
-from .cache import AnswerCache
-from .chain import ModelChain
-from .fill import answer_form, fill_batch, fill_request, output_path
-from .forms import Form, FormError, parse_form
-from .grounding import verify_facts
-from .jobs import ARTICLE_ID, Job, JobStore
-from .pipeline import ArticleFailed, Outcome, answer, atomic_write, brief_batch, brief_request, write_brief
-from .review import entries_from_folder, review_page
-from .schema import Attempt, Brief, FilledForm
-from .settings import ConfigError, Settings, split_chain
+from summarizer import __version__
+from summarizer.batch.runner import Outcome, run_task
+from summarizer.config import CLIENT_CONCURRENCY, DEFAULT_CONCURRENCY, MAX_BODY_BYTES, Settings, split_chain
+from summarizer.errors import ArticleError, ConfigError, FormError, NoValidAnswer
+from summarizer.forms import Form, parse_form
+from summarizer.grounding.verify import verify_facts
+from summarizer.models.cache import AnswerCache
+from summarizer.models.chain import ModelChain
+from summarizer.review.page import entries_from_folder, review_page
+from summarizer.schema import Brief, FilledForm
+from summarizer.service.bodies import (
+    ERRORS, MODEL_ERRORS, BatchArticleOut, BatchIn, BatchOut, BriefIn, BriefOut, FillIn, ModelFailure, Problem, Unprocessable,
+    VerifiedFact, VerifyIn,
+)  # fmt: skip
+from summarizer.service.guard import Guard
+from summarizer.service.jobs import ARTICLE_ID, Job, JobStore
+from summarizer.tasks.brief import BriefTask
+from summarizer.tasks.fill import FillTask
+from summarizer.text.article import Article, article_from_text
 
 log = logging.getLogger("summarizer.service")
-
-MAX_BODY_BYTES = 4 * 1024 * 1024  # a batch of ~200 articles of ~5,000 characters
-CLIENT_CONCURRENCY = 4  # requests in flight at once from one client address
-RETRY_AFTER_SECONDS = 5
-MAX_BATCH_ARTICLES = 1000
-TEXT_LIMIT = MAX_ARTICLE_CHARS * 8  # raw text or HTML of one article; what is left after cleaning has its own limit
 
 
 @dataclass(frozen=True)
@@ -62,197 +60,7 @@ class ServiceConfig:
     cache_path: Path | None  # None: no answer cache
     max_body: int = MAX_BODY_BYTES
     client_concurrency: int = CLIENT_CONCURRENCY
-    concurrency: int = 4  # articles of a batch job in flight at once
-
-
-# --------------------------------------------------------------------------- request and response bodies
-
-ArticleText = Field(min_length=1, max_length=TEXT_LIMIT, description="The article: plain text, or HTML (boilerplate is stripped).")
-ArticleIdField = Field(
-    default=None, pattern=ARTICLE_ID.pattern, description="An id for the article (letters, digits, '.', '_', '-'); default: from its content."
-)
-ModelField = Field(
-    default=None, max_length=1000, description="Comma-separated model chain, e.g. 'openai/gpt-4o-mini,local'; default: the service's chain."
-)
-FormSpec = Field(description="A form: a JSON Schema of an object, or the short YAML form as text (see schemas/forms/).")
-
-
-class BriefIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    article: str = ArticleText
-    id: str | None = ArticleIdField
-    html: bool | None = Field(default=None, description="Whether `article` is HTML; default: guessed from the text.")
-    model: str | None = ModelField
-    form: dict[str, Any] | str | None = Field(default=None, description="A form to fill from the same article (optional).")
-
-
-class FillIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    article: str = ArticleText
-    id: str | None = ArticleIdField
-    html: bool | None = None
-    model: str | None = ModelField
-    form: dict[str, Any] | str = FormSpec
-
-
-class VerifyIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    article: str = Field(min_length=1, max_length=TEXT_LIMIT, description="The article text; it is cleaned as the pipeline does.")
-    facts: list[dict[str, Any]] = Field(max_length=1000, description="Fact records: objects with value, unit and quote.")
-
-
-class VerifiedFact(BaseModel):
-    """A fact as given, with the verdict added (the same objects `summarizer verify` prints)."""
-
-    model_config = ConfigDict(extra="allow")
-    supported: bool
-    start: int | None
-    end: int | None
-    alignment: str | None
-    reason: str | None
-    hedge: str | None
-
-
-class BatchArticleIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    text: str = ArticleText
-    id: str | None = ArticleIdField
-    html: bool | None = None
-
-
-class BatchIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    kind: Literal["brief", "fill"] = Field(default="brief", description="brief: a brief of each article; fill: the form filled from each.")
-    articles: list[BatchArticleIn] = Field(min_length=1, max_length=MAX_BATCH_ARTICLES)
-    model: str | None = ModelField
-    form: dict[str, Any] | str | None = Field(default=None, description="The form, for kind 'fill'.")
-
-
-class BriefOut(BaseModel):
-    brief: Brief
-    filled_form: FilledForm | None = None
-    review: str = Field(description="Path of the article's review page on this service.")
-
-
-class BatchArticleOut(BaseModel):
-    id: str
-    status: Literal["pending", "done", "cached", "resumed", "failed"]
-    error: str | None = None
-    result: Brief | FilledForm | None = None
-
-
-class BatchOut(BaseModel):
-    id: str
-    kind: Literal["brief", "fill"]
-    status: Literal["queued", "running", "done", "failed"]
-    error: str | None = None
-    created: float
-    finished: float | None = None
-    counts: dict[str, int] = Field(description="Articles by status.")
-    articles: list[BatchArticleOut]
-    review: str
-
-
-class Problem(BaseModel):
-    detail: str
-
-
-class ModelFailure(BaseModel):
-    detail: str
-    attempts: list[Attempt] = Field(description="Each model of the chain that was tried, and why it failed.")
-
-
-ERRORS = {
-    401: {"model": Problem, "description": "No or wrong bearer token."},
-    413: {"model": Problem, "description": "The request body is over the size limit (stated)."},
-    429: {"model": Problem, "description": "Too many requests in flight from this client; see Retry-After."},
-}
-MODEL_ERRORS = {**ERRORS, 502: {"model": ModelFailure, "description": "No model of the chain answered validly."}}
-
-
-class Unprocessable(Exception):
-    """A request that fits the schema but cannot be used; becomes 422 naming the field."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field, self.message = field, message
-
-
-# --------------------------------------------------------------------------- the guard: token, size, per-client limit
-
-
-class Guard:
-    """ASGI middleware in front of /v1/ and /review/: bearer token (401), body size (413), requests in flight per client (429)."""
-
-    def __init__(self, app, *, token: str, max_body: int, per_client: int):
-        self.app, self.token, self.max_body, self.per_client = app, token.encode(), max_body, per_client
-        self.in_flight: Counter[str] = Counter()
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http" or not scope["path"].startswith(("/v1/", "/review/")):
-            return await self.app(scope, receive, send)
-        headers = dict(scope["headers"])
-        if not self._authorised(headers.get(b"authorization", b"")):
-            return await _reply(send, 401, {"detail": "missing or wrong bearer token (Authorization: Bearer <token>)"}, {"www-authenticate": "Bearer"})
-        too_big = {"detail": f"the request body is over the limit of {self.max_body:,} bytes; send fewer or shorter articles"}
-        declared = headers.get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_body):
-            return await _reply(send, 413, too_big)
-        client = (scope.get("client") or ("unknown", 0))[0]
-        if self.in_flight[client] >= self.per_client:
-            return await _reply(
-                send, 429, {"detail": f"{self.per_client} requests of this client are in flight; wait for one to finish"},
-                {"retry-after": str(RETRY_AFTER_SECONDS)},
-            )  # fmt: skip
-        self.in_flight[client] += 1
-        try:
-            body = await self._read_body(receive)  # bounded even when no length is declared (chunked)
-            if body is None:
-                return await _reply(send, 413, too_big)
-            await self.app(scope, _replay(body, receive), send)
-        finally:
-            self.in_flight[client] -= 1
-            if not self.in_flight[client]:
-                del self.in_flight[client]
-
-    def _authorised(self, header: bytes) -> bool:
-        scheme, _, given = header.partition(b" ")
-        return scheme.lower() == b"bearer" and hmac.compare_digest(given.strip(), self.token)
-
-    async def _read_body(self, receive) -> bytes | None:
-        chunks, size = [], 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                break
-            chunks.append(message.get("body", b""))
-            size += len(chunks[-1])
-            if size > self.max_body:
-                return None
-            if not message.get("more_body"):
-                break
-        return b"".join(chunks)
-
-
-def _replay(body: bytes, receive):
-    sent = False
-
-    async def replay():
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replay
-
-
-async def _reply(send, status: int, body: dict, headers: dict[str, str] | None = None) -> None:
-    payload = json.dumps(body).encode()
-    raw = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]
-    raw += [(k.encode(), v.encode()) for k, v in (headers or {}).items()]
-    await send({"type": "http.response.start", "status": status, "headers": raw})
-    await send({"type": "http.response.body", "body": payload})
+    concurrency: int = DEFAULT_CONCURRENCY  # articles of a batch job in flight at once
 
 
 # --------------------------------------------------------------------------- the app
@@ -299,7 +107,8 @@ class Service:
         if self.cache:
             self.cache.close()
 
-    def submitted(self) -> None:
+    def job_queued(self) -> None:
+        """Wake the job runner: a job was queued."""
         self._wake.set()
 
     async def _run_jobs(self) -> None:
@@ -316,11 +125,9 @@ class Service:
         try:
             chain = self.chain_for(",".join(job.models) if job.models else None)
             form = job.parsed_form()
-            on_done = lambda outcome: self._record(job, form, outcome)  # noqa: E731
-            if form:
-                await fill_batch(job.paths, form, chain, job.out_dir, concurrency=self.config.concurrency, cache=self.cache, on_done=on_done)
-            else:
-                await brief_batch(job.paths, chain, job.out_dir, concurrency=self.config.concurrency, cache=self.cache, on_done=on_done)
+            task = FillTask(form) if form else BriefTask()
+            on_done = lambda outcome: self._record(job, task, outcome)  # noqa: E731
+            await run_task(task, job.paths, chain, job.out_dir, concurrency=self.config.concurrency, cache=self.cache, on_done=on_done)
         except asyncio.CancelledError:
             raise  # the service is stopping: the job stays running and is picked up at the next start
         except Exception as err:  # e.g. a form or chain that no longer validates; the job says why
@@ -329,14 +136,13 @@ class Service:
             return
         self.jobs.set_status(job_id, "done")
 
-    def _record(self, job: Job, form: Form | None, outcome: Outcome) -> None:
+    def _record(self, job: Job, task: BriefTask | FillTask, outcome: Outcome) -> None:
         article_id = outcome.article_id or Path(outcome.path).stem
         if outcome.error:
             self.jobs.record(job.id, article_id, "failed", outcome.error, None)
             return
         status = "resumed" if outcome.resumed else "cached" if outcome.result.provenance.cache_hit else "done"
-        output = output_path(job.out_dir, article_id, form).name if form else f"{article_id}.json"
-        self.jobs.record(job.id, article_id, status, None, output)
+        self.jobs.record(job.id, article_id, status, None, task.output_file(article_id))
 
 
 def create_app(config: ServiceConfig) -> FastAPI:
@@ -363,8 +169,8 @@ def create_app(config: ServiceConfig) -> FastAPI:
     async def unprocessable(request: Request, err: Unprocessable):
         return JSONResponse(status_code=422, content={"detail": [{"loc": ["body", err.field], "msg": err.message, "type": "value_error"}]})
 
-    @app.exception_handler(ArticleFailed)
-    async def model_failed(request: Request, err: ArticleFailed):
+    @app.exception_handler(NoValidAnswer)
+    async def model_failed(request: Request, err: NoValidAnswer):
         return JSONResponse(status_code=502, content=ModelFailure(detail=str(err), attempts=err.attempts).model_dump())
 
     @app.exception_handler(Exception)
@@ -390,9 +196,8 @@ def create_app(config: ServiceConfig) -> FastAPI:
         article = _article(body.article, body.id, body.html)
         form = _form(body.form) if body.form is not None else None
         chain = service.chain_for(body.model)
-        brief = await answer(brief_request(article, chain), chain, service.cache, started)
-        write_brief(brief, service.articles_dir)
-        filled = await _fill(article, form, chain) if form else None
+        brief = await _run(BriefTask(), article, chain, started)
+        filled = await _run(FillTask(form), article, chain, time.monotonic()) if form else None
         return BriefOut(brief=brief, filled_form=filled, review=f"/review/{article.id}")
 
     @app.post("/v1/forms/fill", tags=["forms"], responses=MODEL_ERRORS)
@@ -400,7 +205,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
         """A form filled from one article; every field with its evidence, or why it is empty."""
         article = _article(body.article, body.id, body.html)
         form = _form(body.form)
-        return await _fill(article, form, service.chain_for(body.model))
+        return await _run(FillTask(form), article, service.chain_for(body.model), time.monotonic())
 
     @app.post("/v1/batches", tags=["batches"], status_code=202, responses=ERRORS)
     async def batches(body: BatchIn) -> BatchOut:
@@ -418,7 +223,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
             _article(item.text, article_id, item.html, field=f"articles.{n}.text")  # refused now, with its place in the list
             articles.append((article_id, item.text, item.html if item.html is not None else False))
         job = service.jobs.create(body.kind, articles, models=split_chain(body.model) if body.model else None, form=form.schema if form else None)
-        service.submitted()
+        service.job_queued()
         return _batch_out(job)
 
     @app.get("/v1/batches/{job_id}", tags=["batches"], responses={**ERRORS, 404: {"model": Problem}})
@@ -454,10 +259,11 @@ def create_app(config: ServiceConfig) -> FastAPI:
         except FormError as err:
             raise Unprocessable("form", str(err)) from None
 
-    async def _fill(article: Article, form: Form, chain: ModelChain) -> FilledForm:
-        filled = await answer_form(fill_request(article, form, chain), form, chain, service.cache, time.monotonic())
-        atomic_write(output_path(service.articles_dir, article.id, form), filled.model_dump_json(indent=2) + "\n")
-        return filled
+    async def _run(task: BriefTask | FillTask, article: Article, chain: ModelChain, started: float) -> Brief | FilledForm:
+        """One article through `task`, its files written where the review page finds them."""
+        output = await task.answer(task.request(article, chain), chain, service.cache, started)
+        task.write(output, service.articles_dir)
+        return output
 
     def _batch_out(job: Job) -> BatchOut:
         states = service.jobs.articles(job)

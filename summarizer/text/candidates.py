@@ -13,7 +13,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .numbers import NumberMention, mentions_in
+from summarizer.text.numbers import NumberMention, mentions_in
 
 FACT_KINDS = ("number", "percent", "fraction_part")
 MAX_WORDS_BEFORE = 8

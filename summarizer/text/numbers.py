@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from typing import Literal, get_args
 
 from babel.numbers import NumberFormatError, format_decimal, parse_decimal
 
 KINDS = ("number", "percent", "year", "date", "fraction_part", "range_part", "ordinal")
-HEDGES = ("approximate", "lower_bound", "upper_bound")
+Hedge = Literal["approximate", "lower_bound", "upper_bound"]
+HEDGES = get_args(Hedge)
 
 
 @dataclass(frozen=True)
@@ -397,10 +399,35 @@ def mentions_in(text: str) -> tuple[NumberMention, ...]:
 @lru_cache(maxsize=64)
 def text_locale(text: str) -> str:
     """ "en" for a text in English (almost no word with a Vietnamese letter), else "vi"."""
-    from .language import vietnamese_share, vietnamese_words
+    from summarizer.text.language import vietnamese_share, vietnamese_words
 
     # Enough Vietnamese words in the opening lines settle it for a whole article: if they alone make 5% of all its
     # words (lettered or not), the whole text's share is at least that. Reading it all costs ~0.5 ms for a long one.
     if (found := vietnamese_words(text[:1000])) and found >= ENGLISH_BELOW * len(text.split()):
         return "vi"
     return "en" if vietnamese_share(text) < ENGLISH_BELOW else "vi"
+
+
+# --------------------------------------------------------------------------- English prose
+
+ENGLISH_SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
+_ENGLISH_NUMBER = re.compile(
+    r"(?<![\w.,])(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\d,]\d)"
+    r"(?:\s*(?P<percent>%|percent\b))?"
+    r"(?:\s+(?P<scale>thousand|million|billion|trillion)\b)?",
+    re.IGNORECASE,
+)
+
+
+def english_numbers(text: str) -> list[tuple[str, Decimal]]:
+    """Numbers written the English way in `text`, as (as written, value in base units)."""
+    found = []
+    for match in _ENGLISH_NUMBER.finditer(text):
+        try:
+            value = Decimal(match.group("digits").replace(",", ""))
+        except InvalidOperation:
+            continue
+        if match.group("scale"):
+            value *= ENGLISH_SCALES[match.group("scale").lower()]
+        found.append((match.group(0).strip(), value))
+    return found

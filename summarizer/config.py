@@ -1,4 +1,17 @@
-"""Configuration: the model chain, per-model options, and where the cache lives.
+"""Configuration in one place: every environment variable, default, directory and limit, and the model chain.
+
+Environment variables:
+
+| variable | what it sets |
+|---|---|
+| `SUMMARIZER_MODELS` | the model chain, comma-separated (after `--model`, before the config file) |
+| `SUMMARIZER_CONFIG` | the config file (default `./summarizer.toml` when present) |
+| `SUMMARIZER_CACHE` | the answer cache file (default `answers.sqlite` in the cache folder) |
+| `SUMMARIZER_CACHE_DIR` | the cache folder: answer cache, assembled model weights (default: the user's cache folder) |
+| `SUMMARIZER_DATA` | the service's folder for jobs and results (default: the user's data folder) |
+| `SUMMARIZER_LOCAL_GGUF` | serve this GGUF as `local` instead of the embedded model |
+| `SUMMARIZER_PROMPTS_DIR` | read the prompt templates from this folder instead of the package's |
+| `SUMMARIZER_API_TOKEN` | the service's bearer token (else `[service] api_token` in the config file) |
 
 The chain is the first of these that is set:
   1. `--model` on the command line (comma-separated),
@@ -33,12 +46,28 @@ from pathlib import Path
 
 import platformdirs
 
-LOCAL = "local"
+from summarizer.errors import ConfigError
+
+LOCAL = "local"  # the chain name of the embedded model
 MODES = ("tools", "json", "json_schema")
 
+CONFIG_ENV = "SUMMARIZER_CONFIG"
+MODELS_ENV = "SUMMARIZER_MODELS"
+CACHE_ENV = "SUMMARIZER_CACHE"
+CACHE_DIR_ENV = "SUMMARIZER_CACHE_DIR"
+DATA_ENV = "SUMMARIZER_DATA"
+LOCAL_GGUF_ENV = "SUMMARIZER_LOCAL_GGUF"
+PROMPTS_DIR_ENV = "SUMMARIZER_PROMPTS_DIR"
+TOKEN_ENV = "SUMMARIZER_API_TOKEN"
 
-class ConfigError(Exception):
-    """A setting that cannot be used. The message is one line naming the setting."""
+# Limits and defaults
+MAX_ARTICLE_CHARS = 24_000  # cleaned text of one article: what fits the embedded model's context with the prompt and answer
+DEFAULT_CONCURRENCY = 4  # articles in flight at once in a batch
+LOCAL_TIMEOUT = 1800.0  # seconds for one call on the embedded model, re-asks included (2 cores, no GPU)
+HOSTED_TIMEOUT = 300.0  # seconds for one call on any other model, re-asks included
+MAX_BODY_BYTES = 4 * 1024 * 1024  # the service's request size limit: a batch of ~200 articles of ~5,000 characters
+CLIENT_CONCURRENCY = 4  # the service's requests in flight at once from one client address
+MIN_TOKEN_CHARS = 16  # the service's bearer token
 
 
 @dataclass(frozen=True)
@@ -61,7 +90,28 @@ class Settings:
 
 def cache_dir() -> Path:
     """`$SUMMARIZER_CACHE_DIR`, else the user's cache directory."""
-    return Path(os.environ.get("SUMMARIZER_CACHE_DIR") or platformdirs.user_cache_dir("summarizer"))
+    return Path(os.environ.get(CACHE_DIR_ENV) or platformdirs.user_cache_dir("summarizer"))
+
+
+def cache_path() -> Path:
+    """The answer cache: `$SUMMARIZER_CACHE`, else answers.sqlite in the cache folder."""
+    return Path(os.environ.get(CACHE_ENV) or cache_dir() / "answers.sqlite")
+
+
+def data_dir() -> Path:
+    """The service's jobs and results: `$SUMMARIZER_DATA`, else the user's data folder."""
+    return Path(os.environ.get(DATA_ENV) or platformdirs.user_data_dir("summarizer"))
+
+
+def local_gguf() -> Path | None:
+    """The GGUF `$SUMMARIZER_LOCAL_GGUF` names to serve as `local` instead of the embedded model, if set."""
+    override = os.environ.get(LOCAL_GGUF_ENV)
+    return Path(override) if override else None
+
+
+def prompts_dir() -> Path:
+    """The prompt templates: `$SUMMARIZER_PROMPTS_DIR`, else the package's own."""
+    return Path(os.environ.get(PROMPTS_DIR_ENV) or Path(__file__).resolve().parent / "prompts")
 
 
 def split_chain(text: str) -> tuple[str, ...]:
@@ -105,8 +155,8 @@ def parse_options(path: Path, table: dict) -> dict[str, ModelOptions]:
 def config_path(explicit: str | None) -> Path | None:
     if explicit:
         return Path(explicit)
-    if os.environ.get("SUMMARIZER_CONFIG"):
-        return Path(os.environ["SUMMARIZER_CONFIG"])
+    if os.environ.get(CONFIG_ENV):
+        return Path(os.environ[CONFIG_ENV])
     local = Path("summarizer.toml")
     return local if local.is_file() else None
 
@@ -122,8 +172,8 @@ def load_settings(*, model_arg: str | None = None, config: str | None = None) ->
 
     if model_arg:
         chain, source = split_chain(model_arg), "--model"
-    elif os.environ.get("SUMMARIZER_MODELS", "").strip():
-        chain, source = split_chain(os.environ["SUMMARIZER_MODELS"]), "SUMMARIZER_MODELS"
+    elif os.environ.get(MODELS_ENV, "").strip():
+        chain, source = split_chain(os.environ[MODELS_ENV]), MODELS_ENV
     elif file_chain:
         chain, source = tuple(file_chain), str(path)
     else:
@@ -131,10 +181,6 @@ def load_settings(*, model_arg: str | None = None, config: str | None = None) ->
     if not chain:
         raise ConfigError(f"{source}: the model chain is empty")
     return Settings(chain=chain, options=options, source=source)
-
-
-TOKEN_ENV = "SUMMARIZER_API_TOKEN"
-MIN_TOKEN_CHARS = 16
 
 
 def service_token(config: str | None = None) -> str:

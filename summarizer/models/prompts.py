@@ -1,4 +1,4 @@
-"""Prompt templates: Jinja2 files in `prompts/`, rendered into chat messages, identified by a content hash.
+"""Prompt templates: Jinja2 files in the package's `prompts/`, rendered into chat messages, identified by a content hash.
 
 Each task `NAME` has two files: `NAME.system.j2` (fixed instructions, the same for every article, so a
 server can reuse the cached prefix) and `NAME.user.j2` (ends with the article, fenced as data). Files named
@@ -16,11 +16,8 @@ from pathlib import Path
 
 import jinja2
 
-from .schema import PromptRef
-
-
-def prompts_dir() -> Path:
-    return Path(os.environ.get("SUMMARIZER_PROMPTS_DIR") or Path(__file__).resolve().parent.parent / "prompts")
+from summarizer.config import prompts_dir
+from summarizer.schema import PromptRef
 
 
 _FENCE = re.compile(r"<(\s*/?\s*article\s*)>", re.IGNORECASE)

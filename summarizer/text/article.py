@@ -13,22 +13,13 @@ from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from summarizer.config import MAX_ARTICLE_CHARS
+from summarizer.errors import ArticleError
+
 ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm")
 
 
 # --------------------------------------------------------------------------- errors and records
-
-
-class ArticleError(Exception):
-    """A file that cannot be used as an article. str(err) is ONE line: '<path>: <problem and what to do>'."""
-
-    def __init__(self, path, problem: str):
-        self.path = str(path)
-        self.problem = problem
-        super().__init__(self.path, problem)  # args kept so the error pickles across processes
-
-    def __str__(self) -> str:
-        return _one_line(f"{self.path}: {self.problem}")
 
 
 @dataclass(frozen=True)
@@ -404,7 +395,6 @@ def _tidy_name(name: str) -> str:
 
 # ~2.5 characters a token for Vietnamese news: 24,000 characters are ~9,600 tokens, which with the instructions
 # (~1,100), the candidate list and a 3,000-token answer fit the embedded model's 16,384-token context.
-MAX_ARTICLE_CHARS = 24_000
 
 
 def looks_like_html(raw: str, suffix: str) -> bool:

@@ -1,4 +1,4 @@
-"""Checking a fact record against the article: is its quote there, and is its value a number the quote states."""
+"""Locating a quote in an article: normalisation that keeps offsets, then exact, normalised or fuzzy alignment."""
 
 from __future__ import annotations
 
@@ -6,41 +6,17 @@ import re
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Literal
 
 from rapidfuzz import fuzz
 
-from .numbers import NumberMention, english_misreading, mentions_in, to_json_number
+from summarizer.schema import AlignmentStatus
 
-Alignment = Literal["exact", "normalised", "fuzzy", "none"]
+Alignment = AlignmentStatus | Literal["none"]  # "none": the quote is not in the article
 
 FUZZY_MIN_LENGTH = 20  # characters of normalised quote before a fuzzy match is tried
 FUZZY_MIN_SCORE = 95  # rapidfuzz ratio between the quote and the span it matched
-FLOAT_TOLERANCE = Decimal("1e-9")  # relative, for float values only
-
-# Date parts and ordinals are not quantities: they support a value only under these units
-# (or none), so "Phường 6" never supports 6 people and "ngày 6/7/2022" supports the year 2022.
-UNITS_FOR_KIND = {
-    "date": {"", "year", "years", "date", "day", "month", "period", "năm", "ngày", "tháng"},
-    "ordinal": {"", "ordinal"},
-}
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """Whether a fact is grounded in the article, and where."""
-
-    supported: bool
-    start: int | None  # span of the quote in the article text, computed here
-    end: int | None
-    alignment: Alignment
-    reason: str | None  # short English sentence when not supported
-    hedge: str | None  # hedge on the matched number, if any
-    matched_text: str | None  # the number as written in the quote that supports the value
-
 
 # ---------------------------------------------------------------- normalisation
 
@@ -112,14 +88,14 @@ def _nfc_chars(s: str) -> tuple[list[str], list[int], list[int]]:
     return chars, starts, ends
 
 
-def _normalise(s: str) -> tuple[str, Sequence[int], Sequence[int]]:
+def normalise(s: str) -> tuple[str, Sequence[int], Sequence[int]]:
     """normalise_for_match, also giving the original end offset of each character."""
     fast = _normalise_nfc(s)
     return fast if fast is not None else _normalise_by_char(s)
 
 
 def _normalise_by_char(s: str) -> tuple[str, list[int], list[int]]:
-    """_normalise one character at a time: for any text, and the reference the faster way is tested against."""
+    """normalise one character at a time: for any text, and the reference the faster way is tested against."""
     chars, starts, ends = _nfc_chars(s)
     chars = _new_style_tones(chars)
     out, out_starts, out_ends = [], [], []
@@ -193,7 +169,7 @@ def _squeeze(s: str, runs) -> tuple[str, _Shifted, _Shifted]:
 
 
 def _normalise_nfc(s: str) -> tuple[str, Sequence[int], Sequence[int]] | None:
-    """_normalise for the usual text (NFC, no combining marks, casefolding one to one), by whole-string operations.
+    """normalise for the usual text (NFC, no combining marks, casefolding one to one), by whole-string operations.
 
     None for any other text, which takes the character-by-character way.
     """
@@ -217,19 +193,28 @@ def normalise_for_match(s: str) -> tuple[str, list[int]]:
 
     Also returns, for each character of the result, its index in `s`.
     """
-    norm, starts, _ = _normalise(s)
+    norm, starts, _ = normalise(s)
     return norm, list(starts)
 
 
 @lru_cache(maxsize=64)
 def _normalised_article(text: str) -> tuple[str, Sequence[int], Sequence[int]]:
-    """_normalise of an article, kept for its next facts (callers must not change the lists)."""
-    return _normalise(text)
+    """normalise of an article, kept for its next facts (callers must not change the lists)."""
+    return normalise(text)
 
 
 def normalised_text(text: str) -> str:
     """normalise_for_match of an article, without the offsets, kept for the article's next uses."""
     return _normalised_article(text)[0]
+
+
+def occurs_in(words: str, text: str) -> bool:
+    """Whether `words` (a name, an organisation) occur in the article, as written or up to case, spacing, quotes,
+    dashes and the placement of tone marks. The one rule for "the article says this name"."""
+    words = " ".join(words.split())
+    if not words:
+        return False
+    return words in text or normalise(words)[0].strip() in normalised_text(text)  # as written: no need to normalise
 
 
 # ---------------------------------------------------------------- locating the quote
@@ -346,7 +331,7 @@ def locate_quote(quote: str, text: str) -> tuple[int, int, Alignment] | None:
     found = _find_whole(text, quote)
     if found:
         return found[0], found[1], "exact"
-    norm_quote = _normalise(quote)[0].strip()
+    norm_quote = normalise(quote)[0].strip()
     if not norm_quote:
         return None
     norm_text, starts, ends = _normalised_article(text)
@@ -357,183 +342,3 @@ def locate_quote(quote: str, text: str) -> tuple[int, int, Alignment] | None:
     if found is None:
         return None
     return starts[found[0]], ends[found[1] - 1], alignment
-
-
-# ---------------------------------------------------------------- values
-
-_NUMERIC_STRING = re.compile(r"[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
-
-
-def _as_value(value) -> Decimal | str | None:
-    """A fact value as a Decimal, or a non-numeric string ("2003-2008"); None when unusable."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
-        return Decimal(repr(value)) if value == value and abs(value) != float("inf") else None
-    if isinstance(value, Decimal):
-        return value if value.is_finite() else None
-    if isinstance(value, str) and value.strip():
-        text = value.strip()
-        if _NUMERIC_STRING.fullmatch(text):
-            try:
-                return Decimal(text)
-            except InvalidOperation:
-                return None
-        return text
-    return None
-
-
-def _show(value: Decimal) -> str:
-    """A number as a reader of the reason expects it: 1312, 1.312, 8860000000."""
-    return str(to_json_number(value)) if value == value.to_integral_value() else format(value.normalize(), "f")
-
-
-def _same(stated: Decimal, wanted: Decimal, tolerant: bool) -> bool:
-    if stated == wanted:
-        return True
-    return tolerant and abs(stated - wanted) <= FLOAT_TOLERANCE * max(abs(stated), abs(wanted))
-
-
-def _unit_problem(mention: NumberMention, unit: str) -> str | None:
-    """Why the mention can't carry this unit: "%" needs a percent, "VND" needs "đồng", a percent needs "%"."""
-    is_percent = mention.kind == "percent" or mention.unit == "%"
-    shown = _show(mention.value)
-    if unit.startswith("%"):
-        return None if is_percent else f"unit '{unit}' but the quote's number {shown} is not a percentage"
-    if unit.upper().startswith(("VND", "VNĐ")):
-        if mention.unit != "VND":
-            return f"unit '{unit}' but the quote's number {shown} is not followed by 'đồng'"
-        return None
-    if is_percent and unit:
-        return f"the quote's number {shown} is a percentage but the unit is '{unit}'"
-    return None
-
-
-def _fits_kind(mention: NumberMention, unit: str) -> bool:
-    """Whether a mention of this kind may carry the unit (see UNITS_FOR_KIND)."""
-    allowed = UNITS_FOR_KIND.get(mention.kind)
-    return allowed is None or unit.strip().casefold() in allowed
-
-
-def _unsupported(reason: str, span: tuple[int, int, Alignment] | None = None) -> Verdict:
-    start, end, alignment = span if span else (None, None, "none")
-    return Verdict(False, start, end, alignment, reason, None, None)
-
-
-def _verify_number(text: str, span: tuple[int, int, Alignment], wanted: Decimal, unit: str, tolerant: bool) -> Verdict:
-    """Is `wanted` one of the numbers written in the located quote, with a fitting unit?"""
-    start, end, alignment = span
-    mentions = [m for m in mentions_in(text) if start <= m.start and m.end <= end]
-    equal = [m for m in mentions if _same(m.value, wanted, tolerant)]
-    usable = [m for m in equal if _fits_kind(m, unit)]
-    for m in usable:
-        if _unit_problem(m, unit) is None:
-            return Verdict(True, start, end, alignment, None, m.hedge, m.text)
-    shown = _show(wanted)
-    if usable:
-        return _unsupported(_unit_problem(usable[0], unit), span)
-    if equal:
-        what = "a date" if equal[0].kind == "date" else "an identifier or ordinal"
-        return _unsupported(
-            f"value {shown} appears in the quote only as part of {what} ('{equal[0].text}'), not as a quantity", span
-        )
-    for m in mentions:
-        misread = english_misreading(m.text)
-        if misread is not None and _same(misread, wanted, tolerant):
-            return _unsupported(
-                f"value {shown} needs the quote read with English separators; "
-                f"written '{m.text}' means {_show(m.value)} in Vietnamese",
-                span,
-            )
-    stated = ", ".join(_show(m.value) for m in mentions if _fits_kind(m, unit)) or "no number"
-    return _unsupported(f"value {shown} is not a number stated in the quote (it states {stated})", span)
-
-
-def _flexible_pattern(norm_value: str) -> re.Pattern:
-    """A regex for a normalised string value, loose about spaces around "-", "," and "/" ("2020 - 2025")."""
-    pieces: list[str] = []
-    for token in re.findall(r"[-,/]|[^\s,/-]+", norm_value):
-        if token in "-,/":
-            pieces.append(rf"\s*{re.escape(token)}\s*")
-        else:
-            if pieces and not pieces[-1].endswith(r"\s*"):
-                pieces.append(r"\s+")
-            pieces.append(re.escape(token))
-    return re.compile(r"(?<![\w.,])" + "".join(pieces) + r"(?![.,]?\d)(?!\w)")
-
-
-def _verify_string(text: str, span: tuple[int, int, Alignment], wanted: str) -> Verdict:
-    """Is the string value ("2003-2008", "2020, 2021, 2022") written in the located quote?"""
-    start, end, alignment = span
-    norm_span, starts, ends = _normalise(text[start:end])
-    norm_value = _normalise(wanted)[0].strip()
-    m = _flexible_pattern(norm_value).search(norm_span) if norm_value else None
-    if m is None:
-        return _unsupported(f"value '{wanted}' is not written in the quote", span)
-    found_start, found_end = start + starts[m.start()], start + ends[m.end() - 1]
-    inside = [n for n in mentions_in(text) if found_start <= n.start and n.end <= found_end]
-    hedge = next((n.hedge for n in inside if n.hedge), None)
-    return Verdict(True, start, end, alignment, None, hedge, text[found_start:found_end])
-
-
-def verify_fact(text: str, *, quote: str, value, unit: str = "") -> Verdict:
-    """Supported iff the quote is in the article and states the value (read the Vietnamese way) with a fitting unit."""
-    if not isinstance(text, str):
-        return _unsupported("the article text is not a string")
-    if not isinstance(quote, str) or not quote.strip():
-        return _unsupported("the quote is missing or empty")
-    if unit is None:
-        unit = ""
-    if not isinstance(unit, str):
-        return _unsupported("the unit is not a string")
-    span = locate_quote(quote, text)
-    if span is None:
-        return _unsupported("quote not found in the article")
-    wanted = _as_value(value)
-    if wanted is None:
-        return _unsupported("the value is missing or not a number or string", span)
-    if isinstance(wanted, str):
-        return _verify_string(text, span, wanted)
-    return _verify_number(text, span, wanted, unit.strip(), tolerant=isinstance(value, float))
-
-
-def _verdict_fields(verdict: Verdict) -> dict:
-    return {
-        "supported": verdict.supported,
-        "start": verdict.start,
-        "end": verdict.end,
-        "alignment": verdict.alignment,
-        "reason": verdict.reason,
-        "hedge": verdict.hedge,
-    }
-
-
-def _fact_problem(fact) -> str | None:
-    """Why a fact record can't be checked at all, or None."""
-    if not isinstance(fact, dict):
-        return "the fact is not an object"
-    for field in ("quote", "value", "unit"):
-        if fact.get(field) is None:
-            return f"the fact has no {field}"
-    if not isinstance(fact["quote"], str):
-        return "the fact's quote is not a string"
-    if not isinstance(fact["unit"], str):
-        return "the fact's unit is not a string"
-    if _as_value(fact["value"]) is None:
-        return "the fact's value is not a number or a string"
-    return None
-
-
-def verify_facts(text: str, facts: list[dict]) -> list[dict]:
-    """Each fact copied with supported, start, end, alignment, reason and hedge added, in order; never raises."""
-    results = []
-    for fact in facts if isinstance(facts, list) else []:
-        problem = _fact_problem(fact)
-        if problem is None:
-            verdict = verify_fact(text, quote=fact["quote"], value=fact["value"], unit=fact["unit"])
-        else:
-            verdict = _unsupported(problem)
-        results.append({**(fact if isinstance(fact, dict) else {}), **_verdict_fields(verdict)})
-    return results

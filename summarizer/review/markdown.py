@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .schema import Brief
+from summarizer.schema import Brief
 
 
 def _cell(text: str | None) -> str:

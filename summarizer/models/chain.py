@@ -1,10 +1,15 @@
-"""The model chain: turning chain names into callable endpoints, starting the local model on first use.
+"""The model chain: a valid answer from the cache or from the first model that gives one, and what it cost.
+
+`ModelChain.answer()` is the one path from a request to a valid answer, for every task:
+
+    cached answer of any model of the chain? ──► it answers (validated again; no model is called)
+    else, for each model in order ──► ask it ──► valid: cache it, it answers │ failed: record why, next model
+    none left ──► NoValidAnswer, with every model tried and why
 
 `ModelChain.endpoints()` yields, in order, each model of the chain that can be called now, and records
-why the others could not (no API key, local model not installed or not starting). The pipeline tries
-each endpoint in turn and moves on when one fails; that fallback is recorded in the brief's provenance.
-`ModelChain.ask()` makes one call: it waits for a free slot of that model (the local server answers
-one request at a time) and, when the provider answers 429 with Retry-After, waits that long and asks again.
+why the others could not (no API key, local model not installed or not starting). `ModelChain.ask()` makes
+one call: it waits for a free slot of that model (the local server answers one request at a time) and, when
+the provider answers 429 with Retry-After, waits that long and asks again.
 """
 
 from __future__ import annotations
@@ -17,16 +22,27 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import llm
-from .local_model import MODEL_FILE, MODEL_SHA256, LocalModelError, LocalServer, model_path
-from .schema import Attempt
-from .settings import LOCAL, ConfigError, Settings
+from pydantic import BaseModel
 
-LOCAL_TIMEOUT = 1800.0  # seconds for one call on the embedded model, re-asks included (2 cores, no GPU)
-HOSTED_TIMEOUT = 300.0
+from summarizer.config import HOSTED_TIMEOUT, LOCAL, LOCAL_TIMEOUT, Settings, local_gguf
+from summarizer.errors import ConfigError, LocalModelError, ModelCallError, NoValidAnswer
+from summarizer.models import call as llm
+from summarizer.models.cache import AnswerCache, cache_key
+from summarizer.models.local_server import MODEL_FILE, MODEL_SHA256, LocalServer, model_path
+from summarizer.schema import Attempt, ModelCall, PromptRef, Usage
+
 LOCAL_SLOTS = 1  # llama-cpp-python's server answers one request at a time: more would queue there and time out
 RATE_LIMIT_RETRIES = 3  # asks again after a 429 with Retry-After, at most this often per call
 MAX_RETRY_AFTER = 120.0  # seconds; a provider asking for longer is treated as failing, and the chain moves on
+MAX_REASKS = 1  # re-asks with the validation errors; on the embedded model one resends the whole conversation
+
+
+@dataclass
+class Answered:
+    """A valid answer, and the call it came from (the cache, or the first model of the chain that gave one)."""
+
+    value: BaseModel
+    call: ModelCall
 
 
 class ModelChain:
@@ -78,6 +94,53 @@ class ModelChain:
                         raise
                     self._state.paused_until[endpoint.name] = max(self._state.paused_until.get(endpoint.name, 0.0), time.monotonic() + err.retry_after)
 
+    async def answer(
+        self, answer_model: type[BaseModel], messages: list[dict[str, str]], keys: dict[str, str], *,
+        cache: AnswerCache | None, article_id: str, task: str = "answer",
+    ) -> Answered:  # fmt: skip
+        """A cached answer of any model of the chain, else the first valid answer of the chain, which is then cached.
+        `keys` are the request's cache keys (`cache_keys`); raises NoValidAnswer when no model answers validly."""
+        for name in self.settings.chain if cache else ():
+            if hit := cache.get(keys[name]):
+                try:
+                    value = answer_model.model_validate_json(hit.answer)
+                except ValueError:
+                    continue  # an answer the current validators refuse is asked again
+                return Answered(value, ModelCall(model=name, usage=hit.usage, cost_usd=0.0, cache_hit=True, cache_key=keys[name]))
+        attempts: list[Attempt] = []
+        spent = Usage()  # tokens spent on models that then failed count too
+        async for endpoint in self.endpoints(attempts):
+            try:
+                result = await self.ask(endpoint, messages, answer_model, max_reasks=MAX_REASKS)
+            except ModelCallError as err:
+                attempts.append(Attempt(model=endpoint.name, error=str(err)))
+                spent = spent + err.usage
+                continue
+            if cache:
+                cache.put(keys[endpoint.name], endpoint.name, result.value.model_dump_json(), result.usage)
+            usage = spent + result.usage
+            return Answered(
+                result.value,
+                ModelCall(
+                    model=endpoint.name, attempts=attempts, usage=usage, cost_usd=llm.cost_usd(endpoint.name, usage),
+                    reasks=result.reasks, cache_key=keys[endpoint.name],
+                ),
+            )  # fmt: skip
+        raise NoValidAnswer(article_id, attempts, task)
+
+    def cache_keys(self, messages: list[dict[str, str]], prompt: PromptRef, answer_model: type[BaseModel]) -> dict[str, str]:
+        """The cache key of a request's answer for each model of the chain."""
+        return {
+            name: cache_key(
+                messages=messages,
+                prompt=prompt,
+                answer_model=answer_model,
+                model=self.identity(name),
+                generation={**self.call_settings(name), "max_reasks": MAX_REASKS, **llm.GENERATION},
+            )
+            for name in self.settings.chain
+        }
+
     def identity(self, name: str) -> str:
         """What the answers of chain model `name` depend on, for the cache: its name, and for `local` the weights served."""
         options = self.settings.options_for(name)
@@ -85,9 +148,8 @@ class ModelChain:
             return f"{name}@{options.api_base}" if options.api_base else name
         if options.api_base:
             return f"local@{options.api_base}"
-        override = os.environ.get("SUMMARIZER_LOCAL_GGUF")
-        if override:
-            path = Path(override)
+        path = local_gguf()
+        if path:
             return f"local:{path.name}:{path.stat().st_size if path.is_file() else 'missing'}"
         return f"local:{MODEL_FILE}:{MODEL_SHA256[:16]}"
 

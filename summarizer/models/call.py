@@ -2,7 +2,7 @@
 
 The only retry loop is instructor's re-ask on invalid output (`max_reasks`). litellm is called with
 `num_retries=0`, so the OpenAI client underneath does not retry on its own; falling back to the next
-model is the chain's job (pipeline.py), not a retry.
+model is the chain's job (models/chain.py), not a retry.
 
 litellm is imported here, lazily, because its import takes seconds; nothing on the `--help` or `verify`
 path imports this module.
@@ -19,7 +19,9 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel
 
-from .schema import Usage
+from summarizer.config import LOCAL
+from summarizer.errors import ModelCallError
+from summarizer.schema import Usage
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -47,36 +49,11 @@ class Endpoint:
         return f"Endpoint(name={self.name!r}, model={self.model!r}, api_base={self.api_base!r}, mode={self.mode!r})"
 
 
-class ModelCallError(Exception):
-    """A model call that failed. `kind` is one of: auth, rate_limit, timeout, connection, server,
-    bad_request, not_found, invalid_output, truncated, not_recorded, unknown. The message is one line, without secrets."""
-
-    def __init__(self, kind: str, message: str, usage: Usage | None = None, retry_after: float | None = None):
-        self.kind = kind
-        self.usage = usage or Usage()
-        self.retry_after = retry_after  # seconds the provider asked us to wait (Retry-After), if it did
-        super().__init__(f"{kind}: {redact(message)}")
-
-
 @dataclass
 class StructuredResult(Generic[T]):
     value: T
     usage: Usage
     reasks: int
-
-
-# --------------------------------------------------------------------------- secrets
-
-_KEY_PATTERN = re.compile(r"\b(sk|pk|rk|key|gsk|xai)-[A-Za-z0-9_\-]{8,}")
-
-
-def redact(text: str) -> str:
-    """Remove API keys from a message: every value of a *_KEY/*_TOKEN environment variable, and key-shaped strings."""
-    for name, value in os.environ.items():
-        if value and len(value) >= 8 and (name.endswith("_KEY") or name.endswith("_TOKEN")) and value in text:
-            text = text.replace(value, "[redacted]")
-    text = _KEY_PATTERN.sub("[redacted]", text)
-    return " ".join(text.split())[:500]
 
 
 # --------------------------------------------------------------------------- calling
@@ -167,7 +144,10 @@ async def complete_structured(
 
 
 def cost_usd(model: str, usage: Usage) -> float | None:
-    """What `usage` cost on `model` by litellm's price list (loaded offline); None when the model has no price."""
+    """What `usage` cost on chain model `model` in US dollars by litellm's price list (loaded offline); 0 for the
+    local model and for no tokens; None when the model has no price."""
+    if model == LOCAL or usage.total_tokens == 0:
+        return 0.0
     try:
         prompt_cost, completion_cost = _litellm().cost_per_token(
             model=model, prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens

@@ -20,7 +20,8 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from .schema import PromptRef, Usage
+from summarizer.errors import CacheError
+from summarizer.schema import PromptRef, Usage
 
 KEY_FORMAT = 1  # bump when what goes into a key changes
 
@@ -51,10 +52,6 @@ class CachedAnswer:
     model: str  # the chain name of the model that answered
     answer: str  # the validated answer, as JSON
     usage: Usage  # what producing it cost when it was asked
-
-
-class CacheError(Exception):
-    """The cache file cannot be opened or used (one line, naming the file)."""
 
 
 class AnswerCache:
@@ -111,10 +108,3 @@ class AnswerCache:
 
     def __exit__(self, *exc) -> None:
         self.close()
-
-
-def default_cache_path() -> Path:
-    """`$SUMMARIZER_CACHE`, else answers.sqlite in the cache folder (`$SUMMARIZER_CACHE_DIR` or the user's)."""
-    from .settings import cache_dir
-
-    return Path(os.environ.get("SUMMARIZER_CACHE") or cache_dir() / "answers.sqlite")

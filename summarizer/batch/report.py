@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import __version__
-from .pipeline import Outcome, atomic_write
+from summarizer import __version__
+from summarizer.batch.files import atomic_write
+from summarizer.batch.runner import Outcome
+from summarizer.schema import total_cost
 
 REPORT_FILE = "run-report.json"
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """What a batch ran with, as the run report records it."""
+
+    chain: list[str]
+    concurrency: int
+    cache: str | None  # the answer cache's file; None when the run used none
 
 
 def article_row(outcome: Outcome) -> dict:
@@ -45,12 +57,12 @@ def totals(rows: list[dict]) -> dict:
         **by_status,
         "prompt_tokens": sum(r.get("prompt_tokens", 0) for r in rows),
         "completion_tokens": sum(r.get("completion_tokens", 0) for r in rows),
-        "cost_usd": None if None in costs else round(sum(costs), 6),
+        "cost_usd": total_cost(costs, digits=6),
         "answered_by": models,
     }
 
 
-def run_report(outcomes: list[Outcome], *, started: datetime, wall_seconds: float, settings: dict, interrupted: bool = False) -> dict:
+def run_report(outcomes: list[Outcome], *, started: datetime, wall_seconds: float, ran_with: RunSettings, interrupted: bool = False) -> dict:
     rows = [article_row(o) for o in outcomes]
     return {
         "summarizer_version": __version__,
@@ -58,7 +70,7 @@ def run_report(outcomes: list[Outcome], *, started: datetime, wall_seconds: floa
         "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "wall_seconds": round(wall_seconds, 3),
         "interrupted": interrupted,
-        "settings": settings,
+        "settings": asdict(ran_with),
         "totals": totals(rows),
         "articles": rows,
     }

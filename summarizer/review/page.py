@@ -14,7 +14,7 @@ from pathlib import Path
 
 import jinja2
 
-from .schema import Brief, FieldResult, FilledForm
+from summarizer.schema import Brief, FieldResult, FilledForm
 
 
 @dataclass

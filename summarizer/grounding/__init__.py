@@ -1,0 +1,1 @@
+"""Checking what a model wrote against the article: quotes located, values verified, facts, form fields and prose."""

@@ -1,0 +1,83 @@
+"""The guard in front of /v1/ and /review/: bearer token (401), body size (413), requests in flight per client (429)."""
+
+from __future__ import annotations
+
+import hmac
+import json
+from collections import Counter
+
+RETRY_AFTER_SECONDS = 5  # what a client held back by the per-client limit is told to wait
+
+
+class Guard:
+    """ASGI middleware in front of /v1/ and /review/: bearer token (401), body size (413), requests in flight per client (429)."""
+
+    def __init__(self, app, *, token: str, max_body: int, per_client: int):
+        self.app, self.token, self.max_body, self.per_client = app, token.encode(), max_body, per_client
+        self.in_flight: Counter[str] = Counter()
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or not scope["path"].startswith(("/v1/", "/review/")):
+            return await self.app(scope, receive, send)
+        headers = dict(scope["headers"])
+        if not self._authorised(headers.get(b"authorization", b"")):
+            return await _reply(send, 401, {"detail": "missing or wrong bearer token (Authorization: Bearer <token>)"}, {"www-authenticate": "Bearer"})
+        too_big = {"detail": f"the request body is over the limit of {self.max_body:,} bytes; send fewer or shorter articles"}
+        declared = headers.get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_body):
+            return await _reply(send, 413, too_big)
+        client = (scope.get("client") or ("unknown", 0))[0]
+        if self.in_flight[client] >= self.per_client:
+            return await _reply(
+                send, 429, {"detail": f"{self.per_client} requests of this client are in flight; wait for one to finish"},
+                {"retry-after": str(RETRY_AFTER_SECONDS)},
+            )  # fmt: skip
+        self.in_flight[client] += 1
+        try:
+            body = await self._read_body(receive)  # bounded even when no length is declared (chunked)
+            if body is None:
+                return await _reply(send, 413, too_big)
+            await self.app(scope, _replay(body, receive), send)
+        finally:
+            self.in_flight[client] -= 1
+            if not self.in_flight[client]:
+                del self.in_flight[client]
+
+    def _authorised(self, header: bytes) -> bool:
+        scheme, _, given = header.partition(b" ")
+        return scheme.lower() == b"bearer" and hmac.compare_digest(given.strip(), self.token)
+
+    async def _read_body(self, receive) -> bytes | None:
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if size > self.max_body:
+                return None
+            if not message.get("more_body"):
+                break
+        return b"".join(chunks)
+
+
+def _replay(body: bytes, receive):
+    sent = False
+
+    async def replay():
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
+async def _reply(send, status: int, body: dict, headers: dict[str, str] | None = None) -> None:
+    payload = json.dumps(body).encode()
+    raw = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]
+    raw += [(k.encode(), v.encode()) for k, v in (headers or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": payload})

@@ -1,0 +1,174 @@
+"""Filling a user-defined form from one article, every field checked against the text.
+
+    article ──► candidate numbers ──► fill prompt (the form's fields) ──► answer: numbers and text copied from
+            the article ──► each field grounded (grounding/fields.py) ──► FilledForm ──► out/<id>.<form>.json
+
+A form with many fields is asked in several calls (each within the model's context), and the answers merged.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from summarizer import __version__
+from summarizer.batch.files import atomic_write
+from summarizer.forms import Form, FormField, answer_model, field_groups, spec_lines
+from summarizer.grounding.fields import ground_field
+from summarizer.models.cache import AnswerCache
+from summarizer.models.chain import ModelChain
+from summarizer.models.prompts import load_prompt
+from summarizer.schema import ArticleRef, Call, FieldResult, FilledForm, FormProvenance, FormRef, PromptRef
+from summarizer.tasks.export import to_csv, to_jsonl
+from summarizer.text.article import Article
+from summarizer.text.candidates import Candidate, fact_candidates
+from summarizer.text.numbers import text_locale
+
+FORM_KINDS = ("number", "percent", "fraction_part", "year", "range_part")  # forms also ask for years
+MAX_FIELDS_PER_CALL = 12
+MAX_FIELD_CHARS_PER_CALL = 4000  # descriptions of the fields of one call: ~1,200 tokens beside a ~4,000-token article
+
+
+@dataclass
+class FillCall:
+    """One call of a form: some of its fields, the model the LLM fills for them, the messages, the cache keys."""
+
+    fields: tuple[FormField, ...]
+    answer_model: type[BaseModel]
+    messages: list[dict[str, str]]
+    keys: dict[str, str]  # chain name -> cache key
+
+
+@dataclass
+class FillRequest:
+    """What is asked of the model for one article: one call per group of fields."""
+
+    article: Article
+    candidates: list[Candidate]
+    prompt: PromptRef
+    calls: list[FillCall]
+
+
+def fill_request(article: Article, form: Form, chain: ModelChain) -> FillRequest:
+    prompt = load_prompt("fill")
+    candidates = fact_candidates(article.text, kinds=FORM_KINDS)
+    calls = []
+    groups = field_groups(form.fields, MAX_FIELDS_PER_CALL, MAX_FIELD_CHARS_PER_CALL)
+    for number, fields in enumerate(groups, 1):
+        model = answer_model(fields, _model_name(form.name, number if len(groups) > 1 else None))
+        messages = prompt.messages(
+            form_name=form.name, form_description=form.description, fields=spec_lines(fields),
+            article_text=article.text, candidates=candidates, article_language=text_locale(article.text),
+        )  # fmt: skip
+        calls.append(FillCall(fields, model, messages, chain.cache_keys(messages, prompt.ref, model)))
+    return FillRequest(article, candidates, prompt.ref, calls)
+
+
+def _model_name(form_name: str, part: int | None) -> str:
+    """A class (and tool) name for the answer model: "ward_party_profile" -> "WardPartyProfile"."""
+    name = "".join(word.capitalize() for word in form_name.replace("-", "_").split("_") if word.isidentifier() or word.isalnum())
+    name = name if name.isidentifier() else "Form"
+    return f"{name}Part{part}" if part else name
+
+
+async def fill_article(article: Article, form: Form, chain: ModelChain, cache: AnswerCache | None = None) -> FilledForm:
+    """The form filled from one article; raises NoValidAnswer when a call gets no valid answer from any model."""
+    return await answer_form(fill_request(article, form, chain), form, chain, cache, time.monotonic())
+
+
+async def answer_form(request: FillRequest, form: Form, chain: ModelChain, cache: AnswerCache | None, started: float) -> FilledForm:
+    results: dict[str, FieldResult] = {}
+    calls: list[Call] = []
+    for call in request.calls:
+        answered = await chain.answer(call.answer_model, call.messages, call.keys, cache=cache, article_id=request.article.id, task="form")
+        calls.append(Call(fields=[f.name for f in call.fields], **answered.call.model_dump()))
+        for f in call.fields:
+            results[f.name] = ground_field(f, getattr(answered.value, f.name, None), request.article.text, request.candidates, form.fields)
+    return FilledForm(
+        form=FormRef(name=form.name, sha256=form.sha256, source=form.source),
+        article=ArticleRef(
+            id=request.article.id, path=request.article.path, content_hash=request.article.content_hash,
+            title=request.article.meta.title, published=request.article.meta.published, text=request.article.text,
+        ),  # fmt: skip
+        values={name: value for name, result in results.items() if (value := plain_value(result)) is not None},
+        fields=results,
+        missing_required=[f.name for f in form.fields if f.required and results[f.name].status != "filled"],
+        provenance=FormProvenance(
+            calls=calls, prompts=[request.prompt], wall_seconds=round(time.monotonic() - started, 3), summarizer_version=__version__
+        ),
+    )
+
+
+def plain_value(result: FieldResult):
+    """The value a filled field contributes to `values` (None when it is empty)."""
+    if result.status != "filled":
+        return None
+    if result.items is not None:
+        return [plain_value(item) for item in result.items]
+    if result.fields is not None:
+        return {name: value for name, sub in result.fields.items() if (value := plain_value(sub)) is not None}
+    return result.value
+
+
+# --------------------------------------------------------------------------- its files
+
+
+def output_path(out_dir: Path, article_id: str, form: Form) -> Path:
+    return out_dir / f"{article_id}.{form.name}.json"
+
+
+def current_form(out_dir: Path, request: FillRequest, form: Form) -> FilledForm | None:
+    """The filled form an earlier run wrote for this article, if every call of it is what this run would ask."""
+    path = output_path(out_dir, request.article.id, form)
+    if not path.is_file():
+        return None
+    try:
+        filled = FilledForm.model_validate_json(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+    calls = filled.provenance.calls
+    if filled.article.content_hash != request.article.content_hash or len(calls) != len(request.calls):
+        return None
+    if any(done.cache_key != asked.keys.get(done.model) for done, asked in zip(calls, request.calls)):
+        return None
+    return filled
+
+
+def write_form(filled: FilledForm, form: Form, out_dir: Path, *, sync: bool = True) -> None:
+    atomic_write(output_path(out_dir, filled.article.id, form), filled.model_dump_json(indent=2) + "\n", sync=sync)
+
+
+TABLES = {"jsonl": to_jsonl, "csv": to_csv}  # the batch's table of every filled form, by format
+
+
+class FillTask:
+    """Filling `form` as a task (tasks/base.py); `table` ("jsonl" or "csv") also writes the batch's table."""
+
+    name = "form"
+
+    def __init__(self, form: Form, table: str | None = None):
+        self.form = form
+        self.table = table
+
+    def request(self, article: Article, chain: ModelChain) -> FillRequest:
+        return fill_request(article, self.form, chain)
+
+    def current(self, out_dir: Path, request: FillRequest) -> FilledForm | None:
+        return current_form(out_dir, request, self.form)
+
+    async def answer(self, request: FillRequest, chain: ModelChain, cache: AnswerCache | None, started: float) -> FilledForm:
+        return await answer_form(request, self.form, chain, cache, started)
+
+    def write(self, output: FilledForm, out_dir: Path, *, sync: bool = True) -> None:
+        write_form(output, self.form, out_dir, sync=sync)
+
+    def output_file(self, article_id: str) -> str:
+        return output_path(Path(), article_id, self.form).name
+
+    def finish(self, outputs: list[FilledForm], out_dir: Path) -> None:
+        """`<form>.jsonl` or `.csv`: one row per article, one column per field, evidence beside it."""
+        if self.table:
+            atomic_write(out_dir / f"{self.form.name}.{self.table}", TABLES[self.table](outputs, self.form))
