@@ -22,7 +22,7 @@ from summarizer.tasks.brief import brief_article
 
 from conftest import ROOT
 
-ARTICLE = Path(__file__).parent / "english" / "ward_5_party_committee.txt"
+ARTICLE = ROOT / "tests" / "english" / "ward_5_party_committee.txt"
 BRIEF_SCHEMA = json.loads((ROOT / "schemas" / "brief.schema.json").read_text(encoding="utf-8"))
 
 

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from summarizer.text.language import FOLDING_TO_VIETNAMESE, VIETNAMESE_LETTERS, is_english, is_vietnamese, untranslated_share, vietnamese_share
 from summarizer.text.numbers import ENGLISH_BELOW, text_locale
 from summarizer.schema import ArticleDraft
+from conftest import SEEDS
 
 VI = "Đảng bộ Phường 6 hiện có 8 chi bộ với 327 đảng viên."
 EN = "The Ward 6 party committee, led by Lê Thị Quân in Bến Tre, has 8 cells and 327 members."
@@ -56,7 +57,7 @@ def test_the_vietnamese_share_is_the_word_by_word_share(text):
 
 
 def test_the_vietnamese_share_of_each_seed_is_the_word_by_word_share():
-    for seed in sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt")):
+    for seed in sorted(SEEDS.glob("*.txt")):
         text = seed.read_text(encoding="utf-8")
         assert vietnamese_share(text) == _share_word_by_word(text) > 0.5, seed.name
 

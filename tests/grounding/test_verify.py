@@ -17,9 +17,8 @@ from summarizer.grounding import align as grounding
 from summarizer.text import numbers
 from summarizer.grounding.align import locate_quote, normalise_for_match
 from summarizer.grounding.verify import Verdict, verify_fact, verify_facts
+from conftest import GOLD, SEEDS
 
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
-GOLD = Path(__file__).resolve().parents[2] / "shared" / "gold"
 
 
 def _load_gold() -> list[tuple[str, dict]]:

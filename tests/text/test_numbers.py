@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import GOLD, SEEDS
 from summarizer.text.numbers import (
     HEDGES,
     KINDS,
@@ -22,8 +23,6 @@ from summarizer.text.numbers import (
     to_json_number,
 )
 
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
-GOLD = Path(__file__).resolve().parents[2] / "shared" / "gold"
 
 
 def _gold_facts():

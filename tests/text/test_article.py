@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import GOLD, SEEDS
 from summarizer.text.article import (
     ARTICLE_SUFFIXES,
     MAX_ARTICLE_CHARS,
@@ -30,8 +31,6 @@ from summarizer.text.article import (
     parse_meta,
 )
 
-SEEDS = Path(__file__).parent.parent / "seeds"
-GOLD = Path(__file__).resolve().parents[2] / "shared" / "gold"
 SEED_FILES = sorted(SEEDS.glob("*.txt"))
 SEED_IDS = [path.stem for path in SEED_FILES]
 
