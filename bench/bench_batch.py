@@ -41,9 +41,7 @@ class Stub:
     """The stub server in its own process (so it does not share our interpreter's lock)."""
 
     def __init__(self, delay: float):
-        self.process = subprocess.Popen(
-            [PYTHON, str(ROOT / "bench" / "stub_server.py"), "--delay", str(delay)], stdout=subprocess.PIPE, text=True
-        )
+        self.process = subprocess.Popen([PYTHON, str(ROOT / "bench" / "stub_server.py"), "--delay", str(delay)], stdout=subprocess.PIPE, text=True)
         self.port = int(self.process.stdout.readline().split()[-1])
         self.api_base = f"http://127.0.0.1:{self.port}/v1"
 
@@ -100,10 +98,10 @@ def row(name: str, measured: str, baseline: str, ratio: str, target: str, verdic
 async def overhead(stub: Stub, repeats: int) -> tuple[float, float]:
     import litellm
 
-    from summarizer.text.article import load_article
+    from summarizer.config import ModelOptions, Settings
     from summarizer.models.chain import ModelChain
     from summarizer.tasks.brief import brief_article
-    from summarizer.config import ModelOptions, Settings
+    from summarizer.text.article import load_article
 
     litellm.disable_aiohttp_transport = True
     settings = Settings(chain=(STUB_MODEL,), options={STUB_MODEL: ModelOptions(api_base=stub.api_base)}, source="bench")
@@ -114,8 +112,11 @@ async def overhead(stub: Stub, repeats: int) -> tuple[float, float]:
             sent = json.load(answer)
         raw_kwargs = {  # the very request the pipeline sent (messages, the ArticleDraft tool, parameters)
             **{k: v for k, v in sent.items() if k not in ("model", "stream")},
-            "model": STUB_MODEL, "api_base": stub.api_base, "api_key": "sk-no-key-required", "num_retries": 0,
-        }  # fmt: skip
+            "model": STUB_MODEL,
+            "api_base": stub.api_base,
+            "api_key": "sk-no-key-required",
+            "num_retries": 0,
+        }
         pipeline_times, raw_times = [], []
         await litellm.acompletion(**raw_kwargs)
         for _ in range(repeats):
@@ -132,10 +133,10 @@ async def overhead(stub: Stub, repeats: int) -> tuple[float, float]:
 
 
 async def concurrent_batch(stub: Stub, paths: list[Path], out: Path, cache_path: Path, concurrency: int) -> float:
+    from summarizer.config import ModelOptions, Settings
     from summarizer.models.cache import AnswerCache
     from summarizer.models.chain import ModelChain
     from summarizer.tasks.brief import brief_batch
-    from summarizer.config import ModelOptions, Settings
 
     settings = Settings(chain=(STUB_MODEL,), options={STUB_MODEL: ModelOptions(api_base=stub.api_base)}, source="bench")
     with ModelChain(settings) as chain, AnswerCache(cache_path) as cache:
@@ -156,10 +157,10 @@ async def raw_batch(stub: Stub, paths: list[Path], concurrency: int, client: str
     import litellm
     from openai import AsyncOpenAI
 
-    from summarizer.text.article import load_article
+    from summarizer.config import ModelOptions, Settings
     from summarizer.models.chain import ModelChain
     from summarizer.tasks.brief import brief_request
-    from summarizer.config import ModelOptions, Settings
+    from summarizer.text.article import load_article
 
     litellm.disable_aiohttp_transport = True
     settings = Settings(chain=(STUB_MODEL,), options={STUB_MODEL: ModelOptions(api_base=stub.api_base)}, source="bench")
@@ -176,7 +177,7 @@ async def raw_batch(stub: Stub, paths: list[Path], concurrency: int, client: str
             if client == "litellm":
                 await litellm.acompletion(
                     model=STUB_MODEL, messages=messages, api_base=stub.api_base, api_key="sk-no-key-required", num_retries=0, **generation
-                )  # fmt: skip
+                )
             elif client == "openai":
                 await sdk.chat.completions.create(model="stub", messages=messages, **generation)
             elif client == "httpx":
@@ -208,7 +209,16 @@ def main() -> None:
         with Stub(delay=1.0) as stub:
             pipeline_s, raw_s = asyncio.run(overhead(stub, repeats))
         ratio = pipeline_s / raw_s
-        rows.append(row("1. pipeline, one seed (stub 1 s)", f"{pipeline_s:.3f} s", f"raw litellm {raw_s:.3f} s", f"{ratio:.3f}", "<= 1.05", "ok" if ratio <= 1.05 else "MISSED"))
+        rows.append(
+            row(
+                "1. pipeline, one seed (stub 1 s)",
+                f"{pipeline_s:.3f} s",
+                f"raw litellm {raw_s:.3f} s",
+                f"{ratio:.3f}",
+                "<= 1.05",
+                "ok" if ratio <= 1.05 else "MISSED",
+            )
+        )
 
         # 2. concurrency, and 3. the warm cache
         articles = work / "articles"
@@ -229,21 +239,52 @@ def main() -> None:
                 before = stub.requests()
                 started = time.perf_counter()
                 result = subprocess.run(
-                    [*SUMMARIZER, "brief", str(articles), "--out", str(work / f"warm-{attempt}"), "--config", str(config),
-                     "--cache", str(cache_path), "--concurrency", "16", "--quiet"],
-                    capture_output=True, text=True,
-                )  # fmt: skip
+                    [
+                        *SUMMARIZER,
+                        "brief",
+                        str(articles),
+                        "--out",
+                        str(work / f"warm-{attempt}"),
+                        "--config",
+                        str(config),
+                        "--cache",
+                        str(cache_path),
+                        "--concurrency",
+                        "16",
+                        "--quiet",
+                    ],
+                    capture_output=True,
+                    text=True,
+                )
                 warm_times.append(time.perf_counter() - started)
                 assert result.returncode == 0, result.stderr[-1000:]
                 warm_calls.append(stub.requests() - before)
         batch = median(batch_times)
         raw = {client: median(times) for client, times in floors.items()}
-        rows.append(row("2. 200 articles, concurrency 16", f"{batch:.3f} s", f"ideal {ideal:.3f} s", f"{batch / ideal:.2f}", "<= 1.10", "ok" if batch <= 1.1 * ideal else "MISSED"))
+        rows.append(
+            row(
+                "2. 200 articles, concurrency 16",
+                f"{batch:.3f} s",
+                f"ideal {ideal:.3f} s",
+                f"{batch / ideal:.2f}",
+                "<= 1.10",
+                "ok" if batch <= 1.1 * ideal else "MISSED",
+            )
+        )
         for client, label in (("litellm", "raw litellm"), ("openai", "raw openai SDK"), ("httpx", "raw httpx"), ("aiohttp", "raw aiohttp")):
             rows.append(row(f"   {label}, same requests", f"{raw[client]:.3f} s", f"ideal {ideal:.3f} s", f"{raw[client] / ideal:.2f}", "", ""))
         rows.append(row("   pipeline vs raw litellm", f"{batch:.3f} s", f"raw litellm {raw['litellm']:.3f} s", f"{batch / raw['litellm']:.2f}", "", ""))
         warm, startup = median(warm_times), median(import_times)
-        rows.append(row("3. same 200, warm cache (command)", f"{warm:.3f} s", f"{max(warm_calls)} model calls", "", "<= 2 s", "ok" if warm <= 2 and max(warm_calls) == 0 else "MISSED"))
+        rows.append(
+            row(
+                "3. same 200, warm cache (command)",
+                f"{warm:.3f} s",
+                f"{max(warm_calls)} model calls",
+                "",
+                "<= 2 s",
+                "ok" if warm <= 2 and max(warm_calls) == 0 else "MISSED",
+            )
+        )
         rows.append(row("   of which start-up (imports)", f"{startup:.3f} s", f"{(warm - startup) / 200 * 1000:.1f} ms/article rest", "", "", ""))
 
         # 4. start-up
@@ -257,7 +298,9 @@ def main() -> None:
             litellm_times.append(time.perf_counter() - started)
         help_s, litellm_s = median(help_times), median(litellm_times)
         ratio = help_s / litellm_s
-        rows.append(row("4. summarizer --help", f"{help_s:.3f} s", f"import litellm {litellm_s:.3f} s", f"{ratio:.3f}", "<= 0.10", "ok" if ratio <= 0.1 else "MISSED"))
+        rows.append(
+            row("4. summarizer --help", f"{help_s:.3f} s", f"import litellm {litellm_s:.3f} s", f"{ratio:.3f}", "<= 0.10", "ok" if ratio <= 0.1 else "MISSED")
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

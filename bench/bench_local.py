@@ -28,11 +28,11 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 import vcr  # noqa: E402
 
-from summarizer.text.article import load_article  # noqa: E402
+from summarizer.config import ModelOptions, Settings  # noqa: E402
 from summarizer.models.chain import ModelChain  # noqa: E402
 from summarizer.models.local_server import LocalServer, model_path  # noqa: E402
 from summarizer.tasks.brief import brief_article, brief_request  # noqa: E402
-from summarizer.config import ModelOptions, Settings  # noqa: E402
+from summarizer.text.article import load_article  # noqa: E402
 
 CLEAR = {"messages": [{"role": "user", "content": "Xin chào"}], "max_tokens": 1, "temperature": 0}  # another first token
 
@@ -81,7 +81,9 @@ def main() -> None:
     print(f"| {'run':<34} | {'seconds':>8} | {'prompt tok':>10} | {'output tok':>10} | {'output tok/s':>12} | {'all tok/s':>9} |")
     print(f"|{'-' * 36}|{'-' * 10}|{'-' * 12}|{'-' * 12}|{'-' * 14}|{'-' * 11}|")
     for name, seconds, prompt_tokens, completion_tokens in rows:
-        print(f"| {name:<34} | {seconds:>8.1f} | {prompt_tokens:>10} | {completion_tokens:>10} | {completion_tokens / seconds:>12.2f} | {(prompt_tokens + completion_tokens) / seconds:>9.2f} |")
+        print(
+            f"| {name:<34} | {seconds:>8.1f} | {prompt_tokens:>10} | {completion_tokens:>10} | {completion_tokens / seconds:>12.2f} | {(prompt_tokens + completion_tokens) / seconds:>9.2f} |"
+        )
     print(f"pipeline / raw wall time: {rows[0][1] / rows[1][1]:.3f}")
     print()
     print("prefix cache: prompt evaluation only (max_tokens 1)")

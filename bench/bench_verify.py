@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 
 from summarizer.grounding import align as grounding
+from summarizer.grounding.verify import verify_facts
 from summarizer.text import numbers
 from summarizer.text.article import load_article
-from summarizer.grounding.verify import verify_facts
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "001_ec4d3e1a54c06ea6.txt"

@@ -11,14 +11,34 @@ The API is imported on first use, so `import summarizer` (and the command line's
 __version__ = "0.1.0"
 
 from summarizer.errors import (  # noqa: E402  (after __version__, which the modules below read)
-    ArticleError, CacheError, ConfigError, FormError, LocalModelError, ModelCallError, ModelError, NoValidAnswer, SummarizerError,
-)  # fmt: skip
+    ArticleError,
+    CacheError,
+    ConfigError,
+    FormError,
+    LocalModelError,
+    ModelCallError,
+    ModelError,
+    NoValidAnswer,
+    SummarizerError,
+)
 
 __all__ = [
-    "__version__", "brief", "abrief", "fill", "afill", "verify",
-    "SummarizerError", "ArticleError", "FormError", "ConfigError", "CacheError", "ModelError", "ModelCallError",
-    "LocalModelError", "NoValidAnswer",
-]  # fmt: skip
+    "__version__",
+    "brief",
+    "abrief",
+    "fill",
+    "afill",
+    "verify",
+    "SummarizerError",
+    "ArticleError",
+    "FormError",
+    "ConfigError",
+    "CacheError",
+    "ModelError",
+    "ModelCallError",
+    "LocalModelError",
+    "NoValidAnswer",
+]
 
 _API = ("brief", "abrief", "fill", "afill", "verify")  # in summarizer/api.py, imported on first use
 

@@ -54,15 +54,19 @@ def brief(article: ArticleInput, *, models: ModelsInput = None, config: str | os
 async def abrief(article: ArticleInput, *, models: ModelsInput = None, config: str | os.PathLike | None = None, cache: CacheInput = True) -> Brief:
     """`brief`, awaited: for code that already runs an event loop.
 
-        >>> b = await summarizer.abrief(Path("seeds/000_25d47c26562bab5c.txt"), models=["local"])
+    >>> b = await summarizer.abrief(Path("seeds/000_25d47c26562bab5c.txt"), models=["local"])
     """
     return await _run(BriefTask(), article, models, config, cache)
 
 
 def fill(
-    article: ArticleInput, form: str | os.PathLike | dict | Form, *, models: ModelsInput = None,
-    config: str | os.PathLike | None = None, cache: CacheInput = True,
-) -> FilledForm:  # fmt: skip
+    article: ArticleInput,
+    form: str | os.PathLike | dict | Form,
+    *,
+    models: ModelsInput = None,
+    config: str | os.PathLike | None = None,
+    cache: CacheInput = True,
+) -> FilledForm:
     """A user-defined form filled from one article, every field with its evidence or the reason it is empty.
 
     Parameters:
@@ -81,9 +85,13 @@ def fill(
 
 
 async def afill(
-    article: ArticleInput, form: str | os.PathLike | dict | Form, *, models: ModelsInput = None,
-    config: str | os.PathLike | None = None, cache: CacheInput = True,
-) -> FilledForm:  # fmt: skip
+    article: ArticleInput,
+    form: str | os.PathLike | dict | Form,
+    *,
+    models: ModelsInput = None,
+    config: str | os.PathLike | None = None,
+    cache: CacheInput = True,
+) -> FilledForm:
     """`fill`, awaited."""
     return await _run(FillTask(_form(form)), article, models, config, cache)
 

@@ -11,6 +11,7 @@ import json
 import signal
 import sys
 import threading
+from datetime import UTC
 from pathlib import Path
 
 from summarizer.config import CLIENT_CONCURRENCY, DEFAULT_CONCURRENCY, MAX_BODY_BYTES
@@ -50,7 +51,7 @@ def run_batch_command(args: argparse.Namespace, task) -> int:
     """What `brief` and `fill` share: settings, articles, cache, progress, the run report, exit codes."""
     import asyncio
     import time
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from summarizer.batch.report import REPORT_FILE, RunSettings, run_report, write_report
     from summarizer.batch.runner import run_task
@@ -70,7 +71,7 @@ def run_batch_command(args: argparse.Namespace, task) -> int:
         return _fail(str(err))
 
     out_dir = Path(args.out)
-    started, clock = datetime.now(timezone.utc), time.monotonic()
+    started, clock = datetime.now(UTC), time.monotonic()
     ran_with = RunSettings(chain=list(settings.chain), concurrency=args.concurrency, cache=None if cache is None else str(cache.path))
     progress = Progress(len(paths), quiet=args.quiet)
 
@@ -271,11 +272,21 @@ def cmd_eval(args: argparse.Namespace) -> int:
     overall = totals(scores)
     if args.json:
         rows = [
-            {"article": s.article, "gold": s.gold, "found": s.found, "kept": s.kept, "correct": s.correct,
-             "recall": round(s.recall, 4), "precision": round(s.precision, 4), "grounded": round(s.grounded_share, 4),
-             "number_problems": s.number_problems, "missing_brief": s.missing_brief, "meta": s.meta_matches}
+            {
+                "article": s.article,
+                "gold": s.gold,
+                "found": s.found,
+                "kept": s.kept,
+                "correct": s.correct,
+                "recall": round(s.recall, 4),
+                "precision": round(s.precision, 4),
+                "grounded": round(s.grounded_share, 4),
+                "number_problems": s.number_problems,
+                "missing_brief": s.missing_brief,
+                "meta": s.meta_matches,
+            }
             for s in [*scores, overall]
-        ]  # fmt: skip
+        ]
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return 0
@@ -335,22 +346,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    brief = commands.add_parser("brief", help="write a grounded bilingual brief for each article", description=(
-        "Brief every .txt/.md/.html article under the given paths. Writes OUT/<id>.json (valid against "
-        "schemas/brief.schema.json) and OUT/<id>.md as each article finishes, then OUT/briefs.jsonl and "
-        "OUT/run-report.json (tokens, cost, time, model and cache hits per article). Model answers are cached: "
-        "a re-run calls no model for unchanged articles, and an interrupted batch run again finishes the rest. "
-        "The model chain comes from --model, else $SUMMARIZER_MODELS, else the config file, else 'local' "
-        "(the embedded model)."))  # fmt: skip
+    brief = commands.add_parser(
+        "brief",
+        help="write a grounded bilingual brief for each article",
+        description=(
+            "Brief every .txt/.md/.html article under the given paths. Writes OUT/<id>.json (valid against "
+            "schemas/brief.schema.json) and OUT/<id>.md as each article finishes, then OUT/briefs.jsonl and "
+            "OUT/run-report.json (tokens, cost, time, model and cache hits per article). Model answers are cached: "
+            "a re-run calls no model for unchanged articles, and an interrupted batch run again finishes the rest. "
+            "The model chain comes from --model, else $SUMMARIZER_MODELS, else the config file, else 'local' "
+            "(the embedded model)."
+        ),
+    )
     _batch_options(brief)
     brief.set_defaults(func=cmd_brief)
 
-    fill = commands.add_parser("fill", help="fill a form (JSON Schema or YAML) from each article, every field with its evidence", description=(
-        "Fill the form FORM from every article under the given paths. Writes OUT/<id>.<form>.json (values valid "
-        "against the form; per field: value, quote, start, end, status filled / not_in_article / unsupported / "
-        "conflicting, and the reason when empty), then OUT/<form>.jsonl or OUT/<form>.csv (one row per article, "
-        "evidence in companion columns) and OUT/run-report.json. Numbers are the article's, read by the program; "
-        "text must be found in the article. Cached and resumable like 'brief'."))  # fmt: skip
+    fill = commands.add_parser(
+        "fill",
+        help="fill a form (JSON Schema or YAML) from each article, every field with its evidence",
+        description=(
+            "Fill the form FORM from every article under the given paths. Writes OUT/<id>.<form>.json (values valid "
+            "against the form; per field: value, quote, start, end, status filled / not_in_article / unsupported / "
+            "conflicting, and the reason when empty), then OUT/<form>.jsonl or OUT/<form>.csv (one row per article, "
+            "evidence in companion columns) and OUT/run-report.json. Numbers are the article's, read by the program; "
+            "text must be found in the article. Cached and resumable like 'brief'."
+        ),
+    )
     fill.add_argument("--form", required=True, help="the form: a JSON Schema (.json) or a short YAML form (.yaml); see schemas/forms/")
     fill.add_argument("--format", choices=("jsonl", "csv"), default="jsonl", help="the batch table (default jsonl)")
     _batch_options(fill)
@@ -361,27 +382,42 @@ def build_parser() -> argparse.ArgumentParser:
     cache.add_argument("--cache", metavar="FILE", help="the cache file, if not the default")
     cache.set_defaults(func=cmd_cache)
 
-    verify = commands.add_parser("verify", help="check fact records against an article", description=(
-        "Clean ARTICLE as 'brief' does and check each fact of FACTS.json (a JSON array of objects with "
-        "value, unit, quote). Prints the facts with supported, start, end, alignment and reason added."))  # fmt: skip
+    verify = commands.add_parser(
+        "verify",
+        help="check fact records against an article",
+        description=(
+            "Clean ARTICLE as 'brief' does and check each fact of FACTS.json (a JSON array of objects with "
+            "value, unit, quote). Prints the facts with supported, start, end, alignment and reason added."
+        ),
+    )
     verify.add_argument("article")
     verify.add_argument("facts")
     verify.set_defaults(func=cmd_verify)
 
-    report = commands.add_parser("report", help="a review page (HTML) of an output folder: every fact highlighted in its article", description=(
-        "Write one self-contained HTML page for the briefs and filled forms in FOLDER: each cleaned article with "
-        "every kept fact and form field's evidence highlighted at its offsets, rejected facts with reasons, the "
-        "Vietnamese and English briefs side by side, and the provenance. Works offline and without JavaScript."))  # fmt: skip
+    report = commands.add_parser(
+        "report",
+        help="a review page (HTML) of an output folder: every fact highlighted in its article",
+        description=(
+            "Write one self-contained HTML page for the briefs and filled forms in FOLDER: each cleaned article with "
+            "every kept fact and form field's evidence highlighted at its offsets, rejected facts with reasons, the "
+            "Vietnamese and English briefs side by side, and the provenance. Works offline and without JavaScript."
+        ),
+    )
     report.add_argument("folder", help="output folder of 'summarizer brief' or 'summarizer fill'")
     report.add_argument("--html", required=True, metavar="FILE", help="the page to write")
     report.add_argument("--title", help="the page's title (default: from the folder's name)")
     report.set_defaults(func=cmd_report)
 
-    serve = commands.add_parser("serve", help="the HTTP API (briefs, forms, verify, batches) and review pages", description=(
-        "Serve POST /v1/briefs, /v1/forms/fill, /v1/verify, /v1/batches, GET /v1/batches/{id}, /review/{id}, "
-        "/healthz and /openapi.json. Every /v1/ and /review/ route needs 'Authorization: Bearer TOKEN', the token "
-        "from $SUMMARIZER_API_TOKEN or [service] api_token in the config file. Batch jobs are kept in "
-        "DATA/jobs.sqlite and resume after a restart."))  # fmt: skip
+    serve = commands.add_parser(
+        "serve",
+        help="the HTTP API (briefs, forms, verify, batches) and review pages",
+        description=(
+            "Serve POST /v1/briefs, /v1/forms/fill, /v1/verify, /v1/batches, GET /v1/batches/{id}, /review/{id}, "
+            "/healthz and /openapi.json. Every /v1/ and /review/ route needs 'Authorization: Bearer TOKEN', the token "
+            "from $SUMMARIZER_API_TOKEN or [service] api_token in the config file. Batch jobs are kept in "
+            "DATA/jobs.sqlite and resume after a restart."
+        ),
+    )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     serve.add_argument("--data", metavar="DIR", help="jobs and results; default $SUMMARIZER_DATA, else the user data folder")
@@ -389,9 +425,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--config", help="config file (TOML); default $SUMMARIZER_CONFIG or ./summarizer.toml")
     serve.add_argument("--cache", metavar="FILE", help="answer cache (SQLite file); default as for 'brief'")
     serve.add_argument("--no-cache", action="store_true", help="neither read nor write cached model answers")
-    serve.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY, help=f"articles of a batch job in flight at once (default {DEFAULT_CONCURRENCY})")
+    serve.add_argument(
+        "--concurrency", type=int, default=DEFAULT_CONCURRENCY, help=f"articles of a batch job in flight at once (default {DEFAULT_CONCURRENCY})"
+    )
     serve.add_argument("--max-body", type=int, default=MAX_BODY_BYTES, metavar="BYTES", help=f"request size limit (default {MAX_BODY_BYTES // 2**20} MiB)")
-    serve.add_argument("--client-concurrency", type=int, default=CLIENT_CONCURRENCY, metavar="N", help=f"requests in flight per client address (default {CLIENT_CONCURRENCY})")
+    serve.add_argument(
+        "--client-concurrency", type=int, default=CLIENT_CONCURRENCY, metavar="N", help=f"requests in flight per client address (default {CLIENT_CONCURRENCY})"
+    )
     serve.add_argument("-q", "--quiet", action="store_true", help="no access log")
     serve.set_defaults(func=cmd_serve)
 
@@ -412,7 +452,12 @@ def _batch_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--out", required=True, help="output folder")
     command.add_argument("--model", help="comma-separated model chain, e.g. 'openai/gpt-4o-mini,local' (highest precedence)")
     command.add_argument("--config", help="config file (TOML); default $SUMMARIZER_CONFIG or ./summarizer.toml")
-    command.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY, help=f"articles in flight at once (default {DEFAULT_CONCURRENCY}; the local model answers one at a time)")
+    command.add_argument(
+        "--concurrency",
+        type=int,
+        default=DEFAULT_CONCURRENCY,
+        help=f"articles in flight at once (default {DEFAULT_CONCURRENCY}; the local model answers one at a time)",
+    )
     command.add_argument("--cache", metavar="FILE", help="answer cache (SQLite file); default $SUMMARIZER_CACHE, else answers.sqlite in the user cache folder")
     command.add_argument("--no-cache", action="store_true", help="neither read nor write cached model answers")
     command.add_argument("-q", "--quiet", action="store_true", help="no per-article progress lines")

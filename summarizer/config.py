@@ -136,13 +136,13 @@ def parse_options(path: Path, table: dict) -> dict[str, ModelOptions]:
     options = {}
     for name, values in table.items():
         if not isinstance(values, dict):
-            raise ConfigError(f"{path}: [model.\"{name}\"] must be a table")
+            raise ConfigError(f'{path}: [model."{name}"] must be a table')
         unknown = set(values) - {"api_base", "mode", "timeout", "max_tokens"}
         if unknown:
-            raise ConfigError(f"{path}: [model.\"{name}\"] has unknown keys: {', '.join(sorted(unknown))}")
+            raise ConfigError(f'{path}: [model."{name}"] has unknown keys: {", ".join(sorted(unknown))}')
         mode = values.get("mode", "tools")
         if mode not in MODES:
-            raise ConfigError(f"{path}: [model.\"{name}\"] mode must be one of {', '.join(MODES)}, not {mode!r}")
+            raise ConfigError(f'{path}: [model."{name}"] mode must be one of {", ".join(MODES)}, not {mode!r}')
         options[name] = ModelOptions(
             api_base=values.get("api_base"),
             mode=mode,

@@ -70,9 +70,7 @@ def score_article(gold: dict, brief: Brief | None, name: str) -> ArticleScore:
 
     score.found = sum(any(matches(g, s, f) for f in facts) for g, s in zip(gold["facts"], gold_spans))
     score.correct = sum(any(matches(g, s, f) for g, s in zip(gold["facts"], gold_spans)) for f in facts)
-    score.grounded = sum(
-        verify_fact(text, quote=f.quote, value=f.value, unit=f.unit).supported and text[f.start : f.end] == f.quote for f in facts
-    )
+    score.grounded = sum(verify_fact(text, quote=f.quote, value=f.value, unit=f.unit).supported and text[f.start : f.end] == f.quote for f in facts)
     score.number_problems = len(brief.checks)
     meta = gold.get("meta", {})
     info = brief.article

@@ -108,7 +108,7 @@ def parse_form(form: str | dict, *, name: str = "form", source: str = "<form>", 
 def form_from_schema(schema: dict, *, name: str, source: str = "<form>") -> Form:
     """A Form from a JSON Schema of an object; raises FormError naming the field at fault."""
     if not isinstance(schema, dict) or schema.get("type") != "object" or not isinstance(schema.get("properties"), dict):
-        raise FormError(f"{source}: a form is a JSON Schema with \"type\": \"object\" and \"properties\"")
+        raise FormError(f'{source}: a form is a JSON Schema with "type": "object" and "properties"')
     fields = _fields_of(schema, source, prefix="")
     if not fields:
         raise FormError(f"{source}: the form has no fields")
@@ -254,7 +254,11 @@ def _answer_type(f: FormField, name: str):
         return list[Union[str, int, float]], Field(default_factory=list, description=instruction)
     if f.allowed or f.type == "boolean":
         allowed = f.allowed or ("yes", "no")
-        enum = create_model(name, __base__=EnumAnswer, value=(Optional[Literal[allowed]], Field(default=None, description=f"One of: {', '.join(allowed)}; null when the article does not say.")))
+        enum = create_model(
+            name,
+            __base__=EnumAnswer,
+            value=(Optional[Literal[allowed]], Field(default=None, description=f"One of: {', '.join(allowed)}; null when the article does not say.")),
+        )
         return Optional[enum], Field(default=None, description=instruction)
     return Optional[str], Field(default=None, description=instruction)
 

@@ -11,10 +11,7 @@ MIN_SECRET_CHARS = 8  # a shorter environment value is too common a string to be
 
 def secret_values() -> list[str]:
     """The values of every *_KEY / *_TOKEN environment variable long enough to be a secret."""
-    return [
-        value for name, value in os.environ.items()
-        if value and len(value) >= MIN_SECRET_CHARS and (name.endswith("_KEY") or name.endswith("_TOKEN"))
-    ]  # fmt: skip
+    return [value for name, value in os.environ.items() if value and len(value) >= MIN_SECRET_CHARS and (name.endswith("_KEY") or name.endswith("_TOKEN"))]
 
 
 def redact(text: str) -> str:

@@ -54,9 +54,7 @@ class FactLabel(BaseModel):
     id: int = Field(description="The candidate's number, e.g. 4 for the line starting [4].")
     what_vi: str = Field(description="What the number counts or measures, in Vietnamese, e.g. 'đảng viên được đánh giá'.")
     what_en: str = Field(description="The same translated into English words, e.g. 'party members evaluated'.")
-    period: str | None = Field(
-        description="The year or period the number refers to when the article says so, e.g. '2021' or '2020-2025'; otherwise null."
-    )
+    period: str | None = Field(description="The year or period the number refers to when the article says so, e.g. '2021' or '2020-2025'; otherwise null.")
 
 
 class ArticleDraft(BaseModel):
@@ -149,7 +147,9 @@ class Fact(BaseModel):
     start: int = Field(description="Character offset of the quote in the cleaned article text.")
     end: int = Field(description="End offset (exclusive) of the quote in the cleaned article text.")
     number_text: str = Field(description="The number as written in the quote.")
-    hedge: Hedge | None = Field(default=None, description="A hedge word on the number: 'gần', 'khoảng' (approximate), 'hơn', 'trên' (lower bound), 'dưới' (upper bound).")
+    hedge: Hedge | None = Field(
+        default=None, description="A hedge word on the number: 'gần', 'khoảng' (approximate), 'hơn', 'trên' (lower bound), 'dưới' (upper bound)."
+    )
     alignment: AlignmentStatus = Field(description="How the quote was found in the article.")
 
 
@@ -207,7 +207,8 @@ class ModelCall(BaseModel):
     attempts: list[Attempt] = Field(default_factory=list, description="Models tried before it, in order, with why each failed.")
     usage: Usage = Field(description="Tokens spent producing the answer (when it was asked, for a cached answer).")
     cost_usd: float | None = Field(
-        default=None, description="What this run paid for it in US dollars (litellm's price list); 0 for the local model and cached answers; null when the provider has no price."
+        default=None,
+        description="What this run paid for it in US dollars (litellm's price list); 0 for the local model and cached answers; null when the provider has no price.",
     )
     reasks: int = Field(default=0, description="Validation re-asks the model needed.")
     cache_hit: bool = Field(default=False, description="The model's answer came from the cache: no model was called.")
@@ -244,8 +245,7 @@ class Brief(BaseModel):
     rejected: list[RejectedFact] = Field(default_factory=list, description="Facts the model proposed that did not pass grounding.")
     checks: list[Check] = Field(
         default_factory=list,
-        description="Numbers and names in the titles, summaries, key points and roles that the article does not state; "
-        "empty when everything holds.",
+        description="Numbers and names in the titles, summaries, key points and roles that the article does not state; empty when everything holds.",
     )
     provenance: Provenance
 

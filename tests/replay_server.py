@@ -30,9 +30,7 @@ from pathlib import Path
 class ReplayServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(
-        self, cassettes: list[Path], *, delay: float = 0.0, faults: list[str] = (), fault_if=None, retry_after: float = 1.0, hang: float = 30.0
-    ):
+    def __init__(self, cassettes: list[Path], *, delay: float = 0.0, faults: list[str] = (), fault_if=None, retry_after: float = 1.0, hang: float = 30.0):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.recordings: list[tuple[object, int, bytes]] = []
         for path in cassettes:

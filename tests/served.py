@@ -16,7 +16,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-
 from conftest import CASSETTES, ROOT
 from replay_server import ReplayServer
 
@@ -41,9 +40,20 @@ class Served:
         config = folder / "summarizer.toml"
         config.write_text(f'models = ["local"]\n\n[model.local]\napi_base = "{api_base}"\n', encoding="utf-8")
         self.command = [
-            sys.executable, "-m", "summarizer.cli", "serve", "--port", str(self.port), "--config", str(config),
-            "--data", str(folder / "data"), "--cache", str(folder / "answers.sqlite"), *extra,
-        ]  # fmt: skip
+            sys.executable,
+            "-m",
+            "summarizer.cli",
+            "serve",
+            "--port",
+            str(self.port),
+            "--config",
+            str(config),
+            "--data",
+            str(folder / "data"),
+            "--cache",
+            str(folder / "answers.sqlite"),
+            *extra,
+        ]
         self.env = {**os.environ, "SUMMARIZER_API_TOKEN": TOKEN, "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
         self.env.pop("SUMMARIZER_MODELS", None)
         self.process: subprocess.Popen | None = None

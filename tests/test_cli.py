@@ -8,10 +8,9 @@ import subprocess
 import sys
 
 import pytest
+from conftest import ROOT, SEEDS
 
 from summarizer.cli import main
-
-from conftest import ROOT, SEEDS
 
 SEED = sorted(SEEDS.glob("*.txt"))[0]
 
@@ -175,7 +174,10 @@ def test_the_bad_input_table_in_one_batch(tmp_path, cassette, local_api_base, ca
         "latin1.txt": ("Ðảng bộ café".encode("latin-1", errors="replace"), "not UTF-8"),
         "huge.txt": (("Đảng bộ có 327 đảng viên. " * 40 + "\n\n").encode("utf-8") * 1000, "the limit is"),
         "one_line.txt": (("Đảng bộ có 327 đảng viên. " * 8000).encode("utf-8"), "the limit is"),
-        "boilerplate.html": (b"<html><body><nav>Trang ch\xe1\xbb\xa7</nav><p>Chia s\xe1\xba\xbb b\xc3\xa0i vi\xe1\xba\xbft</p></body></html>", "only boilerplate"),
+        "boilerplate.html": (
+            b"<html><body><nav>Trang ch\xe1\xbb\xa7</nav><p>Chia s\xe1\xba\xbb b\xc3\xa0i vi\xe1\xba\xbft</p></body></html>",
+            "only boilerplate",
+        ),
     }
     for name, data in good.items():
         (articles / name).write_bytes(data)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from summarizer import __version__
@@ -67,7 +67,7 @@ def run_report(outcomes: list[Outcome], *, started: datetime, wall_seconds: floa
     return {
         "summarizer_version": __version__,
         "started": started.isoformat(timespec="seconds"),
-        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "wall_seconds": round(wall_seconds, 3),
         "interrupted": interrupted,
         "settings": asdict(ran_with),

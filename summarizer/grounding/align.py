@@ -22,10 +22,27 @@ FUZZY_MIN_SCORE = 95  # rapidfuzz ratio between the quote and the span it matche
 
 _CHAR_MAP = str.maketrans(
     {
-        "“": '"', "”": '"', "„": '"', "‟": '"', "«": '"', "»": '"', "″": '"',
-        "‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'",
-        "–": "-", "—": "-", "‒": "-", "−": "-", "‐": "-", "‑": "-", "―": "-",
-        "Ð": "Đ", "ð": "đ",  # Icelandic eth, a common stand-in for Đ
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "‟": '"',
+        "«": '"',
+        "»": '"',
+        "″": '"',
+        "‘": "'",
+        "’": "'",
+        "‚": "'",
+        "‛": "'",
+        "′": "'",
+        "–": "-",
+        "—": "-",
+        "‒": "-",
+        "−": "-",
+        "‐": "-",
+        "‑": "-",
+        "―": "-",
+        "Ð": "Đ",
+        "ð": "đ",  # Icelandic eth, a common stand-in for Đ
     }
 )
 _INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"}
@@ -121,8 +138,8 @@ _IRREGULAR_VISIBLE_SPACE = re.compile(r"\s{2,}|[^\S ]")  # the same, in text wit
 def _new_style_tones_at(s: str, glide: int) -> str:
     """The glide at `glide` and the vowel after it, as _new_style_tones leaves them (it needs the letters around)."""
     first = max(0, glide - 2)
-    window = _new_style_tones(list(s[first:glide + 3]))
-    return "".join(window[glide - first:glide - first + 2])
+    window = _new_style_tones(list(s[first : glide + 3]))
+    return "".join(window[glide - first : glide - first + 2])
 
 
 class _Shifted(Sequence[int]):
@@ -182,9 +199,7 @@ def _normalise_nfc(s: str) -> tuple[str, Sequence[int], Sequence[int]] | None:
     if len(folded) != len(s):
         return None  # a character casefolds to several ("ß" -> "ss")
     irregular = _IRREGULAR_SPACE if any(c in folded for c in _INVISIBLE) else _IRREGULAR_VISIBLE_SPACE
-    runs = (
-        (m.start(), m.end(), "" if folded[m.start()] in _INVISIBLE else " ") for m in irregular.finditer(folded)
-    )
+    runs = ((m.start(), m.end(), "" if folded[m.start()] in _INVISIBLE else " ") for m in irregular.finditer(folded))
     return _squeeze(folded, runs)
 
 
@@ -316,7 +331,7 @@ def _fuzzy_span(norm_quote: str, norm_text: str) -> tuple[int, int] | None:
     if found is None:
         return None
     span = starts[found[0]], ends[found[1] - 1]
-    candidate = norm_text[span[0]:span[1]]
+    candidate = norm_text[span[0] : span[1]]
     if _NUMBER_TOKEN.findall(candidate) != _NUMBER_TOKEN.findall(norm_quote):
         return None
     if fuzz.ratio(norm_quote, candidate) < FUZZY_MIN_SCORE:

@@ -17,6 +17,7 @@ from summarizer.schema import ArticleDraft, Check
 from summarizer.text.language import VIETNAMESE_LETTERS
 from summarizer.text.numbers import english_numbers, find_numbers, mentions_in, to_json_number
 
+
 def vietnamese_numbers(text: str) -> list[tuple[str, Decimal]]:
     return [(mention.text, mention.value) for mention in find_numbers(text)]
 

@@ -79,7 +79,9 @@ def _ground_number(f: FormField, written: list, text: str, candidates: list[Cand
             value = to_json_number(candidate.mention.value)
             verdict = verify_fact(text, quote=candidate.quote(text), value=value, unit="")
             if verdict.supported:  # a candidate's own clause states it; kept as a guard
-                evidence[candidate.id] = Evidence(value=value, quote=text[verdict.start : verdict.end], start=verdict.start, end=verdict.end, alignment=verdict.alignment)
+                evidence[candidate.id] = Evidence(
+                    value=value, quote=text[verdict.start : verdict.end], start=verdict.start, end=verdict.end, alignment=verdict.alignment
+                )
     if not evidence:
         return FieldResult(value=None, status="unsupported", reason=refused[0])
     values = list(dict.fromkeys(e.value for e in evidence.values()))
@@ -121,7 +123,9 @@ def _unfit(f: FormField, candidate: Candidate, text: str, nouns: set[str]) -> st
     if wants_percent != (unit == "%"):
         return f"{written} is {'not ' if wants_percent else ''}a percent, and the field asks for {'one' if wants_percent else 'no percent'}"
     if unit == "%" and _OF_TARGET.match(text, candidate.mention.end) and not _TARGET_WORDS.search(f.description):
-        return f"{written} is a share of a target or plan ({text[candidate.mention.end:candidate.mention.end + 20].strip()}), and the field does not ask for one"
+        return (
+            f"{written} is a share of a target or plan ({text[candidate.mention.end : candidate.mention.end + 20].strip()}), and the field does not ask for one"
+        )
     if candidate.mention.kind in ("year", "range_part") and not _YEAR_WORDS.search(f.description):
         return f"{written} is a year, and the field does not ask for one"
     named = {noun for noun in nouns if f" {noun.casefold()} " in f" {' '.join(_WORDS.findall(f.description.casefold()))} "}

@@ -109,15 +109,12 @@ def _verify_number(text: str, span: tuple[int, int, Alignment], wanted: Decimal,
         return _unsupported(_unit_problem(usable[0], unit), span)
     if equal:
         what = "a date" if equal[0].kind == "date" else "an identifier or ordinal"
-        return _unsupported(
-            f"value {shown} appears in the quote only as part of {what} ('{equal[0].text}'), not as a quantity", span
-        )
+        return _unsupported(f"value {shown} appears in the quote only as part of {what} ('{equal[0].text}'), not as a quantity", span)
     for m in mentions:
         misread = english_misreading(m.text)
         if misread is not None and _same(misread, wanted, tolerant):
             return _unsupported(
-                f"value {shown} needs the quote read with English separators; "
-                f"written '{m.text}' means {_show(m.value)} in Vietnamese",
+                f"value {shown} needs the quote read with English separators; written '{m.text}' means {_show(m.value)} in Vietnamese",
                 span,
             )
     stated = ", ".join(_show(m.value) for m in mentions if _fits_kind(m, unit)) or "no number"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sqlite3
 import threading
 import time
@@ -32,9 +31,7 @@ def schema_sha256(model: type[BaseModel]) -> str:
     return hashlib.sha256(json.dumps(model.model_json_schema(), sort_keys=True).encode()).hexdigest()
 
 
-def cache_key(
-    *, messages: list[dict[str, str]], prompt: PromptRef, answer_model: type[BaseModel], model: str, generation: dict
-) -> str:
+def cache_key(*, messages: list[dict[str, str]], prompt: PromptRef, answer_model: type[BaseModel], model: str, generation: dict) -> str:
     """The key of one model request: the sha256 of everything that changes the answer."""
     material = {
         "format": KEY_FORMAT,
@@ -74,9 +71,7 @@ class AnswerCache:
 
     def get(self, key: str) -> CachedAnswer | None:
         with self._lock:
-            row = self._db.execute(
-                "SELECT model, answer, prompt_tokens, completion_tokens FROM answers WHERE key = ?", (key,)
-            ).fetchone()
+            row = self._db.execute("SELECT model, answer, prompt_tokens, completion_tokens FROM answers WHERE key = ?", (key,)).fetchone()
         if row is None:
             return None
         return CachedAnswer(model=row[0], answer=row[1], usage=Usage(prompt_tokens=row[2], completion_tokens=row[3]))

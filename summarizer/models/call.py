@@ -11,7 +11,6 @@ path imports this module.
 from __future__ import annotations
 
 import os
-import re
 import time
 from dataclasses import dataclass
 from functools import lru_cache
@@ -149,9 +148,7 @@ def cost_usd(model: str, usage: Usage) -> float | None:
     if model == LOCAL or usage.total_tokens == 0:
         return 0.0
     try:
-        prompt_cost, completion_cost = _litellm().cost_per_token(
-            model=model, prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens
-        )
+        prompt_cost, completion_cost = _litellm().cost_per_token(model=model, prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens)
     except Exception:  # litellm raises for models it has no price for
         return None
     return round(prompt_cost + completion_cost, 8)

@@ -16,11 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 from pydantic import BaseModel
 
@@ -95,9 +93,15 @@ class ModelChain:
                     self._state.paused_until[endpoint.name] = max(self._state.paused_until.get(endpoint.name, 0.0), time.monotonic() + err.retry_after)
 
     async def answer(
-        self, answer_model: type[BaseModel], messages: list[dict[str, str]], keys: dict[str, str], *,
-        cache: AnswerCache | None, article_id: str, task: str = "answer",
-    ) -> Answered:  # fmt: skip
+        self,
+        answer_model: type[BaseModel],
+        messages: list[dict[str, str]],
+        keys: dict[str, str],
+        *,
+        cache: AnswerCache | None,
+        article_id: str,
+        task: str = "answer",
+    ) -> Answered:
         """A cached answer of any model of the chain, else the first valid answer of the chain, which is then cached.
         `keys` are the request's cache keys (`cache_keys`); raises NoValidAnswer when no model answers validly."""
         for name in self.settings.chain if cache else ():
@@ -122,10 +126,14 @@ class ModelChain:
             return Answered(
                 result.value,
                 ModelCall(
-                    model=endpoint.name, attempts=attempts, usage=usage, cost_usd=llm.cost_usd(endpoint.name, usage),
-                    reasks=result.reasks, cache_key=keys[endpoint.name],
+                    model=endpoint.name,
+                    attempts=attempts,
+                    usage=usage,
+                    cost_usd=llm.cost_usd(endpoint.name, usage),
+                    reasks=result.reasks,
+                    cache_key=keys[endpoint.name],
                 ),
-            )  # fmt: skip
+            )
         raise NoValidAnswer(article_id, attempts, task)
 
     def cache_keys(self, messages: list[dict[str, str]], prompt: PromptRef, answer_model: type[BaseModel]) -> dict[str, str]:

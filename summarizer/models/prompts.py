@@ -8,7 +8,6 @@ server can reuse the cached prefix) and `NAME.user.j2` (ends with the article, f
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -18,7 +17,6 @@ import jinja2
 
 from summarizer.config import prompts_dir
 from summarizer.schema import PromptRef
-
 
 _FENCE = re.compile(r"<(\s*/?\s*article\s*)>", re.IGNORECASE)
 
@@ -60,10 +58,7 @@ class Prompt:
 
     def messages(self, **variables) -> list[dict[str, str]]:
         environment = _environment(self.directory)
-        return [
-            {"role": role, "content": environment.get_template(f"{self.name}.{role}.j2").render(**variables).strip()}
-            for role in ("system", "user")
-        ]
+        return [{"role": role, "content": environment.get_template(f"{self.name}.{role}.j2").render(**variables).strip()} for role in ("system", "user")]
 
 
 @lru_cache(maxsize=64)

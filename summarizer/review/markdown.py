@@ -21,9 +21,13 @@ def brief_markdown(brief: Brief) -> str:
     info, prov = brief.article, brief.provenance
     lines = [f"# {brief.title_en}", "", f"*{brief.title_vi}*", ""]
     meta = [
-        ("Article", info.title), ("Published", info.published), ("Author", info.author), ("Source", info.source),
-        ("Organisation", info.organization), ("Locality", info.locality),
-    ]  # fmt: skip
+        ("Article", info.title),
+        ("Published", info.published),
+        ("Author", info.author),
+        ("Source", info.source),
+        ("Organisation", info.organization),
+        ("Locality", info.locality),
+    ]
     lines += [f"- **{label}:** {value}" for label, value in meta if value]
     for person in info.people:
         english = f" ({person.role_en})" if person.role_en else ""
@@ -51,10 +55,12 @@ def brief_markdown(brief: Brief) -> str:
         lines += [f"- {c.field} ({c.kind}): “{_cell(c.text)}” — {_cell(c.reason)}" for c in brief.checks]
     tried = "; ".join(f"{a.model} ({a.error})" for a in prov.attempts)
     lines += [
-        "", "## Provenance", "",
+        "",
+        "## Provenance",
+        "",
         f"- Model: {prov.model}" + (f" after {tried}" if tried else ""),
         "- Prompts: " + ", ".join(f"{p.name} `{p.sha256[:12]}`" for p in prov.prompts),
         f"- Tokens: {prov.usage.prompt_tokens} prompt + {prov.usage.completion_tokens} completion; re-asks: {prov.reasks}",
         f"- Time: {prov.wall_seconds:.1f} s; schema {prov.schema_version}; summarizer {prov.summarizer_version}",
-    ]  # fmt: skip
+    ]
     return "\n".join(lines) + "\n"

@@ -61,10 +61,16 @@ def fact_spans(brief: Brief, prefix: str) -> list[Span]:
             kind="fact",
             label=fact.what_en,
             details={
-                "value": str(fact.value), "unit": fact.unit, "period": fact.period or "", "status": "kept",
-                "alignment": fact.alignment, "hedge": fact.hedge or "", "as written": fact.number_text, "Vietnamese": fact.what_vi,
+                "value": str(fact.value),
+                "unit": fact.unit,
+                "period": fact.period or "",
+                "status": "kept",
+                "alignment": fact.alignment,
+                "hedge": fact.hedge or "",
+                "as written": fact.number_text,
+                "Vietnamese": fact.what_vi,
             },
-        )  # fmt: skip
+        )
         for i, fact in enumerate(brief.facts)
     ]
 
@@ -125,11 +131,17 @@ def review_page(entries: list[ReviewEntry], *, title: str) -> str:
             spans += fspans
             linked = {s.key for s in fspans}
             rows = [
-                {"path": path, "result": result, "key": key, "linked": key in linked,
-                 "value": _shown(result.value) if result.items is None and result.fields is None else ""}
-                for name, top in filled.fields.items() for path, result in field_rows(top, name)
+                {
+                    "path": path,
+                    "result": result,
+                    "key": key,
+                    "linked": key in linked,
+                    "value": _shown(result.value) if result.items is None and result.fields is None else "",
+                }
+                for name, top in filled.fields.items()
+                for path, result in field_rows(top, name)
                 for key in [field_key(prefix, i, path)]
-            ]  # fmt: skip
+            ]
             forms.append({"filled": filled, "rows": rows})
         articles.append(
             {"entry": entry, "prefix": prefix, "segments": segments(entry.text, spans), "facts": [s for s in spans if s.kind == "fact"], "forms": forms}

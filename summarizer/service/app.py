@@ -40,9 +40,20 @@ from summarizer.models.chain import ModelChain
 from summarizer.review.page import entries_from_folder, review_page
 from summarizer.schema import Brief, FilledForm
 from summarizer.service.bodies import (
-    ERRORS, MODEL_ERRORS, BatchArticleOut, BatchIn, BatchOut, BriefIn, BriefOut, FillIn, ModelFailure, Problem, Unprocessable,
-    VerifiedFact, VerifyIn,
-)  # fmt: skip
+    ERRORS,
+    MODEL_ERRORS,
+    BatchArticleOut,
+    BatchIn,
+    BatchOut,
+    BriefIn,
+    BriefOut,
+    FillIn,
+    ModelFailure,
+    Problem,
+    Unprocessable,
+    VerifiedFact,
+    VerifyIn,
+)
 from summarizer.service.guard import Guard
 from summarizer.service.jobs import ARTICLE_ID, Job, JobStore
 from summarizer.tasks.brief import BriefTask
@@ -234,7 +245,12 @@ def create_app(config: ServiceConfig) -> FastAPI:
             return JSONResponse(status_code=404, content={"detail": f"no batch {job_id!r}"})
         return _batch_out(job)
 
-    @app.get("/review/{item_id}", tags=["review"], response_class=HTMLResponse, responses={**ERRORS, 404: {"description": "No such batch or article (an HTML page saying so).", "content": {"text/html": {}}}})
+    @app.get(
+        "/review/{item_id}",
+        tags=["review"],
+        response_class=HTMLResponse,
+        responses={**ERRORS, 404: {"description": "No such batch or article (an HTML page saying so).", "content": {"text/html": {}}}},
+    )
     async def review(item_id: str) -> HTMLResponse:
         """The review page of a batch (by its id) or of an article briefed through /v1/briefs (by its id)."""
         job = service.jobs.get(item_id)
@@ -275,9 +291,16 @@ def create_app(config: ServiceConfig) -> FastAPI:
                 result = model.model_validate_json(path.read_bytes())
             out.append(BatchArticleOut(id=state.id, status=state.status, error=state.error, result=result))
         return BatchOut(
-            id=job.id, kind=job.kind, status=job.status, error=job.error, created=job.created, finished=job.finished,
-            counts=dict(Counter(state.status for state in states)), articles=out, review=f"/review/{job.id}",
-        )  # fmt: skip
+            id=job.id,
+            kind=job.kind,
+            status=job.status,
+            error=job.error,
+            created=job.created,
+            finished=job.finished,
+            counts=dict(Counter(state.status for state in states)),
+            articles=out,
+            review=f"/review/{job.id}",
+        )
 
     return app
 
@@ -285,8 +308,10 @@ def create_app(config: ServiceConfig) -> FastAPI:
 def _not_found_page(item_id: str) -> str:
     from html import escape
 
-    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Not found</title></head><body>'
-            f"<p>No batch or article {escape(item_id)!r} on this service.</p></body></html>")  # fmt: skip
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Not found</title></head><body>'
+        f"<p>No batch or article {escape(item_id)!r} on this service.</p></body></html>"
+    )
 
 
 def _content_id(text: str) -> str:

@@ -17,9 +17,7 @@ ArticleText = Field(min_length=1, max_length=TEXT_LIMIT, description="The articl
 ArticleIdField = Field(
     default=None, pattern=ARTICLE_ID.pattern, description="An id for the article (letters, digits, '.', '_', '-'); default: from its content."
 )
-ModelField = Field(
-    default=None, max_length=1000, description="Comma-separated model chain, e.g. 'openai/gpt-4o-mini,local'; default: the service's chain."
-)
+ModelField = Field(default=None, max_length=1000, description="Comma-separated model chain, e.g. 'openai/gpt-4o-mini,local'; default: the service's chain.")
 FormSpec = Field(description="A form: a JSON Schema of an object, or the short YAML form as text (see schemas/forms/).")
 
 

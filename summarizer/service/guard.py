@@ -29,9 +29,11 @@ class Guard:
         client = (scope.get("client") or ("unknown", 0))[0]
         if self.in_flight[client] >= self.per_client:
             return await _reply(
-                send, 429, {"detail": f"{self.per_client} requests of this client are in flight; wait for one to finish"},
+                send,
+                429,
+                {"detail": f"{self.per_client} requests of this client are in flight; wait for one to finish"},
                 {"retry-after": str(RETRY_AFTER_SECONDS)},
-            )  # fmt: skip
+            )
         self.in_flight[client] += 1
         try:
             body = await self._read_body(receive)  # bounded even when no length is declared (chunked)

@@ -99,9 +99,7 @@ class JobStore:
 
     def get(self, job_id: str) -> Job | None:
         with self._lock:
-            row = self._db.execute(
-                "SELECT id, kind, status, models, form, article_ids, created, finished, error FROM jobs WHERE id = ?", (job_id,)
-            ).fetchone()
+            row = self._db.execute("SELECT id, kind, status, models, form, article_ids, created, finished, error FROM jobs WHERE id = ?", (job_id,)).fetchone()
         if row is None:
             return None
         models = tuple(json.loads(row[3])) if row[3] else None
@@ -121,9 +119,7 @@ class JobStore:
 
     def record(self, job_id: str, article_id: str, status: str, error: str | None, output: str | None) -> None:
         with self._lock:
-            self._db.execute(
-                "UPDATE articles SET status = ?, error = ?, output = ? WHERE job = ? AND id = ?", (status, error, output, job_id, article_id)
-            )
+            self._db.execute("UPDATE articles SET status = ?, error = ?, output = ? WHERE job = ? AND id = ?", (status, error, output, job_id, article_id))
 
     def articles(self, job: Job) -> list[ArticleState]:
         """The job's articles in the order given."""

@@ -60,9 +60,13 @@ def fill_request(article: Article, form: Form, chain: ModelChain) -> FillRequest
     for number, fields in enumerate(groups, 1):
         model = answer_model(fields, _model_name(form.name, number if len(groups) > 1 else None))
         messages = prompt.messages(
-            form_name=form.name, form_description=form.description, fields=spec_lines(fields),
-            article_text=article.text, candidates=candidates, article_language=text_locale(article.text),
-        )  # fmt: skip
+            form_name=form.name,
+            form_description=form.description,
+            fields=spec_lines(fields),
+            article_text=article.text,
+            candidates=candidates,
+            article_language=text_locale(article.text),
+        )
         calls.append(FillCall(fields, model, messages, chain.cache_keys(messages, prompt.ref, model)))
     return FillRequest(article, candidates, prompt.ref, calls)
 
@@ -90,15 +94,17 @@ async def answer_form(request: FillRequest, form: Form, chain: ModelChain, cache
     return FilledForm(
         form=FormRef(name=form.name, sha256=form.sha256, source=form.source),
         article=ArticleRef(
-            id=request.article.id, path=request.article.path, content_hash=request.article.content_hash,
-            title=request.article.meta.title, published=request.article.meta.published, text=request.article.text,
-        ),  # fmt: skip
+            id=request.article.id,
+            path=request.article.path,
+            content_hash=request.article.content_hash,
+            title=request.article.meta.title,
+            published=request.article.meta.published,
+            text=request.article.text,
+        ),
         values={name: value for name, result in results.items() if (value := plain_value(result)) is not None},
         fields=results,
         missing_required=[f.name for f in form.fields if f.required and results[f.name].status != "filled"],
-        provenance=FormProvenance(
-            calls=calls, prompts=[request.prompt], wall_seconds=round(time.monotonic() - started, 3), summarizer_version=__version__
-        ),
+        provenance=FormProvenance(calls=calls, prompts=[request.prompt], wall_seconds=round(time.monotonic() - started, 3), summarizer_version=__version__),
     )
 
 

@@ -67,26 +67,51 @@ def decode(data: bytes, path) -> str:
     except UnicodeDecodeError as err:
         byte = data[err.start]
         offset = err.start + skipped
-        raise ArticleError(
-            path, f"not UTF-8 text (byte 0x{byte:02X} at offset {offset}); re-save it as UTF-8"
-        ) from None
+        raise ArticleError(path, f"not UTF-8 text (byte 0x{byte:02X} at offset {offset}); re-save it as UTF-8") from None
 
 
 # --------------------------------------------------------------------------- HTML
 
 # Elements whose whole content is dropped.
-_SKIP_TAGS = frozenset(
-    {"script", "style", "noscript", "nav", "aside", "form", "iframe", "svg", "template",
-     "button", "select", "textarea", "head", "title"}
-)
+_SKIP_TAGS = frozenset({"script", "style", "noscript", "nav", "aside", "form", "iframe", "svg", "template", "button", "select", "textarea", "head", "title"})
 # Page chrome: dropped when we read the whole <body>, kept inside <article>/<main>
 # (an article's own <header> usually holds its headline, date and byline).
 _CHROME_TAGS = frozenset({"header", "footer"})
 # Elements that start and end a paragraph.
 _BLOCK_TAGS = frozenset(
-    {"p", "div", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6",
-     "tr", "table", "caption", "article", "section", "main", "header", "footer",
-     "blockquote", "pre", "figure", "figcaption", "hr", "address", "details", "summary", "body"}
+    {
+        "p",
+        "div",
+        "li",
+        "ul",
+        "ol",
+        "dl",
+        "dt",
+        "dd",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "tr",
+        "table",
+        "caption",
+        "article",
+        "section",
+        "main",
+        "header",
+        "footer",
+        "blockquote",
+        "pre",
+        "figure",
+        "figcaption",
+        "hr",
+        "address",
+        "details",
+        "summary",
+        "body",
+    }
 )
 _CELL_TAGS = frozenset({"td", "th"})
 
@@ -149,9 +174,19 @@ def _node_text(node: LexborNode | None) -> str:
 
 # A line equal to one of these (case-insensitive) starts the site's trailing boilerplate.
 BOILERPLATE_MARKERS = (
-    "Chia sẻ bài viết", "BÌNH LUẬN", "Các tin khác", "VĂN BẢN MỚI", "THĂM DÒ Ý KIẾN",
-    "Tin liên quan", "Bình luận", "Đọc tiếp", "Xem thêm",
-    "Tin cùng chuyên mục", "Bài viết liên quan", "Tin bài liên quan", "Ý kiến bạn đọc",
+    "Chia sẻ bài viết",
+    "BÌNH LUẬN",
+    "Các tin khác",
+    "VĂN BẢN MỚI",
+    "THĂM DÒ Ý KIẾN",
+    "Tin liên quan",
+    "Bình luận",
+    "Đọc tiếp",
+    "Xem thêm",
+    "Tin cùng chuyên mục",
+    "Bài viết liên quan",
+    "Tin bài liên quan",
+    "Ý kiến bạn đọc",
 )
 _MARKER_KEYS = frozenset(marker.casefold() for marker in BOILERPLATE_MARKERS)
 
@@ -227,8 +262,7 @@ _WEEKDAY = re.compile(r"\b(thứ\s+(hai|ba|tư|năm|sáu|bảy|[2-7])|chủ\s+nh
 _TIMEZONE = re.compile(r"\(?\s*GMT\s*[+-]\s*\d{1,2}\s*\)?", re.IGNORECASE)
 _DATE_LABEL = re.compile(r"\b(cập nhật|ngày đăng|đăng lúc|đăng ngày|ngày|lúc|giờ)\b\s*:?", re.IGNORECASE)
 
-_AUTHOR_LABELS = ("Bài và ảnh", "Bài, ảnh", "Bài/ảnh", "Tin và ảnh", "Tin, ảnh", "Tin/ảnh",
-                  "Tác giả", "Phóng viên", "Bài", "Tin", "Ảnh")
+_AUTHOR_LABELS = ("Bài và ảnh", "Bài, ảnh", "Bài/ảnh", "Tin và ảnh", "Tin, ảnh", "Tin/ảnh", "Tác giả", "Phóng viên", "Bài", "Tin", "Ảnh")
 _SOURCE_LABELS = ("Nguồn", "Theo")
 _AUTHOR_LABEL = re.compile(r"^(" + "|".join(map(re.escape, _AUTHOR_LABELS)) + r")\s*:\s*", re.IGNORECASE)
 _SOURCE_LABEL = re.compile(r"^(" + "|".join(map(re.escape, _SOURCE_LABELS)) + r")\s*:\s*", re.IGNORECASE)
@@ -250,7 +284,7 @@ def parse_meta(text: str) -> ArticleMeta:
     dateline_index, dateline = _find_dateline(head)
     title_index, title = _find_title(head)
     header_end = max(i for i in (dateline_index, title_index, -1) if i is not None)
-    author, source = _find_byline(lines[header_end + 1:])
+    author, source = _find_byline(lines[header_end + 1 :])
     if author is None and dateline is not None:
         author = dateline.name
 
@@ -278,11 +312,11 @@ def _parse_dateline(line: str) -> _Dateline | None:
     published, date_match = _first_valid_date(line)
     if published is None:
         return None
-    rest = line[: date_match.start()] + " " + line[date_match.end():]
+    rest = line[: date_match.start()] + " " + line[date_match.end() :]
     time_match = _TIME.search(rest)
     published_time = _valid_time(time_match)  # an impossible time ("25:61") is dropped, the date kept
     if time_match is not None:
-        rest = rest[: time_match.start()] + " " + rest[time_match.end():]
+        rest = rest[: time_match.start()] + " " + rest[time_match.end() :]
     for pattern in (_TIMEZONE, _WEEKDAY, _DATE_LABEL):
         rest = pattern.sub(" ", rest)
     rest = " ".join(rest.split()).strip(" ,-–|:()")
@@ -337,12 +371,7 @@ def _is_labelled_byline(line: str) -> bool:
 
 
 def _looks_like_headline(line: str) -> bool:
-    return (
-        len(line.split()) >= 2
-        and len(line) < 250
-        and not line.endswith(".")
-        and any(ch.isalpha() for ch in line)
-    )
+    return len(line.split()) >= 2 and len(line) < 250 and not line.endswith(".") and any(ch.isalpha() for ch in line)
 
 
 def _find_byline(body: list[str]) -> tuple[str | None, str | None]:
@@ -366,10 +395,10 @@ def _parse_byline(line: str) -> tuple[str | None, str | None]:
         part = part.strip()
         source_label = _SOURCE_LABEL.match(part)
         if source_label:
-            source = source or (part[source_label.end():].strip() or None)
+            source = source or (part[source_label.end() :].strip() or None)
             continue
         author_label = _AUTHOR_LABEL.match(part)
-        name = part[author_label.end():].strip() if author_label else part
+        name = part[author_label.end() :].strip() if author_label else part
         if author is None and _looks_like_name(name):
             author = _tidy_name(name)
     return author, source

@@ -36,9 +36,15 @@ class NumberMention:
 # ---------------------------------------------------------------- words
 
 SCALE_WORDS = {
-    "nghìn": 10**3, "ngàn": 10**3, "triệu": 10**6, "tỷ": 10**9, "tỉ": 10**9,
-    "thousand": 10**3, "million": 10**6, "billion": 10**9,  # in an English article
-}  # fmt: skip
+    "nghìn": 10**3,
+    "ngàn": 10**3,
+    "triệu": 10**6,
+    "tỷ": 10**9,
+    "tỉ": 10**9,
+    "thousand": 10**3,
+    "million": 10**6,
+    "billion": 10**9,  # in an English article
+}
 ENGLISH_BELOW = 0.05  # share of words with a Vietnamese letter under which a text is read as English
 
 # Hedge words are matched right before the number (or after it, with its unit in between).
@@ -64,26 +70,104 @@ HEDGES_AFTER = {("trở", "lên"): "lower_bound", ("trở", "xuống"): "upper_b
 
 # A number right after one of these names something ("Phường 6", "Quy định số 69", "lần thứ 4").
 LABEL_WORDS = {
-    ("số",), ("thứ",), ("lần",), ("khóa",), ("khoá",), ("kỳ",), ("phường",), ("quận",),
-    ("huyện",), ("xã",), ("tổ",), ("ấp",), ("khóm",), ("đường",), ("điều",), ("khoản",),
-    ("chương",), ("khu", "phố"), ("khu", "vực"), ("nghị", "quyết"), ("chỉ", "thị"),
-    ("quyết", "định"), ("kết", "luận"), ("quy", "định"), ("đề", "án"), ("trung", "ương"),
-    ("thông", "tư"), ("nghị", "định"), ("công", "văn"), ("quốc", "lộ"), ("tỉnh", "lộ"),
+    ("số",),
+    ("thứ",),
+    ("lần",),
+    ("khóa",),
+    ("khoá",),
+    ("kỳ",),
+    ("phường",),
+    ("quận",),
+    ("huyện",),
+    ("xã",),
+    ("tổ",),
+    ("ấp",),
+    ("khóm",),
+    ("đường",),
+    ("điều",),
+    ("khoản",),
+    ("chương",),
+    ("khu", "phố"),
+    ("khu", "vực"),
+    ("nghị", "quyết"),
+    ("chỉ", "thị"),
+    ("quyết", "định"),
+    ("kết", "luận"),
+    ("quy", "định"),
+    ("đề", "án"),
+    ("trung", "ương"),
+    ("thông", "tư"),
+    ("nghị", "định"),
+    ("công", "văn"),
+    ("quốc", "lộ"),
+    ("tỉnh", "lộ"),
 }
 NOT_LABELS = {("trong", "số")}  # "1 trong số 3 tổ chức": a count, not a number label
 DATE_WORDS = {"ngày", "tháng"}
 
 TWO_WORD_UNITS = {
-    "đảng viên", "chi bộ", "nhân khẩu", "thành viên", "cán bộ", "đồng chí", "quần chúng",
-    "thủ tục", "cơ sở", "tổ chức", "khu vực", "học sinh", "giáo viên", "công chức",
-    "đoàn viên", "hội viên", "doanh nghiệp", "gia đình", "lao động", "công trình", "tuyến đường",
+    "đảng viên",
+    "chi bộ",
+    "nhân khẩu",
+    "thành viên",
+    "cán bộ",
+    "đồng chí",
+    "quần chúng",
+    "thủ tục",
+    "cơ sở",
+    "tổ chức",
+    "khu vực",
+    "học sinh",
+    "giáo viên",
+    "công chức",
+    "đoàn viên",
+    "hội viên",
+    "doanh nghiệp",
+    "gia đình",
+    "lao động",
+    "công trình",
+    "tuyến đường",
 }
 UNIT_ABBREVIATIONS = {"đv": "đảng viên", "cb": "cán bộ"}
 CURRENCY_WORDS = {"đồng": "VND", "vnd": "VND", "vnđ": "VND", "usd": "USD"}
 NOT_UNITS = {
-    "và", "của", "đã", "được", "có", "là", "với", "trong", "cho", "để", "thì", "mà", "các",
-    "những", "so", "đạt", "tăng", "giảm", "không", "trở", "bên", "đến", "từ", "tại", "ở",
-    "về", "theo", "như", "khi", "này", "đó", "nào", "vào", "ra", "lên", "hoặc", "hay",
+    "và",
+    "của",
+    "đã",
+    "được",
+    "có",
+    "là",
+    "với",
+    "trong",
+    "cho",
+    "để",
+    "thì",
+    "mà",
+    "các",
+    "những",
+    "so",
+    "đạt",
+    "tăng",
+    "giảm",
+    "không",
+    "trở",
+    "bên",
+    "đến",
+    "từ",
+    "tại",
+    "ở",
+    "về",
+    "theo",
+    "như",
+    "khi",
+    "này",
+    "đó",
+    "nào",
+    "vào",
+    "ra",
+    "lên",
+    "hoặc",
+    "hay",
 }
 
 _WORD = r"[^\W\d_](?:[^\W\d_]|[\u0300-\u036f])*"  # letters, with combining marks for NFD text
@@ -109,7 +193,7 @@ def _words_after(text: str, pos: int, n: int = 3) -> list[tuple[str, int]]:
 
 def _words_before(text: str, pos: int, n: int = 2) -> list[tuple[str, int]]:
     """Up to n words preceding pos on the same phrase, in reading order, with their start offsets."""
-    window = text[max(0, pos - 80):pos][::-1]  # matched backwards from pos: no scan from the left
+    window = text[max(0, pos - 80) : pos][::-1]  # matched backwards from pos: no scan from the left
     words: list[tuple[str, int]] = []
     offset = 0
     while len(words) < n and (m := _WORD_BEFORE_REVERSED.match(window, offset)):
@@ -165,9 +249,7 @@ def _suffix(text: str, pos: int) -> tuple[int, int, bool]:
     return end, factor, False
 
 
-_HEDGE_PREFIX = re.compile(
-    r"^(?:(?:" + "|".join(" ".join(p) for p in sorted(HEDGES_BEFORE, key=len, reverse=True)) + r")\s+)*"
-)
+_HEDGE_PREFIX = re.compile(r"^(?:(?:" + "|".join(" ".join(p) for p in sorted(HEDGES_BEFORE, key=len, reverse=True)) + r")\s+)*")
 _HEDGE_SUFFIX = re.compile(r"\s+(?:" + "|".join(" ".join(p) for p in HEDGES_AFTER) + r")$")
 
 
@@ -179,7 +261,7 @@ def _split_number(s: str) -> tuple[str, int] | None:
 @lru_cache(maxsize=4096)
 def _split_text(s: str) -> tuple[str, int] | None:
     s = _HEDGE_SUFFIX.sub("", _key(s).strip())
-    s = s[_HEDGE_PREFIX.match(s).end():]
+    s = s[_HEDGE_PREFIX.match(s).end() :]
     m = _NUMBER_ONLY.match(s)
     if not m:
         return None
@@ -254,7 +336,7 @@ def _hedge(text: str, start: int, end: int) -> str | None:
 
 
 def _unit(text: str, end: int, percent: bool) -> str | None:
-    """"%" for a percent, "VND" before "đồng", else the noun (1-2 words) right after the number."""
+    """ "%" for a percent, "VND" before "đồng", else the noun (1-2 words) right after the number."""
     if percent:
         return "%"
     words = [w for w, _ in _words_after(text, end, 2)]
@@ -285,9 +367,7 @@ def _kind_of_single(text: str, start: int, digits: str, factor: int, percent: bo
     """Kind of a lone number from its context: percent, year, date part, ordinal/identifier or number."""
     if _CLOCK_OFFSET.search(text, max(0, start - 4), start):
         return "date"
-    if _IDENTIFIER_BEFORE.search(text, max(0, start - 30), start) or _IDENTIFIER_AFTER.match(
-        text, start + len(digits)
-    ):
+    if _IDENTIFIER_BEFORE.search(text, max(0, start - 30), start) or _IDENTIFIER_AFTER.match(text, start + len(digits)):
         return "ordinal"
     if percent:
         return "percent"
@@ -309,8 +389,7 @@ def _components(match: re.Match, kind: str) -> list[NumberMention]:
     """The digit runs of a date or clock time, each a "date" mention."""
     offset = match.start()
     return [
-        NumberMention(d.group(), offset + d.start(), offset + d.end(), Decimal(int(d.group())), kind, None, None)
-        for d in re.finditer(r"\d+", match.group())
+        NumberMention(d.group(), offset + d.start(), offset + d.end(), Decimal(int(d.group())), kind, None, None) for d in re.finditer(r"\d+", match.group())
     ]
 
 
@@ -327,10 +406,7 @@ def _parts(text: str, match: re.Match, first: str, second: str, kind: str, local
     years = all(_is_year(match.group(g)) for g in (first, second)) and factor == 1 and not percent
     unit = None if years else _unit(text, end, percent)
     spans = [(match.start(first), match.end(first)), (match.start(second), end)]
-    return [
-        NumberMention(text[s:e], s, e, _tidy(v * factor), kind, hedge, unit)
-        for (s, e), v in zip(spans, values)
-    ]
+    return [NumberMention(text[s:e], s, e, _tidy(v * factor), kind, hedge, unit) for (s, e), v in zip(spans, values)]
 
 
 def _single(text: str, match: re.Match, locale: str = "vi") -> list[NumberMention]:
@@ -344,7 +420,7 @@ def _single(text: str, match: re.Match, locale: str = "vi") -> list[NumberMentio
     plain = kind in ("date", "ordinal", "year")
     return [
         NumberMention(
-            text[match.start():end],
+            text[match.start() : end],
             match.start(),
             end,
             _tidy(value * factor),

@@ -17,16 +17,26 @@ SURNAMES = frozenset(
     "Lâm Tô Trịnh Hà Tạ Châu Quách Thái Triệu Kiều Đào Văn Lưu Tăng Mạc Chu La Đàm Nghiêm Thân Khúc Hứa".split()
 )
 POSITIONS = (
-    "Phó Bí thư", "Bí thư", "Phó Chủ tịch", "Chủ tịch", "Khu vực trưởng", "Trưởng ban", "Trưởng khu phố",
-    "Trưởng", "Phó Giám đốc", "Giám đốc", "Tổ trưởng", "Ủy viên", "Tác giả",
-)  # fmt: skip
+    "Phó Bí thư",
+    "Bí thư",
+    "Phó Chủ tịch",
+    "Chủ tịch",
+    "Khu vực trưởng",
+    "Trưởng ban",
+    "Trưởng khu phố",
+    "Trưởng",
+    "Phó Giám đốc",
+    "Giám đốc",
+    "Tổ trưởng",
+    "Ủy viên",
+    "Tác giả",
+)
 _POSITION = re.compile(r"\b(?:" + "|".join(re.escape(p) for p in POSITIONS) + r")\b")
 _CLAUSE_END = re.compile(r"[.;:!?()\[\]“”\"\n]|\s-\s|,\s(?=[a-zà-ỹđ])| cho biết| cho hay| chia sẻ| khẳng định| nói")
 _WORD = re.compile(r"[^\W\d_]+")
 _NEXT_WORD = re.compile(r" ([^\W\d_]+)(?![^\W\d_])")  # the word after one space
 _SURNAME = re.compile(  # a whole word; the lookahead on first letters, said first, lets the scan skip the rest quickly
-    "(?=[" + "".join(sorted({name[0] for name in SURNAMES})) + r"])(?<![^\W\d_])(?:"
-    + "|".join(sorted(SURNAMES, key=len, reverse=True)) + r")(?![^\W\d_])"
+    "(?=[" + "".join(sorted({name[0] for name in SURNAMES})) + r"])(?<![^\W\d_])(?:" + "|".join(sorted(SURNAMES, key=len, reverse=True)) + r")(?![^\W\d_])"
 )
 
 
@@ -53,7 +63,7 @@ def _names(text: str):
 
 
 def _role_after(text: str, end: int) -> str | None:
-    """"Lê Thị Quân - Bí thư Đảng ủy Phường 6 cho biết" -> "Bí thư Đảng ủy Phường 6"."""
+    """ "Lê Thị Quân - Bí thư Đảng ủy Phường 6 cho biết" -> "Bí thư Đảng ủy Phường 6"."""
     rest = text[end : end + 120]
     lead = re.match(r"\s*(?:-|–|,)\s*", rest)
     if not lead:
@@ -67,7 +77,7 @@ def _role_after(text: str, end: int) -> str | None:
 
 
 def _role_before(text: str, start: int) -> str | None:
-    """"Bí thư Chi bộ Khu phố 3 Phan Văn Thạnh" -> "Bí thư Chi bộ Khu phố 3"."""
+    """ "Bí thư Chi bộ Khu phố 3 Phan Văn Thạnh" -> "Bí thư Chi bộ Khu phố 3"."""
     before = text[max(0, start - 120) : start]
     clause_start = max((m.end() for m in re.finditer(r"[.;:!?()\[\]“”\"\n]|\s-\s", before)), default=0)
     clause = before[clause_start:]

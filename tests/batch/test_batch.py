@@ -17,16 +17,15 @@ import time
 from pathlib import Path
 
 import pytest
-
-from summarizer.text.article import load_article
-from summarizer.models.chain import ModelChain
-from summarizer.cli import main
-from summarizer.batch.runner import run_task
-from summarizer.tasks.brief import BriefTask, brief_article
-from summarizer.config import ModelOptions, Settings
-
 from conftest import CASSETTES, ROOT, SEEDS
 from replay_server import ReplayServer
+
+from summarizer.batch.runner import run_task
+from summarizer.cli import main
+from summarizer.config import ModelOptions, Settings
+from summarizer.models.chain import ModelChain
+from summarizer.tasks.brief import BriefTask, brief_article
+from summarizer.text.article import load_article
 
 SEED_PATHS = sorted(SEEDS.glob("*.txt"))
 ALL_CASSETTES = sorted(CASSETTES.glob("local_*.json"))
@@ -115,9 +114,10 @@ def test_a_changed_article_is_done_again_on_the_next_run(tmp_path):
         assert main(brief_command(articles, out, server.api_base, "--no-cache")) == 0
     report = json.loads((out / "run-report.json").read_text(encoding="utf-8"))
     assert [r["status"] for r in report["articles"]] == ["done", "resumed"] and server.requests == 3
-    assert json.loads((out / f"{paths[0].stem}.json").read_text(encoding="utf-8"))["title_en"] == json.loads(
-        (out / f"{paths[1].stem}.json").read_text(encoding="utf-8")
-    )["title_en"]
+    assert (
+        json.loads((out / f"{paths[0].stem}.json").read_text(encoding="utf-8"))["title_en"]
+        == json.loads((out / f"{paths[1].stem}.json").read_text(encoding="utf-8"))["title_en"]
+    )
 
 
 def test_files_a_machine_crash_emptied_are_written_again_simulated(tmp_path):
@@ -179,6 +179,13 @@ def test_the_run_report_accounts_for_every_article(tmp_path):
     assert [r["status"] for r in rows] == ["resumed", "resumed", "resumed", "failed"]
     assert "broken.txt" in rows[3]["error"] and report["settings"]["concurrency"] == 4
     assert report["totals"] == {
-        "articles": 4, "done": 0, "cached": 0, "resumed": 3, "failed": 1,
-        "prompt_tokens": 0, "completion_tokens": 0, "cost_usd": 0.0, "answered_by": {"local": 3},
-    }  # fmt: skip
+        "articles": 4,
+        "done": 0,
+        "cached": 0,
+        "resumed": 3,
+        "failed": 1,
+        "prompt_tokens": 0,
+        "completion_tokens": 0,
+        "cost_usd": 0.0,
+        "answered_by": {"local": 3},
+    }

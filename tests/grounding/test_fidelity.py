@@ -2,14 +2,13 @@
 
 from decimal import Decimal
 
+from conftest import SEEDS
 from hypothesis import given
 from hypothesis import strategies as st
 
-from summarizer.text.article import load_article
 from summarizer.grounding.fidelity import check_names, check_numbers, vietnamese_names
+from summarizer.text.article import load_article
 from summarizer.text.numbers import english_numbers
-
-from conftest import SEEDS
 
 ARTICLE = load_article(sorted(SEEDS.glob("*.txt"))[1]).text  # Phường 5, Đông Hà: 1.312, 22/24, gần 2.400...
 
@@ -17,8 +16,13 @@ ARTICLE = load_article(sorted(SEEDS.glob("*.txt"))[1]).text  # Phường 5, Đô
 def test_english_numbers_are_read_the_english_way():
     found = dict(english_numbers("1,312 members, 1.7% poor, 8.86 billion VND, 30 million a year, 2,400 people, in 2021"))
     assert found == {
-        "1,312": 1312, "1.7%": Decimal("1.7"), "8.86 billion": 8860000000, "30 million": 30000000, "2,400": 2400, "2021": 2021,
-    }  # fmt: skip
+        "1,312": 1312,
+        "1.7%": Decimal("1.7"),
+        "8.86 billion": 8860000000,
+        "30 million": 30000000,
+        "2,400": 2400,
+        "2021": 2021,
+    }
 
 
 def test_faithful_english_and_vietnamese_pass():

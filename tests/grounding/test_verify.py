@@ -7,18 +7,16 @@ import json
 import re
 import unicodedata
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
+from conftest import GOLD, SEEDS
 from hypothesis import given
 from hypothesis import strategies as st
 
 from summarizer.grounding import align as grounding
-from summarizer.text import numbers
 from summarizer.grounding.align import locate_quote, normalise_for_match
 from summarizer.grounding.verify import Verdict, verify_fact, verify_facts
-from conftest import GOLD, SEEDS
-
+from summarizer.text import numbers
 
 
 def _load_gold() -> list[tuple[str, dict]]:
@@ -54,6 +52,7 @@ STRINGS = [(a, f) for a, f in GOLD_FACTS if isinstance(f["value"], str)]
 
 # ---------------------------------------------------------------- the gold facts hold
 
+
 @needs_gold
 def test_gold_has_59_facts():
     assert len(GOLD_FACTS) == 59
@@ -85,6 +84,7 @@ def test_verify_facts_on_each_gold_article():
 
 
 # ---------------------------------------------------------------- corrupted copies fail
+
 
 @needs_gold
 @pytest.mark.parametrize("article, fact", _params(NUMERIC))
@@ -147,19 +147,19 @@ def _word_added(quote: str) -> str:
 def _word_replaced(quote: str) -> str:
     m = _last_plain_word(quote)
     other = "khác" if m.group() != "khác" else "mới"
-    return quote[: m.start()] + other + quote[m.end():]
+    return quote[: m.start()] + other + quote[m.end() :]
 
 
 def _letter_changed(quote: str) -> str:
     m = _last_plain_word(quote)
     word = m.group()
     word = word[:-1] + ("x" if word[-1] != "x" else "y")
-    return quote[: m.start()] + word + quote[m.end():]
+    return quote[: m.start()] + word + quote[m.end() :]
 
 
 def _digit_changed(quote: str) -> str:
     m = re.search(r"\d", quote)
-    return quote[: m.start()] + str((int(m.group()) + 1) % 10) + quote[m.end():]
+    return quote[: m.start()] + str((int(m.group()) + 1) % 10) + quote[m.end() :]
 
 
 @needs_gold
@@ -174,6 +174,7 @@ def test_changed_quote_is_unsupported(article, fact, corrupt):
 
 
 # ---------------------------------------------------------------- tolerated variants
+
 
 def _to_old_style(s: str) -> str:
     for new, old in {"hóa": "hoá", "hòa": "hoà", "ủy": "uỷ", "thủy": "thuỷ", "khóa": "khoá"}.items():
@@ -251,7 +252,7 @@ def test_old_style_tone_in_the_article():
     text = _seed("002_e3ece47872f8ab9d.txt")  # writes "Đảng uỷ đã ban hành"
     verdict = verify_fact(text, quote="Đảng ủy đã ban hành Nghị quyết số 05", value="05", unit="")
     assert verdict.alignment == "normalised"
-    assert text[verdict.start:verdict.end] == "Đảng uỷ đã ban hành Nghị quyết số 05"
+    assert text[verdict.start : verdict.end] == "Đảng uỷ đã ban hành Nghị quyết số 05"
     assert verdict.supported, verdict.reason  # an identifier supports a value with no unit
 
 
@@ -259,14 +260,14 @@ def test_double_space_in_the_article():
     text = _seed("002_e3ece47872f8ab9d.txt")  # "lần thứ IX, X,\u00a0 kinh tế"
     span = locate_quote("lần thứ IX, X, kinh tế của phường", text)
     assert span is not None and span[2] == "normalised"
-    assert text[span[0]:span[1]] == "lần thứ IX, X,\u00a0 kinh tế của phường"
+    assert text[span[0] : span[1]] == "lần thứ IX, X,\u00a0 kinh tế của phường"
 
 
 def test_eth_stands_in_for_d_with_stroke():
     text = _seed("003_78463087fb1616f8.txt")  # writes "Ðảng bộ" with an Icelandic eth
     span = locate_quote("sức chiến đấu của Đảng bộ, xây dựng Đảng bộ phường", text)
     assert span is not None and span[2] == "normalised"
-    assert text[span[0]:span[1]].startswith("sức chiến đấu của Ðảng bộ")
+    assert text[span[0] : span[1]].startswith("sức chiến đấu của Ðảng bộ")
 
 
 # ---------------------------------------------------------------- fuzzy alignment
@@ -280,7 +281,7 @@ def test_fuzzy_accepts_a_missing_diacritic_in_a_long_quote():
     verdict = verify_fact(text, quote=quote, value=1040, unit="đảng viên")
     assert verdict.supported, verdict.reason
     assert verdict.alignment == "fuzzy"
-    assert text[verdict.start:verdict.end] == "trong 1.312 đảng viên được đánh giá có 1.040"
+    assert text[verdict.start : verdict.end] == "trong 1.312 đảng viên được đánh giá có 1.040"
 
 
 def test_fuzzy_accepts_punctuation_variants():
@@ -307,6 +308,7 @@ def test_short_quotes_are_never_fuzzy():
 
 
 # ---------------------------------------------------------------- hedges, units, kinds
+
 
 @needs_gold
 @pytest.mark.parametrize(
@@ -429,6 +431,7 @@ def test_unusable_values(value):
 
 # ---------------------------------------------------------------- verify_facts
 
+
 def test_verify_facts_never_raises_and_keeps_order():
     text = _seed("000_25d47c26562bab5c.txt")
     facts = [
@@ -462,6 +465,7 @@ def test_verify_facts_with_bad_text():
 
 # ---------------------------------------------------------------- normalise_for_match
 
+
 @pytest.mark.parametrize(
     "raw, normalised",
     [
@@ -474,7 +478,7 @@ def test_verify_facts_with_bad_text():
         ("hoàn thành", "hoàn thành"),  # closed syllable: unchanged
         ("quý", "quý"),  # qu + y: unchanged
         ("khuỷu", "khuỷu"),
-        ("“a”  –  ‘b’", '"a" - \'b\''),
+        ("“a”  –  ‘b’", "\"a\" - 'b'"),
         ("a \n\t b", "a b"),
         ("Ðảng", "đảng"),
     ],
@@ -522,7 +526,7 @@ def test_a_slice_at_word_boundaries_is_found_exactly(text, data):
         return
     found = locate_quote(quote, text)
     assert found is not None and found[2] == "exact"
-    assert text[found[0]:found[1]] == quote
+    assert text[found[0] : found[1]] == quote
 
 
 # ---------------------------------------------------------------- the fast ways agree with the reference
@@ -550,7 +554,7 @@ def test_skeleton_equals_the_character_by_character_reference(text):
 def test_words_before_equals_a_leftward_regex_search(text, pos):
     pos = min(pos, len(text))
     expected, end = [], pos
-    while len(expected) < 2 and (m := re.search(rf"({numbers._WORD})[^\S\n]*\Z", text[max(0, pos - 80):end])):
+    while len(expected) < 2 and (m := re.search(rf"({numbers._WORD})[^\S\n]*\Z", text[max(0, pos - 80) : end])):
         start = max(0, pos - 80) + m.start(1)
         expected.insert(0, (numbers._key(m.group(1)), start))
         end = start

@@ -7,17 +7,16 @@ import json
 import shutil
 
 import pytest
+from conftest import ROOT, SEEDS
 from pydantic import BaseModel, Field
 
-from summarizer.text.article import load_article
+from summarizer.cli import main
+from summarizer.config import ModelOptions, Settings
 from summarizer.models.cache import AnswerCache, CacheError, cache_key
 from summarizer.models.chain import ModelChain
-from summarizer.cli import main
-from summarizer.tasks.brief import brief_article, brief_request
 from summarizer.schema import ArticleDraft, PromptRef, Usage
-from summarizer.config import ModelOptions, Settings
-
-from conftest import ROOT, SEEDS
+from summarizer.tasks.brief import brief_article, brief_request
+from summarizer.text.article import load_article
 
 SEED_IDS = [path.stem for path in sorted(SEEDS.glob("*.txt"))]
 UNREACHABLE = "http://127.0.0.1:9/v1"  # nothing listens there: a call that is not answered from a cassette fails

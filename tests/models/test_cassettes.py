@@ -4,7 +4,6 @@ import json
 import re
 
 import pytest
-
 from conftest import CASSETTES, SECRET_HEADERS
 
 CASSETTE_FILES = sorted(CASSETTES.glob("*.json"))

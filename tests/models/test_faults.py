@@ -11,11 +11,10 @@ import json
 import socket
 
 import pytest
-
-from summarizer.cli import main
-
 from conftest import CASSETTES, SEEDS
 from replay_server import ReplayServer
+
+from summarizer.cli import main
 
 SEED_A, SEED_B = sorted(SEEDS.glob("*.txt"))[:2]
 ALL_CASSETTES = sorted(CASSETTES.glob("local_*.json"))

@@ -11,11 +11,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import SEEDS
 
 from summarizer.models import local_server as local_model
 from summarizer.models.local_server import LocalModelError, LocalServer, assemble
-
-from conftest import SEEDS
 
 # --------------------------------------------------------------------------- assembling weights (pure file work)
 

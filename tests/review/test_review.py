@@ -36,6 +36,4 @@ def test_overlapping_spans_share_the_overlap():
     text = "Đảng bộ có 8 chi bộ với 327 đảng viên"
     a, b = Span("a", 0, 19, "fact", "", {}), Span("b", 11, 37, "field", "", {})
     pieces = segments(text, [a, b])
-    assert [(p.text, tuple(s.key for s in p.spans)) for p in pieces] == [
-        ("Đảng bộ có ", ("a",)), ("8 chi bộ", ("a", "b")), (" với 327 đảng viên", ("b",))
-    ]
+    assert [(p.text, tuple(s.key for s in p.spans)) for p in pieces] == [("Đảng bộ có ", ("a",)), ("8 chi bộ", ("a", "b")), (" với 327 đảng viên", ("b",))]

@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, SEEDS
 from served import served
 
@@ -24,7 +23,15 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "artifacts"
 PROFILE = json.loads((ROOT / "schemas" / "forms" / "ward_party_profile.json").read_text(encoding="utf-8"))
 SEED = {path.stem.split("_")[0]: path for path in sorted(SEEDS.glob("*.txt"))}
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 # CI installs chromium (scripts/install --browser), so there a missing browser fails instead of skipping
 pytestmark = pytest.mark.skipif(
@@ -39,8 +46,10 @@ def produced(tmp_path_factory):
     with served(folder) as (service, replay), service.client() as client:
         single = client.post("/v1/briefs", json={"article": SEED["000"].read_text(encoding="utf-8"), "id": "ward6", "form": PROFILE})
         assert single.status_code == 200, single.text
-        job = client.post("/v1/batches", json={"kind": "fill", "form": PROFILE, "articles": [
-            {"id": seed, "text": SEED[seed].read_text(encoding="utf-8")} for seed in ("000", "003")]}).json()  # fmt: skip
+        job = client.post(
+            "/v1/batches",
+            json={"kind": "fill", "form": PROFILE, "articles": [{"id": seed, "text": SEED[seed].read_text(encoding="utf-8")} for seed in ("000", "003")]},
+        ).json()
         while client.get(f"/v1/batches/{job['id']}").json()["status"] not in ("done", "failed"):
             time.sleep(0.3)
         pages = {"article": client.get("/review/ward6"), "batch": client.get(f"/review/{job['id']}")}
@@ -126,8 +135,10 @@ def test_summarizer_report_writes_a_page_readable_without_javascript(produced, b
     target = tmp_path / "report.html"
     result = subprocess.run(
         [sys.executable, "-m", "summarizer.cli", "report", str(produced["data"] / "articles"), "--html", str(target)],
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     html = target.read_text(encoding="utf-8")
     assert "<script src" not in html and "<link" not in html and "http://" not in html and "https://" not in html
@@ -141,7 +152,8 @@ def test_summarizer_report_writes_a_page_readable_without_javascript(produced, b
 
 
 def test_report_on_a_folder_without_outputs_is_one_line(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "summarizer.cli", "report", str(tmp_path), "--html", str(tmp_path / "r.html")], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "summarizer.cli", "report", str(tmp_path), "--html", str(tmp_path / "r.html")], capture_output=True, text=True
+    )
     assert result.returncode == 2 and result.stderr.count("\n") == 1 and "no briefs or filled forms" in result.stderr
     assert not (tmp_path / "r.html").exists()
-

@@ -12,7 +12,6 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance, status_code_conformance
-
 from served import AUTH, served
 
 MODEL_ROUTES = ("/v1/briefs", "/v1/forms/fill")

@@ -15,11 +15,10 @@ import time
 import httpx
 import jsonschema
 import pytest
-
-from summarizer.grounding.verify import verify_fact
-
 from conftest import ROOT, SEEDS
 from served import AUTH, TOKEN, Served, served
+
+from summarizer.grounding.verify import verify_fact
 
 SEED = {path.stem.split("_")[0]: path for path in sorted(SEEDS.glob("*.txt"))}
 BRIEF_SCHEMA = json.loads((ROOT / "schemas" / "brief.schema.json").read_text(encoding="utf-8"))

@@ -11,18 +11,17 @@ import json
 
 import jsonschema
 import pytest
+from conftest import GOLD, ROOT, SEEDS
 
-from summarizer.text.article import load_article
-from summarizer.models.chain import ModelChain
 from summarizer.cli import main
+from summarizer.config import ModelOptions, Settings
 from summarizer.evaluate import score_article, totals
 from summarizer.grounding.verify import verify_fact
-from summarizer.text.language import untranslated_share, vietnamese_share
-from summarizer.tasks.brief import brief_article, write_brief
+from summarizer.models.chain import ModelChain
 from summarizer.models.prompts import load_prompt
-from summarizer.config import ModelOptions, Settings
-
-from conftest import GOLD, ROOT, SEEDS
+from summarizer.tasks.brief import brief_article, write_brief
+from summarizer.text.article import load_article
+from summarizer.text.language import untranslated_share, vietnamese_share
 
 SEED_IDS = [path.stem for path in sorted(SEEDS.glob("*.txt"))]
 BRIEF_SCHEMA = json.loads((ROOT / "schemas" / "brief.schema.json").read_text(encoding="utf-8"))

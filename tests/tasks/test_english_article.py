@@ -8,19 +8,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-from pathlib import Path
 
 import jsonschema
+from conftest import ROOT
 
+from summarizer.grounding.verify import verify_fact
+from summarizer.models.chain import ModelChain
+from summarizer.tasks.brief import brief_article
 from summarizer.text.article import load_article
 from summarizer.text.candidates import fact_candidates
-from summarizer.models.chain import ModelChain
-from summarizer.grounding.verify import verify_fact
 from summarizer.text.language import is_english, is_vietnamese
 from summarizer.text.numbers import text_locale, to_json_number
-from summarizer.tasks.brief import brief_article
-
-from conftest import ROOT
 
 ARTICLE = ROOT / "tests" / "english" / "ward_5_party_committee.txt"
 BRIEF_SCHEMA = json.loads((ROOT / "schemas" / "brief.schema.json").read_text(encoding="utf-8"))

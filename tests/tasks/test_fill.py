@@ -8,18 +8,17 @@ import json
 
 import jsonschema
 import pytest
-
-from summarizer.text.article import load_article
-from summarizer.models.chain import ModelChain
-from summarizer.cli import main
-from summarizer.tasks.export import columns, to_csv, to_jsonl
-from summarizer.grounding.fields import ground_field
-from summarizer.tasks.fill import FORM_KINDS, MAX_FIELDS_PER_CALL, fill_request, plain_value
-from summarizer.text.candidates import fact_candidates
-from summarizer.forms import FormError, answer_model, form_from_schema, load_form
-from summarizer.config import ModelOptions, Settings
-
 from conftest import ROOT, SEEDS
+
+from summarizer.cli import main
+from summarizer.config import ModelOptions, Settings
+from summarizer.forms import FormError, answer_model, form_from_schema, load_form
+from summarizer.grounding.fields import ground_field
+from summarizer.models.chain import ModelChain
+from summarizer.tasks.export import columns, to_csv, to_jsonl
+from summarizer.tasks.fill import FORM_KINDS, MAX_FIELDS_PER_CALL, fill_request, plain_value
+from summarizer.text.article import load_article
+from summarizer.text.candidates import fact_candidates
 
 FORMS = ROOT / "schemas" / "forms"
 SEED = SEEDS / "000_25d47c26562bab5c.txt"  # "... 8 chi bộ với 327 đảng viên ...", "tỷ lệ hộ nghèo còn khoảng 1,7%"
@@ -59,7 +58,11 @@ def test_a_yaml_form_becomes_the_json_schema_it_stands_for():
         ("key.yaml", "fields:\n  - {name: a, typ: string}\n", "field 'a': unknown key 'typ'"),
         ("syntax.yaml", "fields: [\n", "not valid YAML"),
         ("nofields.yaml", "form: x\n", "needs 'fields'"),
-        ("nested.yaml", "fields:\n  - name: leaders\n    type: list\n    fields:\n      - {name: role, type: strng}\n", "field 'leaders[].role': unknown type 'strng'"),
+        (
+            "nested.yaml",
+            "fields:\n  - name: leaders\n    type: list\n    fields:\n      - {name: role, type: strng}\n",
+            "field 'leaders[].role': unknown type 'strng'",
+        ),
         ("required.json", '{"type": "object", "properties": {"a": {"type": "string"}}, "required": ["b"]}', "'required' names 'b'"),
         ("notobject.json", '{"type": "array"}', "a form is a JSON Schema"),
         ("items.json", '{"type": "object", "properties": {"l": {"type": "array"}}}', "field 'l': a list needs 'items'"),
@@ -171,9 +174,11 @@ def test_a_choice_needs_a_quote_that_is_in_the_article(seed):
 def test_a_list_keeps_the_items_that_hold_and_says_what_it_left_out(seed):
     text, candidates = seed
     leaders = field("party_leaders.yaml", "leaders")
-    answer = answer_model((leaders,)).model_validate(
-        {"leaders": [{"name": "Lê Thị Quân", "position": "Bí thư Đảng ủy Phường 6"}, {"name": "Trần Văn Bịa", "position": None}]}
-    ).leaders
+    answer = (
+        answer_model((leaders,))
+        .model_validate({"leaders": [{"name": "Lê Thị Quân", "position": "Bí thư Đảng ủy Phường 6"}, {"name": "Trần Văn Bịa", "position": None}]})
+        .leaders
+    )
     result = ground_field(leaders, answer, text, candidates)
     assert result.status == "filled" and len(result.items) == 1 and "1 item(s)" in result.reason
     assert plain_value(result) == [{"name": "Lê Thị Quân", "position": "Bí thư Đảng ủy Phường 6"}]

@@ -14,15 +14,14 @@ import unicodedata
 
 import jsonschema
 import pytest
+from conftest import GOLD, ROOT, SEEDS
 
-from summarizer.text.article import load_article
-from summarizer.models.chain import ModelChain
 from summarizer.cli import main
-from summarizer.tasks.fill import fill_article
 from summarizer.forms import load_form
 from summarizer.grounding.verify import verify_fact
-
-from conftest import GOLD, ROOT, SEEDS
+from summarizer.models.chain import ModelChain
+from summarizer.tasks.fill import fill_article
+from summarizer.text.article import load_article
 
 SEED_IDS = [path.stem for path in sorted(SEEDS.glob("*.txt"))]
 PROFILE = load_form(ROOT / "schemas" / "forms" / "ward_party_profile.json")
@@ -57,11 +56,11 @@ def verdicts(seed: str, filled) -> dict[str, str]:
     for name, speaks_of in GOLD_FIELDS.items():
         values = {fact["value"] for fact in gold["facts"] if speaks_of(fact["what"])}
         if values:
-            out[name] = _verdict(filled.fields[name], lambda v: v in values)
+            out[name] = _verdict(filled.fields[name], lambda v, values=values: v in values)
     for name, key in GOLD_META.items():
         if gold["meta"].get(key):
             expected = _fold(gold["meta"][key])
-            out[name] = _verdict(filled.fields[name], lambda v: _fold(v) in expected or expected in _fold(v))
+            out[name] = _verdict(filled.fields[name], lambda v, expected=expected: _fold(v) in expected or expected in _fold(v))
     return out
 
 
@@ -148,8 +147,20 @@ def test_the_fill_command_writes_each_form_and_a_csv(cassette, local_api_base, t
     config.write_text(f'models = ["local"]\n[model.local]\napi_base = "{local_api_base}"\n', encoding="utf-8")
     out = tmp_path / "out"
     with cassette(f"fill_{seed}"):
-        code = main(["fill", "--form", str(ROOT / "schemas" / "forms" / "ward_party_profile.json"), str(SEEDS / f"{seed}.txt"),
-                     "--out", str(out), "--config", str(config), "--format", "csv"])  # fmt: skip
+        code = main(
+            [
+                "fill",
+                "--form",
+                str(ROOT / "schemas" / "forms" / "ward_party_profile.json"),
+                str(SEEDS / f"{seed}.txt"),
+                "--out",
+                str(out),
+                "--config",
+                str(config),
+                "--format",
+                "csv",
+            ]
+        )
     assert code == 0
     written = json.loads((out / f"{seed}.ward_party_profile.json").read_text(encoding="utf-8"))
     jsonschema.validate(written["values"], {**PROFILE.schema, "required": []})

@@ -14,18 +14,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-from pathlib import Path
 
 import jsonschema
 import pytest
-
-from summarizer.text.article import load_article
-from summarizer.models.chain import ModelChain
-from summarizer.grounding.verify import verify_fact
-from summarizer.errors import NoValidAnswer
-from summarizer.tasks.brief import brief_article, brief_request
-
 from conftest import ROOT
+
+from summarizer.errors import NoValidAnswer
+from summarizer.grounding.verify import verify_fact
+from summarizer.models.chain import ModelChain
+from summarizer.tasks.brief import brief_article, brief_request
+from summarizer.text.article import load_article
 
 INJECTIONS = sorted((ROOT / "tests" / "injection").glob("*.txt"))
 BRIEF_SCHEMA = json.loads((ROOT / "schemas" / "brief.schema.json").read_text(encoding="utf-8"))

@@ -2,9 +2,9 @@
 
 import json
 
-from summarizer.schema import Brief, json_schemas, schema_text
-
 from conftest import ROOT
+
+from summarizer.schema import Brief, json_schemas, schema_text
 
 
 def test_schema_files_match_the_models():

@@ -11,10 +11,10 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from conftest import GOLD, SEEDS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import GOLD, SEEDS
 from summarizer.text.article import (
     ARTICLE_SUFFIXES,
     MAX_ARTICLE_CHARS,
@@ -36,8 +36,7 @@ SEED_IDS = [path.stem for path in SEED_FILES]
 
 needs_gold = pytest.mark.skipif(not GOLD.is_dir(), reason=f"gold folder {GOLD} is absent")
 
-MARKERS = ("Chia sẻ bài viết", "BÌNH LUẬN", "Các tin khác", "VĂN BẢN MỚI", "THĂM DÒ Ý KIẾN",
-           "Tin liên quan", "Bình luận", "Đọc tiếp", "Xem thêm")
+MARKERS = ("Chia sẻ bài viết", "BÌNH LUẬN", "Các tin khác", "VĂN BẢN MỚI", "THĂM DÒ Ý KIẾN", "Tin liên quan", "Bình luận", "Đọc tiếp", "Xem thêm")
 
 
 def _gold(seed_id: str) -> dict:
@@ -74,9 +73,13 @@ def test_every_gold_quote_survives_cleaning(seed_id):
 
 @pytest.mark.parametrize(
     "seed_id, time",
-    [("000_25d47c26562bab5c", "07:29"), ("001_ec4d3e1a54c06ea6", "17:15"),
-     ("002_e3ece47872f8ab9d", "10:45"), ("003_78463087fb1616f8", "14:32"),
-     ("004_274524fc001e6b42", "07:20")],
+    [
+        ("000_25d47c26562bab5c", "07:29"),
+        ("001_ec4d3e1a54c06ea6", "17:15"),
+        ("002_e3ece47872f8ab9d", "10:45"),
+        ("003_78463087fb1616f8", "14:32"),
+        ("004_274524fc001e6b42", "07:20"),
+    ],
 )
 def test_seed_published_time(seed_id, time):
     assert load_article(SEEDS / f"{seed_id}.txt").meta.published_time == time
@@ -88,8 +91,7 @@ def test_seed_boilerplate_is_gone(path):
     lines = text.split("\n\n")
     keys = {marker.casefold() for marker in MARKERS}
     assert [line for line in lines if line.casefold() in keys] == []
-    for junk in ("Chia sẻ bài viết", "BÌNH LUẬN", "Các tin khác", "VĂN BẢN MỚI",
-                 "THĂM DÒ Ý KIẾN", "người đã tham gia bình chọn", "Chi tiết tin"):
+    for junk in ("Chia sẻ bài viết", "BÌNH LUẬN", "Các tin khác", "VĂN BẢN MỚI", "THĂM DÒ Ý KIẾN", "người đã tham gia bình chọn", "Chi tiết tin"):
         assert junk not in text
     assert "." not in lines
 
@@ -120,8 +122,10 @@ def test_seed_bylines_and_titles_stay_in_text():
 
 @pytest.mark.parametrize(
     "seed_id, caption",
-    [("002_e3ece47872f8ab9d", "Trung tâm Văn hóa phường Mỏ Chè được đầu tư xây mới với kinh phí gần 9 tỷ đồng."),
-     ("004_274524fc001e6b42", "Một góc phường 1 bên bờ sông Tiền.")],
+    [
+        ("002_e3ece47872f8ab9d", "Trung tâm Văn hóa phường Mỏ Chè được đầu tư xây mới với kinh phí gần 9 tỷ đồng."),
+        ("004_274524fc001e6b42", "Một góc phường 1 bên bờ sông Tiền."),
+    ],
 )
 def test_repeated_photo_caption_kept_once(seed_id, caption):
     raw = (SEEDS / f"{seed_id}.txt").read_text(encoding="utf-8")
@@ -151,8 +155,7 @@ def test_article_from_text_matches_load_article():
 # --------------------------------------------------------------------------- cleaning properties
 
 _LINE_PIECES = st.one_of(
-    st.sampled_from(MARKERS + (".", "", " ", "\t", "\xa0", "Chi tiết tin - Phường 5 - Đông Hà",
-                               "Trang chủ > Tin tức", "Tường Vy", "A", "A")),
+    st.sampled_from(MARKERS + (".", "", " ", "\t", "\xa0", "Chi tiết tin - Phường 5 - Đông Hà", "Trang chủ > Tin tức", "Tường Vy", "A", "A")),
     st.text(alphabet="aăâeêoôơuưyĐđ \t\xa0.\u0301\u0300\u0323\u0309\u0303\ufeff\u200b12:/-", max_size=30),
 )
 _LINE_BREAKS = st.sampled_from(["\n", "\n\n", "\r\n", "\r", "\n \n", "\u2028"])
@@ -233,33 +236,30 @@ PAGE = """<!DOCTYPE html>
 
 
 def test_html_page_yields_only_article_paragraphs():
-    assert html_to_text(PAGE) == (
-        "Đảng bộ phường 7 vững mạnh\n\nĐoạn một có chữ đậm và xuống dòng.\n\nĐoạn hai.\n\nDòng sau br."
-    )
+    assert html_to_text(PAGE) == ("Đảng bộ phường 7 vững mạnh\n\nĐoạn một có chữ đậm và xuống dòng.\n\nĐoạn hai.\n\nDòng sau br.")
 
 
 def test_html_file_is_loaded_through_the_parser(tmp_path):
     path = tmp_path / "trang.html"
     path.write_text(PAGE, encoding="utf-8")
     article = load_article(path)
-    assert article.text == (
-        "Đảng bộ phường 7 vững mạnh\n\nĐoạn một có chữ đậm và xuống dòng.\n\nĐoạn hai.\n\nDòng sau br."
-    )
+    assert article.text == ("Đảng bộ phường 7 vững mạnh\n\nĐoạn một có chữ đậm và xuống dòng.\n\nĐoạn hai.\n\nDòng sau br.")
     assert article.meta.title == "Đảng bộ phường 7 vững mạnh"
     for junk in ("tracking", "Thời sự", "quảng cáo", "alert", "Tin đọc nhiều", "Bản quyền", "Trang chủ", "<"):
         assert junk not in article.text
 
 
 def test_html_without_article_uses_body_minus_chrome_and_title_first():
-    page = ("<html><head><title>Tin phường 9</title></head><body><header>Logo</header>"
-            "<div><p>Nội dung &amp; chi tiết.</p></div><table><tr><td>a</td><td>b</td></tr></table>"
-            "<footer>Liên hệ</footer></body></html>")
+    page = (
+        "<html><head><title>Tin phường 9</title></head><body><header>Logo</header>"
+        "<div><p>Nội dung &amp; chi tiết.</p></div><table><tr><td>a</td><td>b</td></tr></table>"
+        "<footer>Liên hệ</footer></body></html>"
+    )
     assert html_to_text(page) == "Tin phường 9\n\nNội dung & chi tiết.\n\na b"
 
 
 def test_html_site_logo_h1_in_page_header_is_not_the_headline():
-    page = ("<html><head><title>Tin phường 9</title></head><body><header><h1>Báo Tỉnh</h1></header>"
-            "<div><p>Nội dung chính.</p></div></body></html>")
+    page = "<html><head><title>Tin phường 9</title></head><body><header><h1>Báo Tỉnh</h1></header><div><p>Nội dung chính.</p></div></body></html>"
     assert html_to_text(page) == "Tin phường 9\n\nNội dung chính."
 
 
@@ -272,9 +272,15 @@ def test_html_entities_for_decomposed_letters_are_normalised():
 
 @pytest.mark.parametrize(
     "raw, suffix, expected",
-    [("<p>x</p>", ".html", True), ("<p>x</p>", ".htm", True), ("plain text", ".html", False),
-     ("<!DOCTYPE html><p>x</p>", ".txt", True), ("  <html><body>x", "", True),
-     ("a < b and <br> in markdown", ".md", False), ("plain", ".txt", False)],
+    [
+        ("<p>x</p>", ".html", True),
+        ("<p>x</p>", ".htm", True),
+        ("plain text", ".html", False),
+        ("<!DOCTYPE html><p>x</p>", ".txt", True),
+        ("  <html><body>x", "", True),
+        ("a < b and <br> in markdown", ".md", False),
+        ("plain", ".txt", False),
+    ],
 )
 def test_looks_like_html(raw, suffix, expected):
     assert looks_like_html(raw, suffix) is expected
@@ -285,12 +291,14 @@ def test_looks_like_html(raw, suffix, expected):
 
 @pytest.mark.parametrize(
     "dateline, date, time, author",
-    [("26/12/2014 - 07:29", "2014-12-26", "07:29", None),
-     ("17:15, Thứ Năm, 23-11-2023", "2023-11-23", "17:15", None),
-     ("Quỳnh Mai 10:45, 17/01/2023", "2023-01-17", "10:45", "Quỳnh Mai"),
-     ("16/06/2024 - 14:32", "2024-06-16", "14:32", None),
-     ("Thứ Năm, 14/05/2020, 07:20 (GMT+7)", "2020-05-14", "07:20", None),
-     ("Cập nhật: 2021-03-09", "2021-03-09", None, None)],
+    [
+        ("26/12/2014 - 07:29", "2014-12-26", "07:29", None),
+        ("17:15, Thứ Năm, 23-11-2023", "2023-11-23", "17:15", None),
+        ("Quỳnh Mai 10:45, 17/01/2023", "2023-01-17", "10:45", "Quỳnh Mai"),
+        ("16/06/2024 - 14:32", "2024-06-16", "14:32", None),
+        ("Thứ Năm, 14/05/2020, 07:20 (GMT+7)", "2020-05-14", "07:20", None),
+        ("Cập nhật: 2021-03-09", "2021-03-09", None, None),
+    ],
 )
 def test_dateline_layouts(dateline, date, time, author):
     meta = parse_meta(f"Tiêu đề bài báo\n\n{dateline}\n\nThân bài có một câu dài kết thúc bằng dấu chấm.")
@@ -325,18 +333,20 @@ def test_no_title_when_text_starts_with_body():
 
 @pytest.mark.parametrize(
     "last_line, author, source",
-    [("Tường Vy", "Tường Vy", None),
-     ("Bài, ảnh: ANH DŨNG", "Anh Dũng", None),
-     ("Bài và ảnh: Nguyễn Văn An", "Nguyễn Văn An", None),
-     ("Tác giả: Vũ Hoàng", "Vũ Hoàng", None),
-     ("Ảnh: TRẦN THỊ MAI", "Trần Thị Mai", None),
-     ("LÊ HỒNG LÂM", "Lê Hồng Lâm", None),
-     ("Nguồn: Báo Quảng Trị; Tác giả: Vũ Hoàng", "Vũ Hoàng", "Báo Quảng Trị"),
-     ("Nguồn: Báo Cần Thơ", None, "Báo Cần Thơ"),
-     ("Xem chi tiết tại đây", None, None),       # lower-case words: not a name
-     ("Năm 2024 Tăng Trưởng", None, None),       # digits: not a name
-     ("Đảng Bộ Phường Sáu Vững Mạnh", None, None),  # six words: too long for a name
-     ("Kết thúc bằng Dấu Chấm.", None, None)],
+    [
+        ("Tường Vy", "Tường Vy", None),
+        ("Bài, ảnh: ANH DŨNG", "Anh Dũng", None),
+        ("Bài và ảnh: Nguyễn Văn An", "Nguyễn Văn An", None),
+        ("Tác giả: Vũ Hoàng", "Vũ Hoàng", None),
+        ("Ảnh: TRẦN THỊ MAI", "Trần Thị Mai", None),
+        ("LÊ HỒNG LÂM", "Lê Hồng Lâm", None),
+        ("Nguồn: Báo Quảng Trị; Tác giả: Vũ Hoàng", "Vũ Hoàng", "Báo Quảng Trị"),
+        ("Nguồn: Báo Cần Thơ", None, "Báo Cần Thơ"),
+        ("Xem chi tiết tại đây", None, None),  # lower-case words: not a name
+        ("Năm 2024 Tăng Trưởng", None, None),  # digits: not a name
+        ("Đảng Bộ Phường Sáu Vững Mạnh", None, None),  # six words: too long for a name
+        ("Kết thúc bằng Dấu Chấm.", None, None),
+    ],
 )
 def test_byline_forms(last_line, author, source):
     meta = parse_meta(f"Tiêu đề bài báo\n\n26/12/2014 - 07:29\n\nThân bài có câu dài.\n\n{last_line}")
@@ -368,14 +378,16 @@ def test_cp1258_sample_really_is_vietnamese():
 
 @pytest.mark.parametrize(
     "name, data, problem",
-    [("rong.txt", b"", "empty file"),
-     ("trang.txt", b"  \n\t\r\n \xc2\xa0 \n", "only whitespace"),
-     ("anh.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file, not an article"),
-     ("latin1.txt", "Tiêu: café déjà vu".encode("latin-1"), "not UTF-8 text (byte 0xEA at offset 2)"),
-     ("cp1258.txt", CP1258_BYTES, "not UTF-8 text (byte 0xD0 at offset 0); re-save it as UTF-8"),
-     ("utf16.txt", "Đảng bộ".encode("utf-16") + b"\x00", "UTF-16"),  # an odd byte: not whole UTF-16
-     ("chi-boilerplate.txt", "Chia sẻ bài viết\n\nBÌNH LUẬN\n\nXem thêm\n".encode(), "only boilerplate"),
-     ("dots.txt", b".\n.\n.\n", "only boilerplate")],
+    [
+        ("rong.txt", b"", "empty file"),
+        ("trang.txt", b"  \n\t\r\n \xc2\xa0 \n", "only whitespace"),
+        ("anh.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file, not an article"),
+        ("latin1.txt", "Tiêu: café déjà vu".encode("latin-1"), "not UTF-8 text (byte 0xEA at offset 2)"),
+        ("cp1258.txt", CP1258_BYTES, "not UTF-8 text (byte 0xD0 at offset 0); re-save it as UTF-8"),
+        ("utf16.txt", "Đảng bộ".encode("utf-16") + b"\x00", "UTF-16"),  # an odd byte: not whole UTF-16
+        ("chi-boilerplate.txt", "Chia sẻ bài viết\n\nBÌNH LUẬN\n\nXem thêm\n".encode(), "only boilerplate"),
+        ("dots.txt", b".\n.\n.\n", "only boilerplate"),
+    ],
 )
 def test_bad_files_raise_one_line_article_error(tmp_path, name, data, problem):
     path = tmp_path / name
@@ -480,14 +492,12 @@ def test_good_file_with_bom_and_crlf(tmp_path):
 
 
 def test_find_articles_recursive_sorted_and_filtered(tmp_path):
-    for relative in ("b.txt", "a.md", "sub/c.html", "sub/deeper/d.HTM", "sub/e.json",
-                     "notes.pdf", ".hidden/f.txt", "sub/.g.txt"):
+    for relative in ("b.txt", "a.md", "sub/c.html", "sub/deeper/d.HTM", "sub/e.json", "notes.pdf", ".hidden/f.txt", "sub/.g.txt"):
         path = tmp_path / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("x")
     found = find_articles(tmp_path)
-    assert [p.relative_to(tmp_path).as_posix() for p in found] == [
-        "a.md", "b.txt", "sub/c.html", "sub/deeper/d.HTM"]
+    assert [p.relative_to(tmp_path).as_posix() for p in found] == ["a.md", "b.txt", "sub/c.html", "sub/deeper/d.HTM"]
     assert all(p.suffix.lower() in ARTICLE_SUFFIXES for p in found)
 
 

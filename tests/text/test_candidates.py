@@ -3,17 +3,16 @@
 import json
 
 import pytest
+from conftest import GOLD, SEEDS
 from hypothesis import given
 from hypothesis import strategies as st
 
-from summarizer.text.article import load_article
-from summarizer.text import candidates
-from summarizer.text.candidates import clause_around, fact_candidates
-from summarizer.grounding.verify import verify_fact
 from summarizer.grounding.facts import checked_period, ground_facts
+from summarizer.grounding.verify import verify_fact
 from summarizer.schema import FactLabel
-
-from conftest import GOLD, SEEDS
+from summarizer.text import candidates
+from summarizer.text.article import load_article
+from summarizer.text.candidates import clause_around, fact_candidates
 
 SEED_PATHS = sorted(SEEDS.glob("*.txt"))
 
@@ -116,17 +115,18 @@ def test_a_label_naming_another_counted_noun_is_rejected():
 
 # ---------------------------------------------------------------- clause_around agrees with a left-to-right scan
 
+
 def _clause_reference(text: str, start: int, end: int) -> tuple[int, int]:
     """clause_around as first written: boundaries found by scanning text[:start] and text[end:]."""
     left_limit = max((m.end() for m in candidates._BOUNDARY.finditer(text, 0, start)), default=0)
     right_match = candidates._BOUNDARY.search(text, end)
     right_limit = right_match.start() if right_match else len(text)
-    before = list(candidates._WORD.finditer(text, left_limit, start))[-candidates.MAX_WORDS_BEFORE:]
+    before = list(candidates._WORD.finditer(text, left_limit, start))[-candidates.MAX_WORDS_BEFORE :]
     after = list(candidates._WORD.finditer(text, end, right_limit))[: candidates.MAX_WORDS_AFTER]
     return (before[0].start() if before else start), (after[-1].end() if after else end)
 
 
-@given(st.text(alphabet=st.sampled_from(list("ab 12.,;:!?…()“”\"\n\t-")), max_size=60), st.data())
+@given(st.text(alphabet=st.sampled_from(list('ab 12.,;:!?…()“”"\n\t-')), max_size=60), st.data())
 def test_clause_around_equals_the_scanning_reference(text, data):
     start = data.draw(st.integers(0, len(text)))
     end = data.draw(st.integers(start, len(text)))

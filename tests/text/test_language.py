@@ -2,17 +2,16 @@
 
 import sys
 import unicodedata
-from pathlib import Path
 
 import pytest
+from conftest import SEEDS
 from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from summarizer.schema import ArticleDraft
 from summarizer.text.language import FOLDING_TO_VIETNAMESE, VIETNAMESE_LETTERS, is_english, is_vietnamese, untranslated_share, vietnamese_share
 from summarizer.text.numbers import ENGLISH_BELOW, text_locale
-from summarizer.schema import ArticleDraft
-from conftest import SEEDS
 
 VI = "Đảng bộ Phường 6 hiện có 8 chi bộ với 327 đảng viên."
 EN = "The Ward 6 party committee, led by Lê Thị Quân in Bến Tre, has 8 cells and 327 members."
@@ -30,9 +29,17 @@ def test_names_with_diacritics_do_not_make_english_vietnamese():
 
 def test_english_left_in_vietnamese_fields_is_sent_back_to_the_model():
     fields = dict(
-        organization="Đảng bộ Phường 6", locality="Phường 6", people=[], title_vi=VI, summary_vi=VI,
-        key_points_vi=[VI], title_en=EN, summary_en=EN, key_points_en=[EN], facts=[],
-    )  # fmt: skip
+        organization="Đảng bộ Phường 6",
+        locality="Phường 6",
+        people=[],
+        title_vi=VI,
+        summary_vi=VI,
+        key_points_vi=[VI],
+        title_en=EN,
+        summary_en=EN,
+        key_points_en=[EN],
+        facts=[],
+    )
     assert ArticleDraft(**fields).key_points()[0].en == EN
     for field, wrong in (("summary_vi", EN), ("summary_en", VI), ("key_points_en", [VI]), ("key_points_vi", [VI, EN])):
         with pytest.raises(ValidationError) as err:
@@ -68,9 +75,8 @@ def test_only_the_vietnamese_letters_and_their_capitals_fold_to_one():
 
 
 _PARAGRAPHS = st.sampled_from(
-    ["Đảng bộ Phường 6 hiện có 8 chi bộ với 327 đảng viên.", "The ward has 8 cells and 327 members.",
-     "Lê Thị Quân", "2021-2025", "\n\n", " ", "1.312"]
-)  # fmt: skip
+    ["Đảng bộ Phường 6 hiện có 8 chi bộ với 327 đảng viên.", "The ward has 8 cells and 327 members.", "Lê Thị Quân", "2021-2025", "\n\n", " ", "1.312"]
+)
 
 
 @given(st.lists(_PARAGRAPHS, max_size=300).map("".join))

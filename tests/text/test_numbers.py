@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 import unicodedata
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
+from conftest import GOLD, SEEDS
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import GOLD, SEEDS
 from summarizer.text.numbers import (
     HEDGES,
     KINDS,
@@ -22,7 +21,6 @@ from summarizer.text.numbers import (
     read_vi_number,
     to_json_number,
 )
-
 
 
 def _gold_facts():
@@ -42,6 +40,7 @@ needs_gold = pytest.mark.skipif(not GOLD_FACTS, reason=f"gold facts not found at
 
 # ---------------------------------------------------------------- read_vi_number
 
+
 @pytest.mark.parametrize(
     "written, expected",
     [
@@ -59,16 +58,56 @@ needs_gold = pytest.mark.skipif(not GOLD_FACTS, reason=f"gold facts not found at
         ("3 ngàn", "3000"),
         ("2 tỉ", "2000000000"),
         # every number written in the gold quotes
-        ("8", "8"), ("327", "327"), ("2003", "2003"), ("2008", "2008"), ("2009", "2009"),
-        ("2011", "2011"), ("2013", "2013"), ("100%", "100"), ("24", "24"), ("22", "22"),
-        ("1.040", "1040"), ("236", "236"), ("25", "25"), ("1.327", "1327"), ("1.051", "1051"),
-        ("242", "242"), ("567", "567"), ("2.284", "2284"), ("5", "5"), ("229", "229"), ("47", "47"),
-        ("2017", "2017"), ("2021", "2021"), ("9 tỷ", "9000000000"), ("528", "528"), ("12", "12"),
-        ("19", "19"), ("2", "2"), ("1", "1"), ("17", "17"), ("91", "91"), ("20%", "20"),
-        ("15%", "15"), ("5,9%", "5.9"), ("14,2%", "14.2"), ("2020", "2020"), ("2022", "2022"),
-        ("192", "192"), ("145", "145"), ("60", "60"), ("357", "357"), ("106", "106"), ("6", "6"),
-        ("14,99%", "14.99"), ("0,03%", "0.03"), ("863", "863"), ("120%", "120"), ("0,78%", "0.78"),
-        ("61", "61"), ("152,5%", "152.5"),
+        ("8", "8"),
+        ("327", "327"),
+        ("2003", "2003"),
+        ("2008", "2008"),
+        ("2009", "2009"),
+        ("2011", "2011"),
+        ("2013", "2013"),
+        ("100%", "100"),
+        ("24", "24"),
+        ("22", "22"),
+        ("1.040", "1040"),
+        ("236", "236"),
+        ("25", "25"),
+        ("1.327", "1327"),
+        ("1.051", "1051"),
+        ("242", "242"),
+        ("567", "567"),
+        ("2.284", "2284"),
+        ("5", "5"),
+        ("229", "229"),
+        ("47", "47"),
+        ("2017", "2017"),
+        ("2021", "2021"),
+        ("9 tỷ", "9000000000"),
+        ("528", "528"),
+        ("12", "12"),
+        ("19", "19"),
+        ("2", "2"),
+        ("1", "1"),
+        ("17", "17"),
+        ("91", "91"),
+        ("20%", "20"),
+        ("15%", "15"),
+        ("5,9%", "5.9"),
+        ("14,2%", "14.2"),
+        ("2020", "2020"),
+        ("2022", "2022"),
+        ("192", "192"),
+        ("145", "145"),
+        ("60", "60"),
+        ("357", "357"),
+        ("106", "106"),
+        ("6", "6"),
+        ("14,99%", "14.99"),
+        ("0,03%", "0.03"),
+        ("863", "863"),
+        ("120%", "120"),
+        ("0,78%", "0.78"),
+        ("61", "61"),
+        ("152,5%", "152.5"),
         # hedges are ignored here
         ("khoảng 30 triệu", "30000000"),
         ("ít nhất 3", "3"),
@@ -96,6 +135,7 @@ def test_read_vi_number_gives_tidy_decimals():
 
 # ---------------------------------------------------------------- english_misreading
 
+
 @pytest.mark.parametrize(
     "written, expected",
     [
@@ -117,6 +157,7 @@ def test_english_misreading(written, expected):
 
 
 # ---------------------------------------------------------------- format_vi / to_json_number
+
 
 @pytest.mark.parametrize(
     "value, written",
@@ -174,12 +215,13 @@ def test_a_number_in_a_sentence_is_found_with_its_unit(x):
     [mention] = find_numbers(text)
     assert mention.value == x
     assert mention.text == written
-    assert text[mention.start:mention.end] == written
+    assert text[mention.start : mention.end] == written
     assert mention.kind == "number"
     assert mention.unit == "đảng viên"
 
 
 # ---------------------------------------------------------------- find_numbers
+
 
 def _one(text: str, written: str) -> NumberMention:
     """The mention whose text is `written` (exactly one expected)."""
@@ -212,7 +254,7 @@ def test_find_numbers_reads_mentions(text, written, value, kind, unit):
     assert mention.value == Decimal(value)
     assert mention.kind == kind
     assert mention.unit == unit
-    assert text[mention.start:mention.end] == written
+    assert text[mention.start : mention.end] == written
 
 
 @pytest.mark.parametrize(
@@ -320,7 +362,7 @@ def test_find_numbers_in_decomposed_text():
     [mention] = find_numbers(text)
     assert mention.value == Decimal("8860000000")
     assert mention.unit == "VND"
-    assert text[mention.start:mention.end] == mention.text
+    assert text[mention.start : mention.end] == mention.text
 
 
 @pytest.mark.parametrize("seed", sorted(p.name for p in SEEDS.glob("*.txt")))
@@ -330,7 +372,7 @@ def test_mentions_point_at_their_text(seed):
     assert mentions, "every seed has numbers"
     assert [m.start for m in mentions] == sorted(m.start for m in mentions)
     for m in mentions:
-        assert text[m.start:m.end] == m.text
+        assert text[m.start : m.end] == m.text
         assert m.kind in KINDS
         assert m.hedge is None or m.hedge in HEDGES
 

@@ -3,14 +3,13 @@
 import json
 
 import pytest
+from conftest import GOLD, SEEDS
 from hypothesis import given
 from hypothesis import strategies as st
 
-from summarizer.text.article import load_article
 from summarizer.text import people
+from summarizer.text.article import load_article
 from summarizer.text.people import find_people
-
-from conftest import GOLD, SEEDS
 
 
 @pytest.mark.parametrize("seed", sorted(SEEDS.glob("*.txt")), ids=lambda p: p.stem)
