@@ -61,11 +61,11 @@ PROMPTS_DIR_ENV = "SUMMARIZER_PROMPTS_DIR"
 TOKEN_ENV = "SUMMARIZER_API_TOKEN"
 
 # Limits and defaults
-MAX_ARTICLE_CHARS = 24_000  # cleaned text of one article: what fits the embedded model's context with the prompt and answer
+MAX_ARTICLE_CHARS = 24_000  # cleaned text of one article: with the instructions, the candidates and the answer, it fits the embedded model's context (Vietnamese news runs ~2.5 characters a token)
 DEFAULT_CONCURRENCY = 4  # articles in flight at once in a batch
 LOCAL_TIMEOUT = 1800.0  # seconds for one call on the embedded model, re-asks included (2 cores, no GPU)
 HOSTED_TIMEOUT = 300.0  # seconds for one call on any other model, re-asks included
-MAX_BODY_BYTES = 4 * 1024 * 1024  # the service's request size limit: a batch of ~200 articles of ~5,000 characters
+MAX_BODY_BYTES = 4 * 1024 * 1024  # the service's request size limit: a batch of a few hundred articles
 CLIENT_CONCURRENCY = 4  # the service's requests in flight at once from one client address
 MIN_TOKEN_CHARS = 16  # the service's bearer token
 

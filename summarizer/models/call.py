@@ -70,7 +70,7 @@ def _litellm():
 @lru_cache(maxsize=64)  # answer models of forms are made per form
 def _tool_model(response_model: type[T]) -> type[T]:
     """`response_model` as instructor's ResponseSchema subclass, made once: given the plain model, instructor builds
-    a new subclass on every call, and so its JSON Schema and tool definition (~5 ms each time)."""
+    a new subclass on every call, and so its JSON Schema and tool definition, each time."""
     import instructor
 
     return instructor.response_schema(response_model)

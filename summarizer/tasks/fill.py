@@ -29,7 +29,7 @@ from summarizer.text.numbers import text_locale
 
 FORM_KINDS = ("number", "percent", "fraction_part", "year", "range_part")  # forms also ask for years
 MAX_FIELDS_PER_CALL = 12
-MAX_FIELD_CHARS_PER_CALL = 4000  # descriptions of the fields of one call: ~1,200 tokens beside a ~4,000-token article
+MAX_FIELD_CHARS_PER_CALL = 4000  # descriptions of the fields of one call, beside the article in the model's context
 
 
 @dataclass

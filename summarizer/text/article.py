@@ -422,10 +422,6 @@ def _tidy_name(name: str) -> str:
 
 # --------------------------------------------------------------------------- loading
 
-# ~2.5 characters a token for Vietnamese news: 24,000 characters are ~9,600 tokens, which with the instructions
-# (~1,100), the candidate list and a 3,000-token answer fit the embedded model's 16,384-token context.
-
-
 def looks_like_html(raw: str, suffix: str) -> bool:
     """An .html/.htm file with tags in it, or any text that opens like an HTML document."""
     if not re.search(r"<[A-Za-z!/]", raw):

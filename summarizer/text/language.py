@@ -27,7 +27,7 @@ VIETNAMESE_LETTERS = _vietnamese_letters()
 FOLDING_TO_VIETNAMESE = frozenset(c for letter in VIETNAMESE_LETTERS for c in (letter, letter.upper(), letter.title()))
 
 # From a word's first such character to the word's end: one match per word that has one. A scan in C over the
-# whole text, ~10x faster than the word-by-word count (an article's language is read for every article).
+# whole text, much faster than the word-by-word count (an article's language is read for every article).
 _VIETNAMESE_WORD = re.compile(f"[{''.join(sorted(FOLDING_TO_VIETNAMESE))}]\\S*")
 _LETTERED_WORD = re.compile(r"[^\W\d_]\S*")
 _STRIP = ".,;:!?()[]\"'“”‘’…-–—/%"
@@ -44,7 +44,7 @@ def _words(text: str) -> list[str]:
 
 def vietnamese_share(text: str) -> float:
     """Share of words (runs of non-space holding a letter) carrying a Vietnamese-only letter, in either case.
-    Vietnamese prose scores ~0.6-0.8, English ~0."""
+    Vietnamese prose scores well above English, which scores about 0."""
     text = unicodedata.normalize("NFC", text)
     return vietnamese_words(text) / max(1, len(_LETTERED_WORD.findall(text)))
 
