@@ -1,7 +1,7 @@
-"""The whole pipeline on the five seeds, replayed from cassettes recorded from the real embedded model.
+"""Briefs of the five seeds, replayed from cassettes recorded from the real embedded model.
 
 Re-record (starts the real llama.cpp server with Qwen2.5-Coder-1.5B; ~4 min an article on 2 cores):
-    SUMMARIZER_RECORD=1 .venv/bin/python -m pytest tests/test_pipeline_cassettes.py
+    SUMMARIZER_RECORD=1 .venv/bin/python -m pytest tests/tasks/test_brief_cassettes.py
 """
 
 from __future__ import annotations

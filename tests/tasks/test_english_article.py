@@ -1,7 +1,7 @@
 """An article in English still gets a bilingual brief, and its numbers are read the English way ("1,312" is 1312).
 
 Replayed from a cassette recorded from the real embedded model on an English article written for this test
-(tests/english/). Re-record: SUMMARIZER_RECORD=1 .venv/bin/python -m pytest tests/test_english_article.py
+(tests/english/). Re-record: SUMMARIZER_RECORD=1 .venv/bin/python -m pytest tests/tasks/test_english_article.py
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 checked against the hand-checked reference facts in ../shared/gold.
 
 Re-record (starts the real llama.cpp server with Qwen2.5-Coder-1.5B; a few minutes an article on 2 cores):
-    SUMMARIZER_RECORD=1 .venv/bin/python -m pytest tests/test_fill_cassettes.py
+    SUMMARIZER_RECORD=1 .venv/bin/python -m pytest tests/tasks/test_fill_cassettes.py
 """
 
 from __future__ import annotations
