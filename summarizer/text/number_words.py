@@ -65,6 +65,7 @@ def _starts_sentence(text: str, pos: int) -> bool:
 
 _EN_TOKEN = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*|\d+(?:[.,]\d+)*|\S")
 _SCALE_WORDS = {"thousand", "million", "billion", "trillion"}
+_MISSING_ORDINALS = {"sixtieth": "sixty"}  # text2num 3.1 does not know these: read as the number, marked ordinal
 _EN_ORDINAL_SUFFIX = re.compile(r"(st|nd|rd|th)$")
 
 
@@ -107,7 +108,8 @@ def english_number_words(text: str) -> list[NumberWord]:
     if not tokens:
         return []
     found: list[NumberWord] = []
-    occurrences = _text2num_find([_Token(word) for word, _, _ in tokens], "en", 0)
+    words_read = [_MISSING_ORDINALS.get(word.casefold(), word) for word, _, _ in tokens]
+    occurrences = _text2num_find([_Token(word) for word in words_read], "en", 0)
     for k, occurrence in enumerate(occurrences):
         first, last = occurrence.start, occurrence.end - 1
         words = [tokens[i][0].casefold() for i in range(first, last + 1)]
@@ -128,7 +130,8 @@ def english_number_words(text: str) -> list[NumberWord]:
             if following.start == occurrence.end and following.end == following.start + 1 and tokens[following.start][0].casefold() in _SCALE_WORDS:
                 value = _tidy(value * Decimal(int(following.value)))
                 end = tokens[following.start][2]
-        found.append(NumberWord(start, end, text[start:end], value, "ordinal" if occurrence.is_ordinal else "number"))
+        ordinal = occurrence.is_ordinal or words[-1] in _MISSING_ORDINALS
+        found.append(NumberWord(start, end, text[start:end], value, "ordinal" if ordinal else "number"))
     return found
 
 

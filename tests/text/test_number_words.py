@@ -170,11 +170,21 @@ def test_english_words_read_back_to_their_number(n, hyphen, use_and):
 @given(st.integers(2, 10**6))
 @example(6)
 @example(21)
+@example(60)  # text2num lacks "sixtieth": read here as sixty, marked ordinal
 @example(101)
 def test_english_ordinals_read_back(n):
     words = spell_english_ordinal(n)
     found = _only(english_number_words(f"the {words} congress"))
     assert (found.text, found.value, found.kind) == (words, Decimal(n), "ordinal")
+
+
+def test_every_english_number_and_ordinal_up_to_two_thousand_reads_back():
+    for n in range(2001):
+        words = spell_english(n)
+        assert [(w.text, w.value, w.kind) for w in english_number_words(f"with {words} cells")] == [(words, Decimal(n), "number")], n
+        if n >= 2:
+            ordinal = spell_english_ordinal(n)
+            assert [(w.text, w.value, w.kind) for w in english_number_words(f"the {ordinal} time")] == [(ordinal, Decimal(n), "ordinal")], n
 
 
 @pytest.mark.parametrize(
