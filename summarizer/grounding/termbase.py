@@ -235,10 +235,16 @@ class Termbase:
             spans += [(m.start(), m.end(), m.group()) for m in exact.finditer(english)]
         return [TermMatch(s, e, english[s:e], self._by_rendering[key]) for s, e, key in _leftmost_longest(spans)]
 
-    def check_english(self, english: str, source: str) -> list[Mismatch]:
+    def terms_of(self, source: str, language: str = "vi") -> set[Term]:
+        """The terms a source states: its Vietnamese terms, or for a source in English the terms its renderings render."""
+        if language == "en":
+            return {term for match in self.renderings_in(source) for term in match.terms}
+        return {match.term for match in self.terms_in(source)}
+
+    def check_english(self, english: str, source: str, source_language: str = "vi") -> list[Mismatch]:
         """Renderings in an English statement of checked terms (offices, organisations, administrative units, awards,
-        degrees) that no term of its Vietnamese source renders."""
-        in_source = {match.term for match in self.terms_in(source)}
+        degrees) that no term of its source renders (a source in English states a term by one of its renderings)."""
+        in_source = self.terms_of(source, source_language)
         problems = []
         for match in self.renderings_in(english):
             if not all(t.category in CHECKED_CATEGORIES for t in match.terms) or in_source.intersection(match.terms):
@@ -246,9 +252,9 @@ class Termbase:
             problems.append(Mismatch(match.start, match.end, match.text, _reason(match, in_source)))
         return problems
 
-    def check_vietnamese(self, statement: str, source: str) -> list[Mismatch]:
+    def check_vietnamese(self, statement: str, source: str, source_language: str = "vi") -> list[Mismatch]:
         """Checked terms of a Vietnamese statement that its source has neither as written nor by one of their renderings."""
-        in_source = {match.term for match in self.terms_in(source)}
+        in_source = self.terms_of(source, source_language)
         source_renderings = {_norm(r) for t in in_source for r in t.english}
         problems = []
         for match in self.terms_in(statement):
@@ -260,15 +266,27 @@ class Termbase:
         return problems
 
 
+_CATEGORY_ORDER = ("office", "administrative", "award", "degree", "organisation")
+
+
+def _main_category(terms) -> str:
+    """The category a rendering is read in: the most common among its terms, offices and units first."""
+    categories = [t.category for t in terms]
+    return max(categories, key=lambda c: (categories.count(c), -_CATEGORY_ORDER.index(c) if c in _CATEGORY_ORDER else -99))
+
+
 def _what_source_says(category: str, in_source: set[Term]) -> str:
+    """What the source has instead, in the same category (at most three terms)."""
     said = sorted({f"{t.vi} ({t.en})" for t in in_source if t.category == category})
-    return f"; its source says {', '.join(said)}" if said else ""
+    if not said:
+        return ""
+    return f"; its source says {', '.join(said[:3])}" + (" and more" if len(said) > 3 else "")
 
 
 def _reason(match: TermMatch, in_source: set[Term]) -> str:
-    renders = " or ".join(sorted({t.vi for t in match.terms}))
-    kind = match.term.category
-    return f"'{match.text}' renders {renders} ({kind}), which its source does not say" + _what_source_says(kind, in_source) + "."
+    category = _main_category(match.terms)
+    renders = " or ".join(sorted({t.vi for t in match.terms if t.category == category}))
+    return f"'{match.text}' renders {renders} ({category}), which its source does not say" + _what_source_says(category, in_source) + "."
 
 
 # ---------------------------------------------------------------- module-level shortcuts

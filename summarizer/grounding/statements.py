@@ -1,0 +1,526 @@
+"""The statement checker: one sentence of a brief, in English or Vietnamese, against the source sentences it rests on.
+
+A statement is checked against its own sources, not the whole article; it states nothing they do not:
+
+  number     every number, in digits (read in the statement's language: English "1,312", Vietnamese "1.312") or in
+             words ("two", "fifteen", "sixth"; "hai", "mười lăm"; Roman ordinals), is a value its sources state
+  scale      "9 million" where the sources say "9 tỷ": the right digits with the wrong scale word
+  unit       a percent where the sources give a count, or a count where they give a percent; a measure (m2, ha, km,
+             tons...) its sources do not give that number
+  currency   a currency its sources do not name for that number ("yuan" for "đồng"), or do not name at all
+  date       a year or a month its sources do not state
+  name       a proper name its sources do not write (up to diacritics: "Ben Tre" is "Bến Tre"; "Xiangtan" is not);
+             in English any capitalised word that is not an ordinary English word (summarizer/data/english_words.txt)
+             or an English rendering of a term of its sources (the termbase: "Politburo", "PhD")
+  office     an office, organisation, administrative unit, award or degree rendered as a term its sources do not
+             have (the termbase: "Secretary" for "Phó Bí thư", "commune" for "phường")
+  direction  a rise where the sources only say it fell, or the reverse; "from X to Y" where the sources do not
+             state X and Y in one clause, or where the numbers go the other way
+
+Numbers are read from the sources by summarizer.text.numbers and summarizer.text.number_words. Hedges ("nearly",
+"gần") are not compared, and a term or number the statement leaves out is never a problem.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from importlib import resources
+
+from summarizer.grounding.termbase import Termbase, default_termbase
+from summarizer.text.candidates import clause_limits
+from summarizer.text.language import untranslated_share
+from summarizer.text.number_words import number_words
+from summarizer.text.numbers import SCALE_WORDS, find_numbers, read_vi_number, text_locale
+
+PROBLEM_KINDS = ("number", "currency", "unit", "scale", "date", "name", "office", "direction")
+UNTRANSLATED_VIETNAMESE = 0.15  # share of lower-case Vietnamese words from which a statement is read as Vietnamese
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something a statement says that its sources do not."""
+
+    kind: str  # one of PROBLEM_KINDS
+    text: str  # as written in the statement
+    reason: str  # one English sentence
+
+
+def supported(problems: list[Problem]) -> bool:
+    """A statement is supported when the checker found no problem in it."""
+    return not problems
+
+
+def statement_language(statement: str) -> str:
+    """ "vi" for a statement in Vietnamese, "en" for one in English (Vietnamese names in it do not count)."""
+    return "vi" if untranslated_share(statement) >= UNTRANSLATED_VIETNAMESE else "en"
+
+
+# ---------------------------------------------------------------- quantities
+
+
+@dataclass(frozen=True)
+class _Quantity:
+    """A number of a text, with what the checks compare."""
+
+    start: int
+    end: int
+    text: str
+    value: Decimal  # in base units
+    scale: int  # the scale word's factor (1 without one): value == mantissa * scale
+    kind: str  # "number", "ordinal", "percent", "year", "date", "month"
+    currency: str | None  # "VND", "USD", "CNY"...
+    unit: str | None  # "m2", "ha", "km", "m", "ton", "kg", "l"
+    written: str = ""  # with its currency or unit word: "9 billion yuan", "$5 million", "3,460 ha"
+
+    @property
+    def mantissa(self) -> Decimal:
+        return self.value / self.scale
+
+
+_SCALES = {**SCALE_WORDS, "trillion": 10**12}
+_PERCENT_AFTER = re.compile(r"\s*(?:%|percent\b|per\s+cent\b|phần\s+trăm\b)", re.IGNORECASE)
+_TRILLION_AFTER = re.compile(r"\s+trillion\b", re.IGNORECASE)
+_ORDINAL_SUFFIX = re.compile(r"(?:st|nd|rd|th)\b")
+
+CURRENCIES = {
+    "VND": ("đồng", "dong", "vnd", "vnđ", "đ", "vietnamese dong"),
+    "USD": ("usd", "us$", "$", "dollar", "dollars", "us dollar", "us dollars", "đô la", "đô-la", "đôla", "mỹ kim"),
+    "CNY": ("yuan", "renminbi", "rmb", "cny", "¥", "nhân dân tệ", "ndt", "tệ"),
+    "JPY": ("yen", "jpy", "yên"),
+    "EUR": ("euro", "euros", "eur", "€"),
+    "GBP": ("pound sterling", "pounds sterling", "gbp", "£"),
+    "THB": ("baht", "bạt"),
+    "KRW": ("krw", "korean won"),
+}
+_CURRENCY_OF = {word: code for code, words in CURRENCIES.items() for word in words}
+_CURRENCY_WORDS = "|".join(re.escape(w) for w in sorted(_CURRENCY_OF, key=len, reverse=True))
+_CURRENCY_AFTER = re.compile(rf"\s*({_CURRENCY_WORDS})(?![\w$])", re.IGNORECASE)
+_CURRENCY_BEFORE = re.compile(r"(US\$|\$|USD|VND|VNĐ|¥|€|£|RMB|CNY|EUR)\s?\Z")
+# Currency words standing alone in a statement ("paid in yuan"); "đồng" and "dong" count only after a number
+_STANDALONE_CURRENCY = re.compile(
+    r"(?<![\w$])(?:(yuan|renminbi|RMB|CNY|dollars?|USD|euros?|EUR|yen|JPY|baht|VND|VNĐ|nhân dân tệ|đô la|đô-la)(?!\w)|(US\$|\$|¥|€|£))",
+    re.IGNORECASE,
+)
+UNITS = {
+    "m2": ("m2", "m²", "mét vuông", "square metres", "square meters", "square metre", "square meter", "sq m", "sqm"),
+    "km2": ("km2", "km²", "ki-lô-mét vuông", "square kilometres", "square kilometers", "square kilometre", "square kilometer"),
+    "ha": ("ha", "héc-ta", "hécta", "hecta", "héc ta", "hectare", "hectares"),
+    "km": ("km", "ki-lô-mét", "kilômét", "cây số", "kilometre", "kilometres", "kilometer", "kilometers"),
+    "m": ("m", "mét", "metre", "metres", "meter", "meters"),
+    "ton": ("tấn", "ton", "tons", "tonne", "tonnes"),
+    "kg": ("kg", "ki-lô-gam", "kilôgam", "kilogram", "kilograms", "kilo", "kilos"),
+    "l": ("lít", "litre", "litres", "liter", "liters"),
+}
+_UNIT_OF = {word: code for code, words in UNITS.items() for word in words}
+_UNIT_AFTER = re.compile(r"\s*(" + "|".join(re.escape(w) for w in sorted(_UNIT_OF, key=len, reverse=True)) + r")(?![\w²])", re.IGNORECASE)
+
+MONTHS = {
+    m: i
+    for i, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march",),
+            ("april", "apr"),
+            ("may",),
+            ("june",),
+            ("july",),
+            ("august", "aug"),
+            ("september", "sept", "sep"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        1,
+    )
+    for m in names
+}
+_MONTH = re.compile(r"\b(" + "|".join(sorted((m.capitalize() for m in MONTHS), key=len, reverse=True)) + r")\b\.?")
+_MAY_THE_VERB = re.compile(r"\bMay\s+(?:be|have|not|also|well|take|need|receive|apply|result)\b")
+
+
+def _currency(text: str, start: int, end: int) -> tuple[str | None, int, int]:
+    """The currency written right after the number at [start, end) or right before it, and the span with it."""
+    if m := _CURRENCY_AFTER.match(text, end):
+        return _CURRENCY_OF[m.group(1).casefold()], start, m.end()
+    if m := _CURRENCY_BEFORE.search(text, max(0, start - 4), start):
+        return _CURRENCY_OF[m.group(1).casefold()], m.start(), end
+    return None, start, end
+
+
+def _unit(text: str, end: int) -> tuple[str | None, int]:
+    """The measure written right after a number ending at `end`, and where it ends."""
+    m = _UNIT_AFTER.match(text, end)
+    return (_UNIT_OF[m.group(1).casefold()], m.end()) if m else (None, end)
+
+
+def _quantity(text: str, start: int, end: int, value: Decimal, scale: int, kind: str) -> _Quantity:
+    """A quantity with its currency (counts and percents) and unit (counts) read from around it."""
+    currency, first, last = _currency(text, start, end) if kind in ("number", "percent") else (None, start, end)
+    unit, last = _unit(text, last) if kind == "number" and currency is None else (None, last)
+    return _Quantity(start, end, text[start:end], value, scale, kind, currency, unit, text[first:last])
+
+
+def _scale_of(written: str) -> int:
+    factor = 1
+    for word in re.findall(r"[^\W\d_]+", written):
+        factor *= _SCALES.get(word.casefold(), 1)
+    return factor
+
+
+def _is_year(value: Decimal, written: str, scale: int) -> bool:
+    return scale == 1 and written.isdigit() and len(written) == 4 and 1900 <= value <= 2100
+
+
+def _digit_quantities(text: str, locale: str) -> list[_Quantity]:
+    found = []
+    for m in find_numbers(text, locale):
+        end, value, scale = m.end, m.value, _scale_of(m.text)
+        if t := _TRILLION_AFTER.match(text, end):  # the readers know scale words up to billion / tỷ
+            end, value, scale = t.end(), value * 10**12, scale * 10**12
+        percent = m.kind == "percent" or bool(_PERCENT_AFTER.match(text, end))
+        if m.kind in ("date", "ordinal", "year"):
+            kind = m.kind
+        elif percent:
+            kind = "percent"
+        elif suffix := _ORDINAL_SUFFIX.match(text, m.end):
+            kind, end = "ordinal", suffix.end()  # "14th"
+        elif _is_year(value, m.text, scale) and m.kind == "range_part":
+            kind = "year"
+        else:
+            kind = "number"
+        found.append(_quantity(text, m.start, end, value, scale, kind))
+    return found
+
+
+def _word_quantities(text: str, language: str, taken: list[_Quantity]) -> list[_Quantity]:
+    found = []
+    for w in number_words(text, language):
+        if any(q.start < w.end and w.start < q.end for q in taken):
+            continue
+        last = w.text.split()[-1].casefold()
+        scale = _SCALES.get(last, 1)
+        percent = w.kind == "number" and bool(_PERCENT_AFTER.match(text, w.end))
+        found.append(_quantity(text, w.start, w.end, w.value, scale, "percent" if percent else w.kind))
+    return found
+
+
+def _month_quantities(text: str) -> list[_Quantity]:
+    found = []
+    for m in _MONTH.finditer(text):
+        if m.group(1) == "May" and _MAY_THE_VERB.match(text, m.start()):
+            continue
+        value = Decimal(MONTHS[m.group(1).casefold()])
+        found.append(_Quantity(m.start(), m.end(), m.group(), value, 1, "month", None, None, m.group()))
+    return found
+
+
+def quantities(text: str, language: str, locale: str | None = None) -> list[_Quantity]:
+    """Every number of a text: digits (in `locale`, by default the language's), words, Roman ordinals, months."""
+    digits = _digit_quantities(text, locale or ("en" if language == "en" else "vi"))
+    words = _word_quantities(text, language, digits)
+    months = _month_quantities(text) if language == "en" else []
+    return sorted(digits + words + months, key=lambda q: q.start)
+
+
+def _show(value: Decimal) -> str:
+    value = value.normalize()
+    return f"{value:f}"
+
+
+def _check_quantity(q: _Quantity, source_quantities: list[_Quantity]) -> Problem | None:
+    same = [s for s in source_quantities if s.value == q.value]
+    if q.kind == "month":
+        if any(s.kind == "date" for s in same):
+            return None
+        return Problem("date", q.text, f"the month {q.text} is not a month its source states.")
+    counts = [s for s in same if s.kind != "percent"]
+    percents = [s for s in same if s.kind == "percent"]
+    if q.kind in ("year", "date"):
+        if counts:
+            return None
+        what = "year" if q.kind == "year" else "date"
+        return Problem("date", q.text, f"the {what} {q.text} is not in its source.")
+    if q.kind == "percent":
+        if percents:
+            return _currency_and_unit(q, percents)
+        if counts:
+            return Problem("unit", q.text, f"'{q.text}' is a percentage, but its source gives {_show(q.value)} as a count, not a percentage.")
+        return _missing(q, source_quantities)
+    if counts:
+        return _currency_and_unit(q, counts)
+    if percents and q.kind != "ordinal":
+        return Problem("unit", q.text, f"'{q.text}' is a count, but its source gives {_show(q.value)} as a percentage.")
+    return _missing(q, source_quantities)
+
+
+def _currency_and_unit(q: _Quantity, matched: list[_Quantity]) -> Problem | None:
+    if q.currency and not any(s.currency == q.currency for s in matched):
+        theirs = sorted({s.currency for s in matched if s.currency})
+        said = f"in {', '.join(theirs)}" if theirs else "with no currency"
+        return Problem("currency", q.written, f"'{q.written}' is in {q.currency}, but its source gives {_show(q.value)} {said}.")
+    if q.unit and not any(s.unit == q.unit for s in matched):
+        theirs = sorted({s.unit for s in matched if s.unit})
+        said = f"in {', '.join(theirs)}" if theirs else "with no such unit"
+        return Problem("unit", q.written, f"'{q.written}' is in {q.unit}, but its source gives {_show(q.value)} {said}.")
+    return None
+
+
+def _missing(q: _Quantity, source_quantities: list[_Quantity]) -> Problem:
+    rescaled = [s for s in source_quantities if s.mantissa == q.mantissa and s.scale != q.scale and (s.scale > 1 or q.scale > 1)]
+    if rescaled:
+        return Problem("scale", q.text, f"'{q.text}' is {_show(q.value)}, but its source says '{rescaled[0].text}' ({_show(rescaled[0].value)}).")
+    if q.kind != "ordinal" and _is_year(q.value, q.text, q.scale):
+        return Problem("date", q.text, f"the year {q.text} is not in its source.")
+    hint = ""
+    if (as_vietnamese := read_vi_number(q.text)) is not None and as_vietnamese != q.value and any(s.value == as_vietnamese for s in source_quantities):
+        hint = f" (read the Vietnamese way it would be {_show(as_vietnamese)}, which its source states)"
+    stated = sorted({s.value for s in source_quantities if s.kind not in ("date", "month")})
+    listed = ", ".join(_show(v) for v in stated[:8]) + (", ..." if len(stated) > 8 else "")
+    return Problem("number", q.text, f"'{q.text}' is {_show(q.value)}{hint}, a number its source does not state (it states {listed or 'no number'}).")
+
+
+def _check_currencies_alone(statement: str, statement_quantities: list[_Quantity], source_currencies: set[str], reported: list[Problem]) -> list[Problem]:
+    """Currency words of the statement that no number carries, when its sources never name that currency."""
+    problems = []
+    reported_codes = {q.currency for q in statement_quantities if any(p.kind == "currency" and p.text == q.written for p in reported)}
+    for m in _STANDALONE_CURRENCY.finditer(statement):
+        word = m.group(1) or m.group(2)
+        code = _CURRENCY_OF[word.casefold()]
+        if code in source_currencies or code in reported_codes:
+            continue
+        reported_codes.add(code)
+        problems.append(Problem("currency", word, f"'{word}' names {code}, a currency its source does not name."))
+    return problems
+
+
+def _source_currencies(source: str, source_quantities: list[_Quantity]) -> set[str]:
+    found = {q.currency for q in source_quantities if q.currency}
+    found |= {_CURRENCY_OF[(m.group(1) or m.group(2)).casefold()] for m in _STANDALONE_CURRENCY.finditer(source)}
+    return found
+
+
+# ---------------------------------------------------------------- names
+
+
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """Ordinary English words: lower-case ones, and the few written capitalised that are not names ("April")."""
+    content = resources.files("summarizer").joinpath("data", "english_words.txt").read_text(encoding="utf-8")
+    return frozenset(line for line in content.splitlines() if line and not line.startswith("#"))
+
+
+# Capitalised, these are names although their lower-case forms are ordinary words.
+NAMES_DESPITE_THE_DICTIONARY = frozenset({"china", "turkey", "japan", "jordan", "georgia", "chad", "guinea", "wales", "nice", "hanoi"})
+_NAME_TOKEN = re.compile(r"[^\W\d_](?:[^\W\d_]|[\u0300-\u036f])*(?:['’][^\W\d_]+)*(?:-[^\W\d_](?:[^\W\d_]|[\u0300-\u036f])*)*")
+_ROMAN_TOKEN = re.compile(r"(?=[IVXLC])C{0,3}(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
+_SENTENCE_OPENERS = ".!?…:;\"“”'‘’([-–—"
+
+
+def _fold(s: str) -> str:
+    """Letters and digits without diacritics, casefolded: "Bến Tre" -> "bentre"."""
+    bare = "".join(c for c in unicodedata.normalize("NFD", s) if not unicodedata.combining(c))
+    return "".join(c for c in bare.replace("đ", "d").replace("Đ", "D").replace("ð", "d").replace("Ð", "D").casefold() if c.isalnum())
+
+
+def _folded_words(text: str) -> list[str]:
+    return [f for w in re.split(r"[^\w\u0300-\u036f]+", text) if (f := _fold(w))]
+
+
+def _occurs(name: str, source_words: list[str]) -> bool:
+    """Whether the name, folded and without spaces, is a run of consecutive words of the source (folded)."""
+    target = _fold(name)
+    if not target:
+        return True
+    for i in range(len(source_words)):
+        joined = ""
+        for word in source_words[i : i + 8]:
+            joined += word
+            if joined == target:
+                return True
+            if not target.startswith(joined):
+                break
+    return False
+
+
+def _is_ordinary(word: str) -> bool:
+    """An English word that may be capitalised without being a name."""
+    words = english_words()
+    base = re.sub(r"['’]s?$", "", word)
+    if base in words or base.casefold() in _CURRENCY_OF:
+        return True  # "April", "I", "Congress"
+    if _ROMAN_TOKEN.fullmatch(base):
+        return True  # "XIII": read as a number
+    if base.isupper() and len(base) > 1:
+        return base.casefold() in words  # "OK"; an acronym ("UBND") is a name
+    parts = base.split("-")
+    return all(p.casefold() in words and p.casefold() not in NAMES_DESPITE_THE_DICTIONARY for p in parts if p)
+
+
+def _capitalised_runs(text: str) -> list[list[re.Match]]:
+    """Runs of capitalised words separated by single spaces (punctuation and lower-case words end a run)."""
+    runs: list[list[re.Match]] = []
+    previous_end = None
+    for m in _NAME_TOKEN.finditer(text):
+        if not m.group()[0].isupper():
+            previous_end = None
+            continue
+        if previous_end is not None and text[previous_end : m.start()] in (" ", "\u00a0"):
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+        previous_end = m.end()
+    return runs
+
+
+def _english_names(statement: str) -> list[tuple[int, int]]:
+    """Spans of the names in an English statement: in each capitalised run, first to last word that is not ordinary."""
+    names = []
+    for run in _capitalised_runs(statement):
+        marked = [m for m in run if not _is_ordinary(m.group())]
+        if marked:
+            names.append((marked[0].start(), marked[-1].end()))
+    return names
+
+
+def _starts_sentence(text: str, pos: int) -> bool:
+    before = text[:pos].rstrip()
+    return not before or before[-1] in _SENTENCE_OPENERS
+
+
+def _vietnamese_names(statement: str) -> list[tuple[int, int]]:
+    """Spans of capitalised runs in a Vietnamese statement (Vietnamese capitalises names); a run opening a sentence is
+    checked without its first word when the whole of it is not found (the first word may be capitalised only there)."""
+    return [(run[0].start(), run[-1].end()) for run in _capitalised_runs(statement)]
+
+
+def _check_names(statement: str, language: str, source_words: list[str], allowed: list[tuple[int, int]]) -> list[Problem]:
+    problems = []
+    spans = _english_names(statement) if language == "en" else _vietnamese_names(statement)
+    for start, end in spans:
+        name = statement[start:end]
+        if _occurs(name, source_words) or any(a <= start and end <= b for a, b in allowed):
+            continue
+        if language == "vi" and _starts_sentence(statement, start):
+            rest = name.split(" ", 1)[1] if " " in name else ""
+            if not rest or _occurs(rest, source_words):
+                continue
+            name = rest
+        problems.append(Problem("name", name, f"the name '{name}' does not occur in its source."))
+    return problems
+
+
+# ---------------------------------------------------------------- directions
+
+UP_WORDS = {
+    "en": r"ris(?:e|es|en|ing)|rose|increas(?:e|es|ed|ing)|gr(?:ew|ow|ows|own|owing|owth)|rais(?:e|ed|es|ing)|higher|climb(?:ed|s)?|up\s+from",
+    "vi": r"tăng(?!\s+cường)|nâng(?!\s+cao)|tăng\s+trưởng",
+}
+DOWN_WORDS = {
+    "en": r"f(?:ell|all|alls|allen|alling)|decreas(?:e|es|ed|ing)|drop(?:s|ped|ping)?|declin(?:e|es|ed|ing)|reduc(?:e|es|ed|ing|tion)|lower(?:ed)?|shr(?:ank|ink|inks|unk)|down\s+from",
+    "vi": r"giảm|hạ(?!\s+tầng)|sụt",
+}
+
+
+def _directions(text: str, language: str) -> dict[str, list[re.Match]]:
+    return {
+        direction: list(re.finditer(rf"(?<!\w)(?:{words[language]})(?!\w)", text, re.IGNORECASE))
+        for direction, words in (("up", UP_WORDS), ("down", DOWN_WORDS))
+    }
+
+
+_FROM_TO = {
+    "en": (
+        re.compile(r"(?:^|\W)from\s+(?:about\s+|nearly\s+|around\s+)?\Z", re.IGNORECASE),
+        re.compile(r"\s+(?:down\s+|up\s+)?to\s+(?:about\s+|nearly\s+|around\s+)?\Z", re.IGNORECASE),
+    ),
+    "vi": (
+        re.compile(r"(?:^|\W)từ\s+(?:khoảng\s+|gần\s+)?\Z", re.IGNORECASE),
+        re.compile(r"\s+(?:xuống\s+còn|xuống|lên|đến|tới|còn)\s+(?:khoảng\s+|gần\s+)?\Z", re.IGNORECASE),
+    ),
+}
+
+
+def _check_directions(
+    statement: str, language: str, sources_text: str, source_language: str, quantities_: list[_Quantity], source_quantities: list[_Quantity]
+) -> list[Problem]:
+    said = _directions(statement, language)
+    stated = _directions(sources_text, source_language)
+    problems = []
+    for direction, opposite in (("up", "down"), ("down", "up")):
+        if said[direction] and stated[opposite] and not stated[direction]:
+            word = said[direction][0].group()
+            problems.append(Problem("direction", word, f"'{word}' says it went {direction}, but its source says it went {opposite}."))
+    before, between = _FROM_TO[language]
+    for a, b in zip(quantities_, quantities_[1:]):
+        if (
+            a.kind in ("year", "date", "month")
+            or not before.search(statement[max(0, a.start - 20) : a.start])
+            or not between.fullmatch(statement[a.end : b.start])
+        ):
+            continue
+        pair = statement[a.start : b.end]
+        went = "up" if b.value > a.value else "down" if b.value < a.value else None
+        says = "down" if said["down"] and not said["up"] else "up" if said["up"] and not said["down"] else None
+        if went and says and went != says:
+            problems.append(Problem("direction", pair, f"'{pair}' goes {went}, but the statement says it went {says}."))
+        elif not _stated_together(a, b, sources_text, source_quantities):
+            problems.append(Problem("direction", pair, f"'{pair}' makes one change of two numbers that its source does not state together."))
+    return problems
+
+
+def _stated_together(a: _Quantity, b: _Quantity, sources_text: str, source_quantities: list[_Quantity]) -> bool:
+    """Whether the source states both values in one clause (a change from one to the other needs that)."""
+    clauses_a = {clause_limits(sources_text, s.start, s.end) for s in source_quantities if s.value == a.value}
+    clauses_b = {clause_limits(sources_text, s.start, s.end) for s in source_quantities if s.value == b.value}
+    if not clauses_a or not clauses_b:
+        return True  # a number its source does not state is a number problem already
+    return bool(clauses_a & clauses_b)
+
+
+# ---------------------------------------------------------------- the checker
+
+
+def check_statement(statement: str, sources: str | list[str], *, language: str | None = None, termbase: Termbase | None = None) -> list[Problem]:
+    """What `statement` says that its `sources` (the article sentences it rests on) do not, in reading order.
+
+    `language` is the statement's ("en" or "vi"; by default told from its words); the sources are read in their own
+    locale. `termbase` defaults to the packaged one.
+    """
+    termbase = termbase or default_termbase()
+    language = language or statement_language(statement)
+    sources_text = sources if isinstance(sources, str) else "\n\n".join(sources)
+    source_locale = text_locale(sources_text) if sources_text.strip() else "vi"
+    source_language = "en" if source_locale == "en" else "vi"
+
+    statement_quantities = quantities(statement, language)
+    source_quantities = quantities(sources_text, source_language, source_locale)
+    problems = [p for q in statement_quantities if (p := _check_quantity(q, source_quantities))]
+    problems += _check_currencies_alone(statement, statement_quantities, _source_currencies(sources_text, source_quantities), problems)
+
+    source_words = _folded_words(sources_text)
+    if language == "en":
+        mismatches = termbase.check_english(statement, sources_text, source_language)
+        in_source = termbase.terms_of(sources_text, source_language)
+        allowed = [(m.start, m.end) for m in termbase.renderings_in(statement) if in_source.intersection(m.terms)]
+    else:
+        mismatches = termbase.check_vietnamese(statement, sources_text, source_language)
+        allowed = [(m.start, m.end) for m in termbase.terms_in(statement)]  # "Phó Bí thư": the office check's
+    problems += [Problem("office", m.text, m.reason) for m in mismatches]
+    problems += _check_names(statement, language, source_words, allowed)
+    problems += _check_directions(statement, language, sources_text, source_language, statement_quantities, source_quantities)
+    return _in_order(statement, problems)
+
+
+def _in_order(statement: str, problems: list[Problem]) -> list[Problem]:
+    """Problems in the order their text appears in the statement, each once."""
+    seen, unique = set(), []
+    for p in problems:
+        if (p.kind, p.text) not in seen:
+            seen.add((p.kind, p.text))
+            unique.append(p)
+    return sorted(unique, key=lambda p: statement.find(p.text) if p.text in statement else len(statement))
