@@ -1,4 +1,4 @@
-"""Checking a fact record against the article: is its quote there, and is its value a number the quote states."""
+"""Checking records against the article: facts (the quote located, stating the value) and statements (the source located, the statement checked)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from summarizer.grounding.align import Alignment, locate_quote, normalise
+from summarizer.grounding.statements import check_statement
 from summarizer.text.numbers import NumberMention, english_misreading, mentions_in, to_json_number
 
 FLOAT_TOLERANCE = Decimal("1e-9")  # relative, for float values only
@@ -206,4 +207,69 @@ def verify_facts(text: str, facts: list[dict]) -> list[dict]:
         else:
             verdict = _unsupported(problem)
         results.append({**(fact if isinstance(fact, dict) else {}), **_verdict_fields(verdict)})
+    return results
+
+
+# ---------------------------------------------------------------- facts and statements together
+
+FACT_FIELDS = ("quote", "value", "unit")
+LANGUAGES = ("en", "vi")
+
+
+def _is_fact(item) -> bool:
+    return isinstance(item, dict) and any(field in item for field in FACT_FIELDS)
+
+
+def _statement_problem(text, item: dict) -> str | None:
+    """Why a statement item can't be checked at all, or None."""
+    if not isinstance(text, str):
+        return "the article text is not a string"
+    if not isinstance(item["text"], str) or not item["text"].strip():
+        return "the statement's text is not a non-empty string"
+    source = item.get("source")
+    if source is not None and (not isinstance(source, str) or not source.strip()):
+        return "the statement's source is not a non-empty string (leave it out to check the statement against the whole article)"
+    if item.get("language") not in (None, *LANGUAGES):
+        return "the statement's language must be 'en' or 'vi' (or left out)"
+    return None
+
+
+def _unchecked(item, reason: str) -> dict:
+    fields = item if isinstance(item, dict) else {}
+    return {**fields, "supported": False, "start": None, "end": None, "problems": [], "reason": reason}
+
+
+def verify_statement(text: str, item: dict) -> dict:
+    """A statement item copied with supported, start, end (of its source), problems and reason added; never raises."""
+    why = _statement_problem(text, item)
+    if why is not None:
+        return _unchecked(item, why)
+    source = item.get("source")
+    if source is None:
+        start, end = 0, len(text)
+    else:
+        span = locate_quote(source, text)
+        if span is None:
+            problem = {"kind": "source", "text": source, "reason": "the source is not found in the article."}
+            return {**item, "supported": False, "start": None, "end": None, "problems": [problem], "reason": None}
+        start, end, _ = span
+    problems = check_statement(item["text"], text[start:end], language=item.get("language"))
+    found = [{"kind": p.kind, "text": p.text, "reason": p.reason} for p in problems]
+    return {**item, "supported": not found, "start": start, "end": end, "problems": found, "reason": None}
+
+
+def verify_records(text: str, records: list) -> list[dict]:
+    """Facts and statements checked against the article, in order; one list may mix both; never raises.
+
+    A fact (an object with any of "quote", "value", "unit") comes back as verify_facts returns it. A statement (an
+    object with "text" and none of those; optional "source", a quote of the article, and "language") comes back with
+    supported, start, end, problems and reason added; anything else comes back unsupported with a one-line reason."""
+    results = []
+    for item in records if isinstance(records, list) else []:
+        if _is_fact(item):
+            results += verify_facts(text, [item])
+        elif isinstance(item, dict) and "text" in item:
+            results.append(verify_statement(text, item))
+        else:
+            results.append(_unchecked(item, 'an item is a fact ("quote", "value", "unit") or a statement ("text", optional "source")'))
     return results
