@@ -6,9 +6,10 @@ tone placement, never inside a word, and where terms overlap the longest wins: "
 not as "Bí thư", and "xã hội" keeps "xã" (commune) from being found in "kinh tế - xã hội".
 
 The check: an English statement may use a rendering of an office, organisation, administrative unit, award or
-degree only when its Vietnamese source has a term with that rendering. "Secretary" for a source that says
-"Phó Bí thư" (Deputy Secretary), "commune" for "phường" (ward), "gold medal" for "Bằng khen" are caught; a term
-the statement leaves out is not a problem.
+degree only when its source has a term with that rendering, if the source has any term of that kind. "Secretary"
+for a source that says "Phó Bí thư" (Deputy Secretary), "commune" for "phường" (ward), "gold medal" for "Bằng khen"
+are caught. A source with no term of that kind (a sentence that leaves its subject, the ward, unsaid) says nothing
+against the rendering, and a term the statement leaves out is not a problem.
 """
 
 from __future__ import annotations
@@ -245,11 +246,13 @@ class Termbase:
         """Renderings in an English statement of checked terms (offices, organisations, administrative units, awards,
         degrees) that no term of its source renders (a source in English states a term by one of its renderings)."""
         in_source = self.terms_of(source, source_language)
+        stated_kinds = {t.category for t in in_source}
         problems = []
         for match in self.renderings_in(english):
             if not all(t.category in CHECKED_CATEGORIES for t in match.terms) or in_source.intersection(match.terms):
                 continue
-            problems.append(Mismatch(match.start, match.end, match.text, _reason(match, in_source)))
+            if _main_category(match.terms) in stated_kinds:
+                problems.append(Mismatch(match.start, match.end, match.text, _reason(match, in_source)))
         return problems
 
     def check_vietnamese(self, statement: str, source: str, source_language: str = "vi") -> list[Mismatch]:
@@ -261,6 +264,8 @@ class Termbase:
             term = match.term
             if term.category not in CHECKED_CATEGORIES or term in in_source or source_renderings.intersection(_norm(r) for r in term.english):
                 continue
+            if term.category not in {t.category for t in in_source}:
+                continue  # the source says nothing of that kind
             reason = f"'{match.text}' ({term.en}) is not in its source"
             problems.append(Mismatch(match.start, match.end, match.text, reason + _what_source_says(term.category, in_source) + "."))
         return problems

@@ -272,7 +272,7 @@ ISSUE_EXAMPLES = [
     (PAIRS["002-degrees"][0], "There are two senior party members, one junior party member.", {"office"}),
     (PAIRS["002-award"][0], "TP. Sông Công, TP. Bến Tre", {"name"}),  # the locality it wrote; Bến Tre is not in seed 002
     (
-        seed("000", "Nhiều năm liền đạt danh hiệu"),
+        [seed("000", "Nhiều năm liền đạt danh hiệu"), seed("000", "Trong thời gian qua")],  # a title's sources: the headline and the lead
         "The security and stability of the city, town, and district are always being paid attention to.",
         {"office"},
     ),
@@ -291,8 +291,15 @@ def test_what_the_model_wrote(source, statement, expected):
 def test_the_issue_examples_name_what_is_wrong():
     problems = check_statement("There are two senior party members, one junior party member.", PAIRS["002-degrees"][0])
     assert [p.text for p in problems] == ["senior", "junior"]
-    problems = check_statement("The security and stability of the city, town, and district are always being paid attention to.", seed("000", "Nhiều năm"))
-    assert [p.text for p in problems] == ["city", "town", "district"]
+    title_sources = [seed("000", "Nhiều năm"), seed("000", "Trong thời gian qua")]
+    problems = check_statement("The security and stability of the city, town, and district are always being paid attention to.", title_sources)
+    assert [p.text for p in problems] == ["town", "district"]  # "city": the lead says TP. Bến Tre
+
+
+def test_a_source_that_names_no_unit_or_office_says_nothing_against_one():
+    source = seed("002", "Tổ chức học tập")  # no subject: the ward is the article's, not the sentence's
+    assert check_statement("The ward studied the conclusions of the 4th, 5th and 6th plenums of the 13th Central Committee.", source) == []
+    assert kinds(check_statement("The commune studied the conclusions of the 4th plenum.", seed("002", "Trung tâm Văn hóa phường"))) == {"office", "number"}
 
 
 # ---------------------------------------------------------------- sources are the statement's own

@@ -178,6 +178,11 @@ def test_wrong_renderings_are_caught(source, english, wrong):
     assert problems[0].reason.endswith(".") and "\n" not in problems[0].reason
 
 
+def test_a_source_with_no_term_of_that_kind_says_nothing_against_a_rendering():
+    assert check_renderings("the ward's party cells studied the resolution", "Tổ chức học tập, quán triệt các nghị quyết.") == []
+    assert [m.text for m in check_renderings("the commune's party cells", "các chi bộ của phường")] == ["commune"]
+
+
 def test_unchecked_categories_are_not_checked():
     assert {"rating", "people", "general"}.isdisjoint(CHECKED_CATEGORIES)
     assert check_renderings("the party members and poor households", "Phường có 12 chi bộ") == []
