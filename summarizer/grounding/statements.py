@@ -31,7 +31,6 @@ from functools import lru_cache
 from importlib import resources
 
 from summarizer.grounding.termbase import Termbase, default_termbase
-from summarizer.text.candidates import clause_limits
 from summarizer.text.language import untranslated_share
 from summarizer.text.number_words import number_words
 from summarizer.text.numbers import SCALE_WORDS, find_numbers, read_vi_number, text_locale
@@ -315,12 +314,13 @@ def english_words() -> frozenset[str]:
 
 
 # Capitalised, these are names although their lower-case forms are ordinary words.
-NAMES_DESPITE_THE_DICTIONARY = frozenset({"china", "turkey", "japan", "jordan", "georgia", "chad", "guinea", "wales", "nice", "hanoi"})
+NAMES_DESPITE_THE_DICTIONARY = frozenset({"china", "turkey", "japan", "jordan", "georgia", "chad", "guinea", "wales", "nice"})
 _NAME_TOKEN = re.compile(r"[^\W\d_](?:[^\W\d_]|[\u0300-\u036f])*(?:['’][^\W\d_]+)*(?:-[^\W\d_](?:[^\W\d_]|[\u0300-\u036f])*)*")
 _ROMAN_TOKEN = re.compile(r"(?=[IVXLC])C{0,3}(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
 _SENTENCE_OPENERS = ".!?…:;\"“”'‘’([-–—"
 
 
+@lru_cache(maxsize=8192)
 def _fold(s: str) -> str:
     """Letters and digits without diacritics, casefolded: "Bến Tre" -> "bentre"."""
     bare = "".join(c for c in unicodedata.normalize("NFD", s) if not unicodedata.combining(c))
@@ -393,8 +393,7 @@ def _starts_sentence(text: str, pos: int) -> bool:
 
 
 def _vietnamese_names(statement: str) -> list[tuple[int, int]]:
-    """Spans of capitalised runs in a Vietnamese statement (Vietnamese capitalises names); a run opening a sentence is
-    checked without its first word when the whole of it is not found (the first word may be capitalised only there)."""
+    """Spans of the capitalised runs of a Vietnamese statement (Vietnamese capitalises names and little else)."""
     return [(run[0].start(), run[-1].end()) for run in _capitalised_runs(statement)]
 
 
@@ -405,7 +404,7 @@ def _check_names(statement: str, language: str, source_words: list[str], allowed
         name = statement[start:end]
         if _occurs(name, source_words) or any(a <= start and end <= b for a, b in allowed):
             continue
-        if language == "vi" and _starts_sentence(statement, start):
+        if language == "vi" and _starts_sentence(statement, start):  # its first word may be capitalised only there
             rest = name.split(" ", 1)[1] if " " in name else ""
             if not rest or _occurs(rest, source_words):
                 continue
@@ -418,7 +417,7 @@ def _check_names(statement: str, language: str, source_words: list[str], allowed
 
 UP_WORDS = {
     "en": r"ris(?:e|es|en|ing)|rose|increas(?:e|es|ed|ing)|gr(?:ew|ow|ows|own|owing|owth)|rais(?:e|ed|es|ing)|higher|climb(?:ed|s)?|up\s+from",
-    "vi": r"tăng(?!\s+cường)|nâng(?!\s+cao)|tăng\s+trưởng",
+    "vi": r"tăng(?!\s+cường)|nâng(?!\s+cao)",  # "tăng cường" is strengthening, "nâng cao" improving: not a rise
 }
 DOWN_WORDS = {
     "en": r"f(?:ell|all|alls|allen|alling)|decreas(?:e|es|ed|ing)|drop(?:s|ped|ping)?|declin(?:e|es|ed|ing)|reduc(?:e|es|ed|ing|tion)|lower(?:ed)?|shr(?:ank|ink|inks|unk)|down\s+from",
@@ -473,10 +472,18 @@ def _check_directions(
     return problems
 
 
+_CLAUSE_BOUNDARY = re.compile(r"[.;:!?…](?=\s|$)|,(?=\s)|[()\[\]“”\"\n]")  # a comma in "1,7" is not one
+
+
+def _clause(text: str, start: int) -> int:
+    """Which clause of the text the position is in: the number of clause boundaries before it."""
+    return sum(1 for _ in _CLAUSE_BOUNDARY.finditer(text, 0, start))
+
+
 def _stated_together(a: _Quantity, b: _Quantity, sources_text: str, source_quantities: list[_Quantity]) -> bool:
     """Whether the source states both values in one clause (a change from one to the other needs that)."""
-    clauses_a = {clause_limits(sources_text, s.start, s.end) for s in source_quantities if s.value == a.value}
-    clauses_b = {clause_limits(sources_text, s.start, s.end) for s in source_quantities if s.value == b.value}
+    clauses_a = {_clause(sources_text, s.start) for s in source_quantities if s.value == a.value}
+    clauses_b = {_clause(sources_text, s.start) for s in source_quantities if s.value == b.value}
     if not clauses_a or not clauses_b:
         return True  # a number its source does not state is a number problem already
     return bool(clauses_a & clauses_b)
