@@ -19,7 +19,7 @@ from pathlib import Path
 from summarizer.config import cache_path, load_settings
 from summarizer.errors import FormError
 from summarizer.forms import Form, load_form, parse_form
-from summarizer.grounding.verify import verify_facts
+from summarizer.grounding.verify import verify_records
 from summarizer.models.cache import AnswerCache
 from summarizer.models.chain import ModelChain
 from summarizer.schema import Brief, FilledForm
@@ -97,19 +97,21 @@ async def afill(
 
 
 def verify(article: ArticleInput, records: list[dict]) -> list[dict]:
-    """Check fact records against an article, as `summarizer verify` does.
+    """Check fact records and statements against an article, as `summarizer verify` does.
 
     Parameters:
         article: the article's text or the path of its file; it is cleaned as the command line cleans it, so the
             offsets agree with those of a brief.
-        records: objects with `value`, `unit` and `quote`.
+        records: facts (objects with `value`, `unit` and `quote`) and statements (objects with `text`, a sentence in
+            English or Vietnamese, and optionally `source`, a quote of the article; without it, the whole article).
 
-    Returns the records with `supported`, `start`, `end`, `alignment`, `reason` and `hedge` added.
+    Returns the records in order: a fact with `supported`, `start`, `end`, `alignment`, `reason` and `hedge` added;
+    a statement with `supported`, `start`/`end` of its source and `problems` (each with `kind`, `text`, `reason`).
 
         >>> summarizer.verify(text, [{"value": 327, "unit": "đảng viên", "quote": "327 đảng viên"}])[0]["supported"]
         True
     """
-    return verify_facts(_article(article).text, records)
+    return verify_records(_article(article).text, records)
 
 
 # --------------------------------------------------------------------------- shared

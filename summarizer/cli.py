@@ -197,8 +197,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
         return _fail(f"{args.facts}: not valid JSON ({err})")
     if not isinstance(facts, list) or not all(isinstance(f, dict) for f in facts):
-        return _fail(f"{args.facts}: expected a JSON array of fact objects")
-    json.dump(verify_facts(article.text, facts), sys.stdout, ensure_ascii=False, indent=2)
+        return _fail(f"{args.facts}: expected a JSON array of fact objects (value, unit, quote) or statements (text, source)")
+    json.dump(verify_records(article.text, facts), sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
     return 0
 

@@ -138,12 +138,22 @@ class ArticleInfo(ArticleRef):
 class Fact(BaseModel):
     """A number stated in the article, grounded in the exact words that state it."""
 
-    what_en: str
-    what_vi: str
+    what_en: str = Field(description="What the number counts, a noun phrase of a few words, e.g. 'party cells'.")
+    what_vi: str = Field(description="The same in Vietnamese, e.g. 'chi bộ'.")
+    label_source: Literal["model", "program"] = Field(
+        default="model",
+        description="Who named what the number counts (what_en): 'model', its label checked (and cut to its noun phrase); "
+        "'program', the counted noun written after the number, through the termbase, when the model gave no usable label.",
+    )
+    label_note: str | None = Field(default=None, description="Why the model's label was changed or not used, when it was.")
     value: int | float | str = Field(description="In base units (8,86 tỉ đồng is 8860000000); a string for years and ranges.")
     unit: str = Field(description="'%', 'VND', or what is counted, e.g. 'đảng viên'.")
-    period: str | None = Field(default=None, description="The year or period the number refers to.")
-    quote: str = Field(description="The article's own words, exactly as in the cleaned text between start and end.")
+    period: str | None = Field(
+        default=None,
+        description="The year or period the number refers to: the model's, when the article writes its years; else the one "
+        "year or period written earlier in the number's sentence.",
+    )
+    quote: str = Field(description="The article's own words, exactly as in the cleaned text between start and end; it starts and ends on word boundaries.")
     start: int = Field(description="Character offset of the quote in the cleaned article text.")
     end: int = Field(description="End offset (exclusive) of the quote in the cleaned article text.")
     number_text: str = Field(description="The number as written in the quote.")
@@ -154,23 +164,47 @@ class Fact(BaseModel):
 
 
 class RejectedFact(BaseModel):
-    """A fact the model proposed that did not survive grounding, and why."""
+    """A candidate number that did not become a fact, and why: the model labelled it but it did not survive grounding
+    (or a rule says it is not a statistic), or the program could not label it."""
 
-    candidate: int | None = Field(default=None, description="The candidate number the model labelled.")
+    candidate: int | None = Field(default=None, description="The candidate number.")
     quote: str | None = None
     number_text: str | None = None
     what_en: str | None = None
     reason: str
 
 
+ProblemKind = Literal["number", "currency", "unit", "scale", "date", "name", "office", "direction", "truncated", "source"]
+
+
 class Check(BaseModel):
-    """Something the brief's prose states that the article does not: a number, or a proper name."""
+    """Something the brief's prose states that its sources do not: a number, a currency, a name, an office..."""
 
     field: str = Field(description="Where it was found, e.g. 'summary_en' or 'key_points[2].vi'.")
-    kind: Literal["number", "name"]
+    kind: ProblemKind
     text: str = Field(description="As written in the brief.")
     value: int | float | None = Field(default=None, description="For a number: its value in base units.")
     reason: str
+    statement: str | None = Field(
+        default=None, description="The whole statement the model wrote, when it was left out of the brief's prose because of this problem."
+    )
+
+
+class Source(BaseModel):
+    """A sentence of the article that a statement rests on: text[start:end] of the cleaned article."""
+
+    start: int
+    end: int
+
+
+class Statement(BaseModel):
+    """One statement of the brief's prose (the title, a sentence of the summary, a key point), in one language,
+    traced to the article sentences it rests on and checked against them."""
+
+    field: str = Field(description="Where it stands: 'title_en', 'summary_vi', 'key_points[2].en'...")
+    text: str = Field(description="As the model wrote it.")
+    sources: list[Source] = Field(description="The article sentences it rests on; empty when none could be found.")
+    kept: bool = Field(description="true: it passed every check and is in the brief's prose; false: it was left out (see checks).")
 
 
 class Usage(BaseModel):
@@ -245,7 +279,12 @@ class Brief(BaseModel):
     rejected: list[RejectedFact] = Field(default_factory=list, description="Facts the model proposed that did not pass grounding.")
     checks: list[Check] = Field(
         default_factory=list,
-        description="Numbers and names in the titles, summaries, key points and roles that the article does not state; empty when everything holds.",
+        description="What the titles, summaries, key points and roles state that their sources do not (numbers, currencies, "
+        "units, years, names, offices, directions), each with the statement it was found in when that statement was left "
+        "out of the prose; empty when everything holds.",
+    )
+    statements: list[Statement] = Field(
+        default_factory=list, description="Every statement of the prose, kept or left out, with the article sentences it rests on."
     )
     provenance: Provenance
 

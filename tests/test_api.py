@@ -32,7 +32,8 @@ def test_brief_of_a_path_equals_the_command_line_brief(cassette, replay_config, 
     with cassette(f"local_{SEED}"):
         assert main(["brief", str(SEEDS / f"{SEED}.txt"), "--out", str(tmp_path / "out"), "--config", str(replay_config), "--no-cache", "-q"]) == 0
     written = json.loads((tmp_path / "out" / f"{SEED}.json").read_text(encoding="utf-8"))
-    assert brief.title_en and brief.title_en == written["title_en"]
+    assert brief.statements and [s.model_dump(mode="json") for s in brief.statements] == written["statements"]
+    assert (brief.title_en, brief.summary_en) == (written["title_en"], written["summary_en"])
     assert [f.model_dump(mode="json") for f in brief.facts] == written["facts"]
     assert brief.article.text == written["article"]["text"]
     for fact in brief.facts:

@@ -1,4 +1,6 @@
-"""Fidelity of a brief's prose: every number and Vietnamese proper name it states must be in the article.
+"""Numbers and Vietnamese proper names checked against the whole article, for text that has no sources of its own.
+
+The people's roles are checked so; a brief's statements are checked against their own sources (grounding/prose.py).
 
 Numbers: English text is read the English way ("1,312", "1.7%", "8.86 billion"), Vietnamese text the Vietnamese
 way ("1.312", "1,7%", "8,86 tỉ"); both are compared, as exact decimals, with every number the article writes
@@ -13,7 +15,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from summarizer.grounding.align import occurs_in
-from summarizer.schema import ArticleDraft, Check
+from summarizer.schema import Check
 from summarizer.text.language import VIETNAMESE_LETTERS
 from summarizer.text.numbers import english_numbers, find_numbers, mentions_in, to_json_number
 
@@ -79,10 +81,7 @@ def check_names(article_text: str, fields: dict[str, str]) -> list[Check]:
     return problems
 
 
-def check_draft(article_text: str, draft: ArticleDraft) -> list[Check]:
-    """The numbers of a draft's titles, summaries and key points, and the names there and in the people's roles."""
-    points = draft.key_points()
-    english = {"title_en": draft.title_en, "summary_en": draft.summary_en, **{f"key_points[{i}].en": p.en for i, p in enumerate(points)}}
-    vietnamese = {"title_vi": draft.title_vi, "summary_vi": draft.summary_vi, **{f"key_points[{i}].vi": p.vi for i, p in enumerate(points)}}
-    roles = {f"people[{i}].role_{lang}": getattr(p, f"role_{lang}") for i, p in enumerate(draft.people) for lang in ("vi", "en")}
-    return check_numbers(article_text, english, vietnamese) + check_names(article_text, {**english, **vietnamese, **roles})
+def check_roles(article_text: str, people) -> list[Check]:
+    """Every Vietnamese proper name in the roles of the people the model named that the article does not contain."""
+    roles = {f"people[{i}].role_{lang}": getattr(p, f"role_{lang}") for i, p in enumerate(people) for lang in ("vi", "en")}
+    return check_names(article_text, roles)

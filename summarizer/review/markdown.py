@@ -19,7 +19,8 @@ def _value(value) -> str:
 
 def brief_markdown(brief: Brief) -> str:
     info, prov = brief.article, brief.provenance
-    lines = [f"# {brief.title_en}", "", f"*{brief.title_vi}*", ""]
+    title_en = brief.title_en or "(the English title was left out: see the checks)"
+    lines = [f"# {title_en}", "", f"*{brief.title_vi}*" if brief.title_vi else "", ""]
     meta = [
         ("Article", info.title),
         ("Published", info.published),
@@ -50,9 +51,18 @@ def brief_markdown(brief: Brief) -> str:
             where = f"[{r.candidate}] " if r.candidate is not None else ""
             quote = f"“{_cell(r.quote)}” → {_cell(r.number_text)}" if r.quote else _cell(r.what_en)
             lines.append(f"- {where}{quote}: {_cell(r.reason)}")
+    if brief.statements:
+        kept = sum(s.kept for s in brief.statements)
+        lines += ["", f"## Statements and their sources ({kept} kept, {len(brief.statements) - kept} left out)", ""]
+        lines += ["| Where | Statement | Source in the article | Status |", "|---|---|---|---|"]
+        for s in brief.statements:
+            source = " … ".join(brief.article.text[src.start : src.end] for src in s.sources) or "(none found)"
+            lines.append(f"| {s.field} | {_cell(s.text)} | {_cell(source)} | {'kept' if s.kept else 'left out'} |")
     if brief.checks:
-        lines += ["", f"## Checks: {len(brief.checks)} statement(s) not supported by the article", ""]
-        lines += [f"- {c.field} ({c.kind}): “{_cell(c.text)}” — {_cell(c.reason)}" for c in brief.checks]
+        lines += ["", f"## Checks: {len(brief.checks)} problem(s) in the prose, against its sources", ""]
+        for c in brief.checks:
+            left_out = f" (left out: “{_cell(c.statement)}”)" if c.statement else ""
+            lines.append(f"- {c.field} ({c.kind}): “{_cell(c.text)}” — {_cell(c.reason)}{left_out}")
     tried = "; ".join(f"{a.model} ({a.error})" for a in prov.attempts)
     lines += [
         "",

@@ -29,12 +29,12 @@ class ReviewEntry:
 
 @dataclass(frozen=True)
 class Span:
-    """A highlighted stretch of the article: a kept fact, or a form field's evidence."""
+    """A highlighted stretch of the article: a kept fact, a form field's evidence, or the source of a statement."""
 
     key: str  # unique on the page, e.g. "a0-fact-2", "a0-form0-party_cells"
     start: int
     end: int
-    kind: str  # "fact" or "field"
+    kind: str  # "fact", "field" or "source"
     label: str  # what it is: "party members" / "ward_party_profile.party_cells"
     details: dict[str, str]  # shown on hover and click: value, unit, period, status...
 
@@ -73,6 +73,35 @@ def fact_spans(brief: Brief, prefix: str) -> list[Span]:
         )
         for i, fact in enumerate(brief.facts)
     ]
+
+
+def statement_key(prefix: str, index: int) -> str:
+    return f"{prefix}-stmt-{index}"
+
+
+def source_spans(brief: Brief, prefix: str) -> list[Span]:
+    """The article sentences each statement of the brief's prose rests on (all its sources share one key)."""
+    spans = []
+    for i, statement in enumerate(brief.statements):
+        details = {"status": "kept" if statement.kept else "left out", "statement": statement.text}
+        spans += [Span(statement_key(prefix, i), s.start, s.end, "source", f"source of {statement.field}", details) for s in statement.sources]
+    return spans
+
+
+def statement_rows(brief: Brief, prefix: str) -> list[dict]:
+    """Each statement beside the words of its sources, with the problems the checks found in it."""
+    text = brief.article.text
+    rows = []
+    for i, statement in enumerate(brief.statements):
+        problems = [c for c in brief.checks if c.field == statement.field and c.statement == statement.text]
+        sources = " … ".join(text[s.start : s.end] for s in statement.sources)
+        rows.append({"statement": statement, "key": statement_key(prefix, i), "sources": sources, "problems": problems})
+    return rows
+
+
+def point_links(brief: Brief, prefix: str) -> dict[str, str]:
+    """A key point's text (either language) -> the key of its statement, so a click on it highlights its sources."""
+    return {s.text: statement_key(prefix, i) for i, s in enumerate(brief.statements) if s.kept and s.sources and s.field.startswith("key_points[")}
 
 
 def field_rows(result: FieldResult, path: str) -> list[tuple[str, FieldResult]]:
@@ -143,8 +172,17 @@ def review_page(entries: list[ReviewEntry], *, title: str) -> str:
                 for key in [field_key(prefix, i, path)]
             ]
             forms.append({"filled": filled, "rows": rows})
+        spans += source_spans(entry.brief, prefix) if entry.brief else []  # last: a click on a mark tells of its fact or field first
         articles.append(
-            {"entry": entry, "prefix": prefix, "segments": segments(entry.text, spans), "facts": [s for s in spans if s.kind == "fact"], "forms": forms}
+            {
+                "entry": entry,
+                "prefix": prefix,
+                "segments": segments(entry.text, spans),
+                "facts": [s for s in spans if s.kind == "fact"],
+                "statements": statement_rows(entry.brief, prefix) if entry.brief else [],
+                "point_links": point_links(entry.brief, prefix) if entry.brief else {},
+                "forms": forms,
+            }
         )
     return _template().render(title=title, articles=articles)
 

@@ -34,7 +34,7 @@ from summarizer.batch.runner import Outcome, run_task
 from summarizer.config import CLIENT_CONCURRENCY, DEFAULT_CONCURRENCY, MAX_BODY_BYTES, Settings, split_chain
 from summarizer.errors import ArticleError, ConfigError, FormError, NoValidAnswer
 from summarizer.forms import Form, parse_form
-from summarizer.grounding.verify import verify_facts
+from summarizer.grounding.verify import verify_records
 from summarizer.models.cache import AnswerCache
 from summarizer.models.chain import ModelChain
 from summarizer.review.page import entries_from_folder, review_page
@@ -194,11 +194,11 @@ def create_app(config: ServiceConfig) -> FastAPI:
         """Open to all: the service is up, its version and its model chain."""
         return {"status": "ok", "version": __version__, "models": list(config.settings.chain)}
 
-    @app.post("/v1/verify", tags=["facts"], responses={**ERRORS})
+    @app.post("/v1/verify", tags=["facts"], responses={**ERRORS}, response_model_exclude_unset=True)
     async def verify(body: VerifyIn) -> list[VerifiedFact]:
         """Check fact records against an article: the same contract as `summarizer verify`."""
         article = _article(body.article, "verify", None)
-        return verify_facts(article.text, body.facts)
+        return verify_records(article.text, body.facts)
 
     @app.post("/v1/briefs", tags=["briefs"], responses=MODEL_ERRORS)
     async def briefs(body: BriefIn) -> BriefOut:

@@ -42,19 +42,30 @@ class FillIn(BaseModel):
 class VerifyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     article: str = Field(min_length=1, max_length=TEXT_LIMIT, description="The article text; it is cleaned as `summarizer brief` does.")
-    facts: list[dict[str, Any]] = Field(max_length=1000, description="Fact records: objects with value, unit and quote.")
+    facts: list[dict[str, Any]] = Field(
+        max_length=1000,
+        description="Fact records (objects with value, unit and quote) and statements (objects with text, a sentence in English "
+        "or Vietnamese, and optionally source, a quote of the article); one list may mix both.",
+    )
+
+
+class StatementProblem(BaseModel):
+    kind: str = Field(description="number, currency, unit, scale, date, name, office or direction.")
+    text: str = Field(description="As written in the statement.")
+    reason: str
 
 
 class VerifiedFact(BaseModel):
-    """A fact as given, with the verdict added (the same objects `summarizer verify` prints)."""
+    """A fact or statement as given, with the verdict added (the same objects `summarizer verify` prints)."""
 
     model_config = ConfigDict(extra="allow")
     supported: bool
-    start: int | None
+    start: int | None = Field(description="Of the fact's quote, or of the statement's source, in the cleaned article.")
     end: int | None
-    alignment: str | None
+    alignment: str | None = Field(default=None, description="For a fact: how its quote was found.")
     reason: str | None
-    hedge: str | None
+    hedge: str | None = Field(default=None, description="For a fact: the hedge on its number.")
+    problems: list[StatementProblem] | None = Field(default=None, description="For a statement: what it says that its source does not.")
 
 
 class BatchArticleIn(BaseModel):

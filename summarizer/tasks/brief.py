@@ -19,7 +19,8 @@ from summarizer import __version__
 from summarizer.batch.files import atomic_write, written
 from summarizer.grounding.align import occurs_in
 from summarizer.grounding.facts import ground_facts
-from summarizer.grounding.fidelity import check_draft
+from summarizer.grounding.fidelity import check_roles
+from summarizer.grounding.prose import check_prose
 from summarizer.models.cache import AnswerCache
 from summarizer.models.chain import Answered, ModelChain
 from summarizer.models.prompts import load_prompt
@@ -63,19 +64,22 @@ async def answer_brief(request: BriefRequest, chain: ModelChain, cache: AnswerCa
 
 
 def assemble_brief(request: BriefRequest, answered: Answered, started: float) -> Brief:
-    """The brief from the model's draft: facts grounded in the text, prose checked against it, provenance."""
+    """The brief from the model's draft: facts grounded in the text, each statement of the prose checked against its
+    sources (what fails is left out and listed in the checks), provenance."""
     text, draft = request.article.text, answered.value
     kept, rejected = ground_facts(text, request.candidates, draft.facts)
+    prose = check_prose(text, request.article.meta.title, draft)
     return Brief(
         article=article_info(request.article, draft),
-        title_vi=draft.title_vi,
-        title_en=draft.title_en,
-        summary_vi=draft.summary_vi,
-        summary_en=draft.summary_en,
-        key_points=draft.key_points(),
+        title_vi=prose.title_vi,
+        title_en=prose.title_en,
+        summary_vi=prose.summary_vi,
+        summary_en=prose.summary_en,
+        key_points=prose.key_points,
         facts=kept,
         rejected=rejected,
-        checks=check_draft(text, draft),
+        checks=prose.checks + check_roles(text, draft.people),
+        statements=prose.statements,
         provenance=Provenance(
             **answered.call.model_dump(),
             prompts=[request.prompt],
@@ -94,6 +98,7 @@ def article_info(article: Article, draft: ArticleDraft) -> ArticleInfo:
     ]
     people += [Person(**p.model_dump()) for p in drafted.values()]
     organization = draft.organization if draft.organization and occurs_in(draft.organization, article.text) else None
+    locality = _as_written(draft.locality, article.text)
     return ArticleInfo(
         id=article.id,
         path=article.path,
@@ -104,9 +109,16 @@ def article_info(article: Article, draft: ArticleDraft) -> ArticleInfo:
         author=article.meta.author,
         source=article.meta.source,
         organization=organization,
-        locality=draft.locality,
+        locality=locality,
         people=people,
     )
+
+
+def _as_written(locality: str | None, text: str) -> str | None:
+    """The parts of a drafted locality ("Phường 6, TP. Bến Tre") that the article writes; None when none is."""
+    parts = [part.strip() for part in (locality or "").split(",") if part.strip()]
+    kept = [part for part in parts if occurs_in(part, text)]
+    return ", ".join(kept) or None
 
 
 def _fold(name: str) -> str:

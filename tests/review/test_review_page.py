@@ -114,8 +114,32 @@ def test_clicking_a_form_field_scrolls_to_and_marks_its_evidence(produced, brows
         assert page.locator("mark.active").count() == marks.count()  # only this field's evidence is marked
         box, height = marks.first.bounding_box(), page.viewport_size["height"]
         assert box and 0 <= box["y"] <= height  # scrolled into view
-    page.click("mark[data-keys]")  # a highlight shows its details
+    page.locator("mark.fact[data-keys], mark.field[data-keys]").first.click()  # a fact's or field's highlight shows its details
     assert page.locator("#details").is_visible() and "value" in page.inner_text("#details")
+    page.locator("mark.source[data-keys]").first.click()  # a statement's source shows the statement
+    assert "statement" in page.inner_text("#details")
+    assert problems == []
+
+
+def test_clicking_a_statement_highlights_its_source_sentences_and_left_out_ones_say_why(produced, browser):
+    brief = produced["single"]["brief"]
+    page, problems = open_page(browser, produced["pages"]["article"].text)
+    rows = page.locator("table.statements tbody tr")
+    assert rows.count() == len(brief["statements"]) > 0
+    for n, statement in enumerate(brief["statements"]):
+        row = rows.nth(n)
+        assert row.get_attribute("data-statement") == statement["field"]
+        if not statement["kept"]:  # a statement left out is shown as such, with each problem found in it
+            reasons = [c["reason"] for c in brief["checks"] if c["statement"] == statement["text"] and c["field"] == statement["field"]]
+            assert reasons and "left out" in row.inner_text() and all(reason in row.inner_text() for reason in reasons)
+        if not statement["sources"]:
+            continue
+        page.evaluate("window.scrollTo(0, 0)")
+        row.locator("a.goto").click()
+        key = row.locator("a.goto").get_attribute("data-key")
+        sources = "".join(brief["article"]["text"][s["start"] : s["end"]] for s in statement["sources"])
+        assert highlighted_text(page, key) == sources  # exactly its source sentences are marked
+        assert page.locator("mark.active").count() == page.locator(f'mark[data-keys~="{key}"]').count() > 0
     assert problems == []
 
 

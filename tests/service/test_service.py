@@ -123,6 +123,9 @@ def test_forms_fill_takes_a_yaml_form_as_text(service):
     assert filled["form"]["name"] == "party_leaders" and set(filled["fields"]) >= {"leaders", "admissions"}
 
 
+SOURCE_2021 = "Năm 2021 có 22/24 chi bộ được xếp loại hoàn thành tốt nhiệm vụ"
+
+
 def test_verify_returns_exactly_what_the_cli_prints(service, tmp_path):
     text = seed_text("001")
     facts = [
@@ -130,6 +133,8 @@ def test_verify_returns_exactly_what_the_cli_prints(service, tmp_path):
         {"value": 25, "unit": "chi bộ", "quote": "24 chi bộ"},  # the wrong number
         {"value": 1, "unit": "x", "quote": "words that are not in the article at all"},
         {"value": 3},  # no quote: the CLI says why
+        {"text": "In 2021, 22 of the 24 party cells were rated as having completed their tasks well.", "source": SOURCE_2021},
+        {"text": "In 2021, 22 of the 24 party cells were rated well, and 9 billion yuan was invested.", "source": SOURCE_2021},
     ]
     (tmp_path / "facts.json").write_text(json.dumps(facts, ensure_ascii=False), encoding="utf-8")
     cli = subprocess.run(
@@ -139,7 +144,9 @@ def test_verify_returns_exactly_what_the_cli_prints(service, tmp_path):
         response = client.post("/v1/verify", json={"article": text, "facts": facts})
     assert response.status_code == 200
     assert response.json() == json.loads(cli.stdout)
-    assert [f["supported"] for f in response.json()] == [True, False, False, False]
+    assert [f["supported"] for f in response.json()] == [True, False, False, False, True, False]
+    assert {p["kind"] for p in response.json()[-1]["problems"]} == {"number", "currency"}
+    assert "problems" not in response.json()[0] and "hedge" not in response.json()[-1]  # each item keeps its own contract
 
 
 # --------------------------------------------------------------------------- refusals: 413, 422, 502, 429

@@ -16,6 +16,7 @@ from conftest import GOLD, ROOT, SEEDS
 from summarizer.cli import main
 from summarizer.config import ModelOptions, Settings
 from summarizer.evaluate import score_article, totals
+from summarizer.grounding.statements import check_statement
 from summarizer.grounding.verify import verify_fact
 from summarizer.models.chain import ModelChain
 from summarizer.models.prompts import load_prompt
@@ -56,11 +57,24 @@ def test_seed_brief_is_valid_grounded_and_bilingual(seed, cassette, local_settin
     for rejected in brief.rejected:
         assert rejected.reason
 
-    for english in (brief.title_en, brief.summary_en, *(p.en for p in brief.key_points)):
+    for english in filter(None, (brief.title_en, brief.summary_en, *(p.en for p in brief.key_points))):
         assert untranslated_share(english) < 0.15, english
-    for vietnamese in (brief.title_vi, brief.summary_vi, *(p.vi for p in brief.key_points)):
+    for vietnamese in filter(None, (brief.title_vi, brief.summary_vi, *(p.vi for p in brief.key_points))):
         assert vietnamese_share(vietnamese) >= 0.3, vietnamese
-    assert brief.key_points
+
+    # Nothing unsupported reaches the prose unflagged: every statement shown rests on sources that support it (checked
+    # again here, independently), and every statement left out is in the checks with its text.
+    assert brief.statements and any(s.kept for s in brief.statements)
+    shown = " ".join([brief.title_vi, brief.title_en, brief.summary_vi, brief.summary_en, *(p.vi + " " + p.en for p in brief.key_points)])
+    for statement in brief.statements:
+        sources = [article.text[s.start : s.end] for s in statement.sources]
+        language = statement.field.rsplit("_", 1)[-1][-2:]
+        if statement.kept:
+            assert sources and not check_statement(statement.text, sources, language=language), statement
+            assert statement.text in shown
+        else:
+            assert any(c.statement == statement.text and c.field == statement.field for c in brief.checks), statement
+            assert statement.text not in [brief.title_en, brief.title_vi, *(p.en for p in brief.key_points), *(p.vi for p in brief.key_points)]
 
 
 def test_seed_briefs_find_the_reference_facts():
@@ -73,8 +87,8 @@ def test_seed_briefs_find_the_reference_facts():
         scores.append(score_article(gold, brief, seed))
     overall = totals(scores)
     print(f"\nrecall {overall.recall:.1%} ({overall.found}/{overall.gold}), precision {overall.precision:.1%} ({overall.correct}/{overall.kept})")
-    assert overall.recall >= 0.5
-    assert overall.precision >= 0.8
+    assert overall.recall >= 54 / 59  # the 5 reference facts not found are years, which are never candidates
+    assert overall.precision >= 54 / 63  # the 9 kept facts the reference lacks are statistics the articles state (README)
 
 
 def test_chain_falls_back_to_local_when_the_hosted_key_is_missing(cassette, local_api_base):
