@@ -338,7 +338,7 @@ def _occurs(name: str, source_words: list[str]) -> bool:
         return True
     for i in range(len(source_words)):
         joined = ""
-        for word in source_words[i : i + 8]:
+        for word in source_words[i:]:
             joined += word
             if joined == target:
                 return True
@@ -472,6 +472,7 @@ def _check_directions(
     return problems
 
 
+_LETTER = re.compile(r"[^\W\d_]")
 _CLAUSE_BOUNDARY = re.compile(r"[.;:!?…](?=\s|$)|,(?=\s)|[()\[\]“”\"\n]")  # a comma in "1,7" is not one
 
 
@@ -492,20 +493,28 @@ def _stated_together(a: _Quantity, b: _Quantity, sources_text: str, source_quant
 # ---------------------------------------------------------------- the checker
 
 
-def check_statement(statement: str, sources: str | list[str], *, language: str | None = None, termbase: Termbase | None = None) -> list[Problem]:
+def check_statement(
+    statement: str,
+    sources: str | list[str],
+    *,
+    language: str | None = None,
+    termbase: Termbase | None = None,
+    source_language: str | None = None,
+) -> list[Problem]:
     """What `statement` says that its `sources` (the article sentences it rests on) do not, in reading order.
 
-    `language` is the statement's ("en" or "vi"; by default told from its words); the sources are read in their own
-    locale. `termbase` defaults to the packaged one.
+    `language` is the statement's ("en" or "vi"; by default told from its words). `source_language` is the article's,
+    which decides how the sources' digits are read ("1.312"); by default it is told from the sources' words, or, when
+    they have none, taken to be the statement's. `termbase` defaults to the packaged one.
     """
     termbase = termbase or default_termbase()
     language = language or statement_language(statement)
     sources_text = sources if isinstance(sources, str) else "\n\n".join(sources)
-    source_locale = text_locale(sources_text) if sources_text.strip() else "vi"
-    source_language = "en" if source_locale == "en" else "vi"
+    if source_language is None:
+        source_language = text_locale(sources_text) if _LETTER.search(sources_text) else language
 
     statement_quantities = quantities(statement, language)
-    source_quantities = quantities(sources_text, source_language, source_locale)
+    source_quantities = quantities(sources_text, source_language)
     problems = [p for q in statement_quantities if (p := _check_quantity(q, source_quantities))]
     problems += _check_currencies_alone(statement, statement_quantities, _source_currencies(sources_text, source_quantities), problems)
 

@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from summarizer.grounding.align import Alignment, locate_quote, normalise
 from summarizer.grounding.statements import check_statement
-from summarizer.text.numbers import NumberMention, english_misreading, mentions_in, to_json_number
+from summarizer.text.numbers import NumberMention, english_misreading, mentions_in, text_locale, to_json_number
 
 FLOAT_TOLERANCE = Decimal("1e-9")  # relative, for float values only
 
@@ -253,7 +253,7 @@ def verify_statement(text: str, item: dict) -> dict:
             problem = {"kind": "source", "text": source, "reason": "the source is not found in the article."}
             return {**item, "supported": False, "start": None, "end": None, "problems": [problem], "reason": None}
         start, end, _ = span
-    problems = check_statement(item["text"], text[start:end], language=item.get("language"))
+    problems = check_statement(item["text"], text[start:end], language=item.get("language"), source_language=text_locale(text))
     found = [{"kind": p.kind, "text": p.text, "reason": p.reason} for p in problems]
     return {**item, "supported": not found, "start": start, "end": end, "problems": found, "reason": None}
 

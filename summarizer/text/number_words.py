@@ -176,11 +176,12 @@ def _read_phrase(words: tuple[str, ...]) -> int | None:
     """The value of a run of number words when vn-numberwords spells that value back the same way, else None."""
     try:
         value = words_to_number(list(words))
-    except (ValueError, IndexError, KeyError):
-        return None
-    if not isinstance(value, int) or value < 0:
-        return None
-    return value if number_to_words(value).split() == _canonical(list(words)) else None
+        if not isinstance(value, int) or value < 0:
+            return None
+        spelled = number_to_words(value).split()
+    except (ValueError, ArithmeticError, IndexError, KeyError, TypeError):
+        return None  # vn-numberwords fails on some runs ("hai tỷ tỷ" is too big for it to spell)
+    return value if spelled == _canonical(list(words)) else None
 
 
 def _ordinal_marker(keys: list[str], i: int, adjacent: list[bool]) -> bool:

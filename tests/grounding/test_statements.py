@@ -349,3 +349,29 @@ def test_the_translation_is_not_supported_by_another_seed_sentence_when_it_state
     other = PAIRS["000-lead"][0]  # a sentence without any number
     if name != "000-lead" and any(c.isdigit() for c in english):
         assert not supported(check_statement(english, other))
+
+
+TEXT_PIECES = st.sampled_from(
+    ["Ward", "6", "Phường", "1.312", "1,312", "%", "yuan", "đồng", "$", "tỷ", "billion", "two", "hai", "năm", "XIII", "từ", "from", "to", "fell", "giảm"]
+    + ["Bí thư", "Deputy", "Secretary", "commune", "xã", "Xiangtan", "Lê Thị", "May", "2022", "m2", "ha", ",", ".", "(", "“", "\n", "'s", "-"]
+)
+
+
+@given(st.lists(TEXT_PIECES, max_size=25).map(" ".join), st.lists(TEXT_PIECES, max_size=25).map(" ".join), st.sampled_from([None, "en", "vi"]))
+def test_any_statement_and_source_give_problems_that_point_into_the_statement(statement, source, language):
+    for problem in check_statement(statement, source, language=language):
+        assert problem.kind in PROBLEM_KINDS
+        assert problem.text and problem.text in statement
+        assert problem.reason.endswith(".") and "\n" not in problem.reason
+
+
+@given(st.lists(TEXT_PIECES, max_size=25).map(" ".join))
+def test_a_statement_is_its_own_source(statement):
+    """Whatever a statement says, it says it: checked against itself it raises nothing but a change it makes itself."""
+    assert kinds(check_statement(statement, statement, language="vi", source_language="vi")) <= {"direction"}
+
+
+def test_the_article_language_decides_how_a_source_reads_its_digits():
+    assert check_statement("The ward has 1,312 members.", "1.312", source_language="vi") == []
+    assert kinds(check_statement("The ward has 1,312 members.", "1.312", source_language="en")) == {"number"}
+    assert check_statement("Phường có 1.312 đảng viên.", "1.312") == []  # no words: read as the statement is

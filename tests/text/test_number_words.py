@@ -90,6 +90,7 @@ def test_common_variants(text, value):
         ("9 tỷ đồng, 1.312 đảng viên", []),  # digits are read by text/numbers.py
         ("hàng trăm hộ, hàng nghìn người", []),
         ("hai, ba người", [("hai", 2), ("ba", 3)]),  # punctuation ends a phrase
+        ("hai tỷ tỷ đồng", [("hai tỷ", 2 * 10**9)]),  # vn-numberwords cannot spell the whole: the longest it can
     ],
 )
 def test_vietnamese_ambiguity_is_read_conservatively(text, expected):
