@@ -8,7 +8,7 @@ bracket. A full stop never ends a sentence after an abbreviation of ABBREVIATION
 ("1. Nội dung"). Numbers ("1.312", "1,7%", "6/7/2022") have no space inside, so they are never split; neither are
 "UBND" or "HĐND", which have no full stop. "v.v." and "etc." end a sentence like any full stop: when a capital follows.
 
-Why not sentencex (evaluated, version 1.0.32): its offsets are exact character offsets, but it has no Vietnamese
+Why not sentencex (evaluated, the version in the locks): its offsets are exact character offsets, but it has no Vietnamese
 abbreviations and takes no list of them, so it splits "TP. Bến Tre", "ThS. Nguyễn", "PGS. TS." and even "TP.HCM";
 it does not split inside a closed quotation, so a speaker's quoted paragraph of several sentences comes out as one
 sentence; and it splits after "..." but not after "…". Fixing that would mean merging its splits and splitting its
