@@ -30,9 +30,16 @@ def _fail(message: str, code: int = EXIT_USAGE) -> int:
 
 
 def cmd_brief(args: argparse.Namespace) -> int:
+    from summarizer.config import glossary_paths
+    from summarizer.errors import ConfigError
+    from summarizer.grounding.termbase import load_termbase
     from summarizer.tasks.brief import BriefTask
 
-    return run_batch_command(args, BriefTask())
+    try:  # a bad glossary file is reported before any article is read or model called
+        termbase = load_termbase(*glossary_paths(args.glossary, args.config))
+    except ConfigError as err:
+        return _fail(str(err))
+    return run_batch_command(args, BriefTask(termbase))
 
 
 def cmd_fill(args: argparse.Namespace) -> int:
@@ -357,6 +364,13 @@ def build_parser() -> argparse.ArgumentParser:
             "The model chain comes from --model, else $SUMMARIZER_MODELS, else the config file, else 'local' "
             "(the embedded model)."
         ),
+    )
+    brief.add_argument(
+        "--glossary",
+        action="append",
+        metavar="FILE",
+        help="your own terms (TSV: vietnamese, english, category, notes; see summarizer/data/termbase.tsv) added to the "
+        "termbase the prose is checked with; may be given several times, after the config file's `glossary`",
     )
     _batch_options(brief)
     brief.set_defaults(func=cmd_brief)

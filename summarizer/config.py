@@ -31,6 +31,9 @@ The config file is `--config PATH`, else `$SUMMARIZER_CONFIG`, else `./summarize
 
 Any litellm model string works in the chain, plus `local` for the embedded model.
 
+A brief's prose is checked with the packaged termbase (summarizer/data/termbase.tsv), extended by the user's own
+files in the same format: `glossary = ["our-terms.tsv"]` in the config file (relative to it), then `--glossary FILE`.
+
 `summarizer serve` takes its bearer token from `$SUMMARIZER_API_TOKEN`, else from the config file:
 
     [service]
@@ -181,6 +184,17 @@ def load_settings(*, model_arg: str | None = None, config: str | None = None) ->
     if not chain:
         raise ConfigError(f"{source}: the model chain is empty")
     return Settings(chain=chain, options=options, source=source)
+
+
+def glossary_paths(given: list[str] | None, config: str | None = None) -> list[Path]:
+    """The user's termbase files: `glossary = [...]` of the config file (relative to it), then each `--glossary`."""
+    path = config_path(config)
+    listed = read_config_file(path).get("glossary", []) if path else []
+    if isinstance(listed, str):
+        listed = [listed]
+    if not isinstance(listed, list) or not all(isinstance(item, str) for item in listed):
+        raise ConfigError(f"{path}: `glossary` must be a file name or a list of them")
+    return [path.parent / item for item in listed] + [Path(item) for item in given or []]
 
 
 def service_token(config: str | None = None) -> str:

@@ -17,6 +17,7 @@ from summarizer.grounding.facts import counted_nouns, fact_unit, mislabelled
 from summarizer.grounding.verify import verify_fact
 from summarizer.schema import Evidence, FieldResult
 from summarizer.text.candidates import Candidate
+from summarizer.text.language import FUNCTION_WORDS
 from summarizer.text.numbers import read_vi_number, to_json_number
 
 _YEAR_WORDS = re.compile(r"\b(năm|year|years)\b", re.IGNORECASE)
@@ -152,14 +153,8 @@ def _speaks_of_another(f: FormField, candidate: Candidate, text: str, siblings: 
     return None
 
 
-_FUNCTION_WORDS = frozenset(
-    "được của các những và có là với cho trong đã đang sẽ số này đó theo từ tại để thì mà như về khi năm tháng ngày "
-    "the of a an and or in on for to by with number its their".split()
-)  # words every description and clause has: they say nothing of which field a number belongs to
-
-
 def _syllables(text: str) -> set[str]:
-    return set(_WORDS.findall(text.casefold())) - _FUNCTION_WORDS
+    return set(_WORDS.findall(text.casefold())) - FUNCTION_WORDS  # they say nothing of which field a number belongs to
 
 
 def _ground_text(value, text: str) -> FieldResult:

@@ -17,17 +17,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz
-
 from summarizer.grounding.align import normalise
 from summarizer.grounding.statements import check_statement, quantities
+from summarizer.grounding.termbase import Termbase, default_termbase
 from summarizer.schema import ArticleDraft, Check, KeyPoint, Source, Statement
+from summarizer.text.language import FUNCTION_WORDS
 from summarizer.text.numbers import text_locale
 from summarizer.text.sentences import split_sentences
 
-MIN_SOURCE_SCORE = 60  # rapidfuzz token-set ratio between a statement and an article sentence it rests on
-MAX_SOURCES = 3  # article sentences one statement may rest on (a condensation of several)
-MIN_WORDS = {"en": 4, "vi": 5}  # a summary sentence or key point shorter than this is a fragment ("growth rate")
+MIN_CARRIED = 0.6  # share of a statement's words its sources must carry for it to rest on them
+MIN_GAIN = 2  # words of the statement a further source sentence must add (a condensation of several sentences)
+MAX_SOURCES = 3  # article sentences one statement may rest on
+MIN_WORDS = {"en": 5, "vi": 5}  # a summary sentence or key point shorter than this is a fragment ("growth rate")
 _WORD = re.compile(r"\w+")
 _ENDS_CUT = re.compile(r"(?:\b(?:and|or|of|the|a|an|to|with|for|in|on|by|as|at|from|và|của|các|những|với|cho|trong|là)|[,;:(“\"-])\s*$", re.IGNORECASE)
 
@@ -45,11 +46,11 @@ class CheckedProse:
     checks: list[Check] = field(default_factory=list)
 
 
-def check_prose(text: str, headline: str | None, draft: ArticleDraft) -> CheckedProse:
+def check_prose(text: str, headline: str | None, draft: ArticleDraft, termbase: Termbase | None = None) -> CheckedProse:
     """Every statement of the draft's prose, traced to its sources in the article `text` (whose own `headline` the
-    titles may rest on) and checked against them."""
+    titles may rest on) and checked against them, offices and units through `termbase` (default: the packaged one)."""
     sentences = [(s.start, s.end) for s in split_sentences(text)]
-    checker = _Checker(text, sentences)
+    checker = _Checker(text, sentences, termbase or default_termbase())
     own, other = ("en", "vi") if text_locale(text) == "en" else ("vi", "en")  # the article's language, and the twins'
     drafted = {"vi": (draft.title_vi, draft.summary_vi), "en": (draft.title_en, draft.summary_en)}
     pairs = [{"vi": p.vi, "en": p.en} for p in draft.key_points()]
@@ -85,22 +86,30 @@ def check_prose(text: str, headline: str | None, draft: ArticleDraft) -> Checked
 class _Checker:
     """The article's sentences, and the statements checked against them so far with the checks they raised."""
 
-    def __init__(self, text: str, sentences: list[tuple[int, int]]):
-        self.text, self.sentences = text, sentences
+    def __init__(self, text: str, sentences: list[tuple[int, int]], termbase: Termbase):
+        self.text, self.sentences, self.termbase = text, sentences, termbase
         self.keys = [_words(text[start:end]) for start, end in sentences]
+        self.words = [set(key.split()) for key in self.keys]
         self.locale = text_locale(text)
         self._values: list[set] | None = None  # the numbers each sentence states, read when first needed
         self.statements: list[Statement] = []
         self.checks: list[Check] = []
 
     def sources_of(self, statement: str) -> list[Source]:
-        """The article sentences a Vietnamese statement rests on: those sharing most of its words, best first."""
-        wanted = _words(statement)
+        """The article sentences a statement in the article's language rests on: the fewest that together carry most of
+        its words (the one carrying most first, then each that adds words), or none when they carry too few."""
+        wanted = set(_words(statement).split()) - FUNCTION_WORDS
         if not wanted:
             return []
-        scored = sorted(((fuzz.token_set_ratio(wanted, key), i) for i, key in enumerate(self.keys) if key), reverse=True)
-        chosen = [i for score, i in scored[:MAX_SOURCES] if score >= MIN_SOURCE_SCORE]
-        return self._sources(chosen)
+        chosen: list[int] = []
+        carried: set[str] = set()
+        for _ in range(MAX_SOURCES):
+            gain, best = max(((len((wanted & words) - carried), i) for i, words in enumerate(self.words) if i not in chosen), default=(0, -1))
+            if gain == 0 or (chosen and gain < MIN_GAIN):
+                break
+            chosen.append(best)
+            carried |= wanted & self.words[best]
+        return self._sources(chosen) if len(carried) >= MIN_CARRIED * len(wanted) else []
 
     def title_sources(self, headline: str | None, drafted: str) -> list[Source]:
         """The article's own headline, its first sentence after it (the lead), and the sentences the drafted title
@@ -143,7 +152,9 @@ class _Checker:
             problems.append(("source", text[:80], "no sentence of the article says this"))
         else:
             quoted = [self.text[s.start : s.end] for s in sources]
-            problems += [(p.kind, p.text, p.reason) for p in check_statement(text, quoted, language=language)]
+            problems += [
+                (p.kind, p.text, p.reason) for p in check_statement(text, quoted, language=language, termbase=self.termbase, source_language=self.locale)
+            ]
         if _ENDS_CUT.search(text.strip()) and not text.strip().endswith(("…", "...")):
             problems.append(("truncated", text.strip()[-40:], "the statement ends mid-sentence"))
         elif not where.startswith("title") and len(_WORD.findall(text)) < MIN_WORDS[language]:

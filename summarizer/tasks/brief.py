@@ -21,6 +21,7 @@ from summarizer.grounding.align import occurs_in
 from summarizer.grounding.facts import ground_facts
 from summarizer.grounding.fidelity import check_roles
 from summarizer.grounding.prose import check_prose
+from summarizer.grounding.termbase import Termbase
 from summarizer.models.cache import AnswerCache
 from summarizer.models.chain import Answered, ModelChain
 from summarizer.models.prompts import load_prompt
@@ -57,18 +58,19 @@ async def brief_article(article: Article, chain: ModelChain, cache: AnswerCache 
     return await answer_brief(brief_request(article, chain), chain, cache, time.monotonic())
 
 
-async def answer_brief(request: BriefRequest, chain: ModelChain, cache: AnswerCache | None, started: float) -> Brief:
-    """The brief for a request, from the cache or from the chain; raises NoValidAnswer when no model answers validly."""
+async def answer_brief(request: BriefRequest, chain: ModelChain, cache: AnswerCache | None, started: float, termbase: Termbase | None = None) -> Brief:
+    """The brief for a request, from the cache or from the chain; raises NoValidAnswer when no model answers validly.
+    `termbase`: the terms the prose is checked with (default: the packaged termbase)."""
     answered = await chain.answer(ArticleDraft, request.messages, request.keys, cache=cache, article_id=request.article.id, task="brief")
-    return assemble_brief(request, answered, started)
+    return assemble_brief(request, answered, started, termbase)
 
 
-def assemble_brief(request: BriefRequest, answered: Answered, started: float) -> Brief:
+def assemble_brief(request: BriefRequest, answered: Answered, started: float, termbase: Termbase | None = None) -> Brief:
     """The brief from the model's draft: facts grounded in the text, each statement of the prose checked against its
     sources (what fails is left out and listed in the checks), provenance."""
     text, draft = request.article.text, answered.value
     kept, rejected = ground_facts(text, request.candidates, draft.facts)
-    prose = check_prose(text, request.article.meta.title, draft)
+    prose = check_prose(text, request.article.meta.title, draft, termbase)
     return Brief(
         article=article_info(request.article, draft),
         title_vi=prose.title_vi,
@@ -151,9 +153,13 @@ def write_brief(brief: Brief, out_dir: Path, *, sync: bool = True) -> None:
 
 
 class BriefTask:
-    """The brief as a task (tasks/base.py): what the batch runner, the service and the API run."""
+    """The brief as a task (tasks/base.py): what the batch runner, the service and the API run; `termbase` is what
+    its prose is checked with (the packaged termbase, or one extended by the user's glossary files)."""
 
     name = "brief"
+
+    def __init__(self, termbase: Termbase | None = None):
+        self.termbase = termbase
 
     def request(self, article: Article, chain: ModelChain) -> BriefRequest:
         return brief_request(article, chain)
@@ -162,7 +168,7 @@ class BriefTask:
         return current_brief(out_dir, request)
 
     async def answer(self, request: BriefRequest, chain: ModelChain, cache: AnswerCache | None, started: float) -> Brief:
-        return await answer_brief(request, chain, cache, started)
+        return await answer_brief(request, chain, cache, started, self.termbase)
 
     def write(self, output: Brief, out_dir: Path, *, sync: bool = True) -> None:
         write_brief(output, out_dir, sync=sync)

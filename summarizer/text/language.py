@@ -69,3 +69,9 @@ def is_vietnamese(text: str) -> bool:
 
 def is_english(text: str) -> bool:
     return untranslated_share(text) < 0.15
+
+
+FUNCTION_WORDS = frozenset(
+    "được của các những và có là với cho trong đã đang sẽ số này đó theo từ tại để thì mà như về khi năm tháng ngày "
+    "the of a an and or in on for to by with number its their".split()
+)  # words (syllables) almost every sentence has, in either language: they say nothing of what a sentence is about
