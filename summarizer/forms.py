@@ -18,8 +18,18 @@ The short YAML form:
           - {name: role, type: string}
 
 Every form becomes a JSON Schema (what `values` of a filled form is valid against) and `FormField`s.
-The model answers numbers by candidate id (the program reads the number, as for briefs) and text by copying it
-from the article, so every filled value can be traced to the words it came from.
+The model copies numbers as the article writes them ("1.312", "1,7%", "30 triệu"; the prompt lists the article's
+candidate numbers) and text from the article. A number is kept only when it is one of the article's candidates (as
+written, by its digits or by its value), and the value kept is the program's reading of the article's words, never
+the model's (grounding/fields.py); text must be found in the article. So every filled value can be traced to the
+words it came from.
+
+A form is checked when it is read, and refused in one line naming the file, the field and the limit: nesting of
+its document (MAX_FORM_NESTING) and of its fields (MAX_FORM_DEPTH), number of fields (MAX_FORM_FIELDS), length of a
+description (MAX_DESCRIPTION_CHARS) and of all fields as described to the model (MAX_FORM_DESCRIPTION_CHARS), size
+of its text and number of its values (MAX_FORM_CHARS, MAX_FORM_VALUES; a YAML alias counts at each use, an alias
+inside what it names is refused, merge keys `<<` are not read). The form's name (`form:` or `title`) is part of
+file names, so it is letters, digits, _ and - like a field name; a name taken from the file's name is made so.
 """
 
 from __future__ import annotations

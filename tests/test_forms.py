@@ -30,6 +30,7 @@ from summarizer.forms import (
     form_from_schema,
     load_form,
     parse_form,
+    safe_form_name,
 )
 
 FORMS = ROOT / "schemas" / "forms"
@@ -315,3 +316,20 @@ def test_any_value_of_a_shipped_form_swapped_for_an_odd_one_is_a_form_or_one_lin
                 continue
             assert form.fields and form.name
     assert tried > 500
+
+
+def test_the_readme_states_the_limits_the_code_uses():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = " ".join(readme[readme.index("## Filling your own forms") : readme.index("## The HTTP service")].split())
+    for stated in (
+        f"more than {MAX_FORM_DEPTH} levels deep",
+        f"more than {MAX_FORM_FIELDS} fields",
+        f"over {MAX_DESCRIPTION_CHARS:,} characters",
+        f"more than {MAX_FORM_DESCRIPTION_CHARS:,} characters to describe",
+        f"{MAX_FORM_CHARS:,} characters of text",
+        f"{MAX_FORM_VALUES:,} values",
+        f"{MAX_FORM_NESTING} levels of nesting",
+    ):
+        assert stated in section, stated
+    assert "candidate id" not in section and "names the candidate" not in section  # the model copies the number
+    assert safe_form_name("hồ sơ v2") == "ho_so_v2" and "`ho_so_v2`" in section
