@@ -231,17 +231,19 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import logging
-
     import uvicorn
 
+    from summarizer import logs
     from summarizer.config import cache_path, data_dir, load_settings, service_token
     from summarizer.errors import CacheError, ConfigError
+    from summarizer.redaction import register_secret
     from summarizer.service.app import ServiceConfig, create_app
 
+    debug_log = logs.setup(serve=True)  # the service's log (stderr): its own and uvicorn's lines; libraries' in the debug log
     try:
         settings = load_settings(model_arg=args.model, config=args.config)
         token = service_token(args.config)
+        register_secret(token)  # also when it comes from the config file, not the environment
         config = ServiceConfig(
             settings=settings,
             token=token,
@@ -256,10 +258,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return _fail(str(err))
     except OSError as err:
         return _fail(f"--data {args.data or data_dir()}: cannot use it ({err.strerror or err})")
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")  # libraries: warnings only
-    logging.getLogger("summarizer").setLevel(logging.INFO)
-    print(f"summarizer serve: http://{args.host}:{args.port} (models {', '.join(settings.chain)}; data {config.data_dir})", file=sys.stderr, flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=not args.quiet)
+    where = f"models {', '.join(settings.chain)}; data {config.data_dir}; library logs {debug_log}"
+    print(f"summarizer serve: http://{args.host}:{args.port} ({where})", file=sys.stderr, flush=True)
+    # log_config=None: uvicorn adds no handlers of its own, so its lines (the access log too) go through ours, redacted
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=not args.quiet, log_config=None)
     return 0
 
 
@@ -482,6 +484,9 @@ def _exit_on_sigterm(signum, frame) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from summarizer import logs
+
+    logs.setup()  # our lines on stderr, libraries' in the debug log, secrets out of both
     args = build_parser().parse_args(argv)
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _exit_on_sigterm)
