@@ -195,6 +195,9 @@ def classify(err: BaseException) -> ModelCallError:
     for cause in chain:  # a refused key, whatever litellm made of it (it maps some 401s to BadRequestError)
         if getattr(cause, "status_code", None) in (401, 403):
             return ModelCallError("auth", _first_line(cause), usage)
+    for cause in chain:  # tool arguments litellm could not decode (e.g. nested thousands deep): the answer is what is invalid
+        if "Invalid response object" in str(cause) and (reason := _unreadable_answer(str(cause))):
+            return ModelCallError("invalid_output", f"the answer could not be read ({reason})", usage)
     for cause in chain:  # litellm's async path reports a refused connection as an internal server error
         if type(cause).__name__ in ("ConnectError", "APIConnectionError") and "Timeout" not in type(cause).__name__:
             return ModelCallError("connection", _first_line(cause), usage)
@@ -205,8 +208,9 @@ def classify(err: BaseException) -> ModelCallError:
         if type(cause).__name__ == "IncompleteOutputException":
             return ModelCallError("truncated", "the output was cut off by the token limit", usage)
     if type(err).__name__ == "InstructorRetryException":
-        attempts = getattr(err, "n_attempts", "?")
-        return ModelCallError("invalid_output", f"output failed validation after {attempts} attempts: {_first_line(err)}", usage)
+        attempts = getattr(err, "n_attempts", None)
+        after = f"after {attempts} attempt{'' if attempts == 1 else 's'}" if isinstance(attempts, int) else "after the re-asks"
+        return ModelCallError("invalid_output", f"the answer failed validation {after}: {_what_was_invalid(err)}", usage)
     return ModelCallError("unknown", f"{type(err).__name__}: {_first_line(err)}", usage)
 
 
@@ -229,6 +233,55 @@ def _retry_after(err: BaseException) -> float | None:
     return None
 
 
+def _what_was_invalid(err: BaseException) -> str:
+    """The first validation error of the last answer, on one line: 'facts.0.value: Input should be a valid number
+    (and 3 more errors)'; for an answer that could not be validated at all, the error that stopped it."""
+    failed = [attempt.exception for attempt in reversed(getattr(err, "failed_attempts", None) or [])]
+    causes = [*failed, *_causes(err)]
+    for cause in causes:
+        if type(cause).__name__ != "ValidationError" or not callable(getattr(cause, "errors", None)):
+            continue
+        try:
+            errors = cause.errors(include_url=False, include_input=False, include_context=False)
+        except Exception:
+            continue
+        if not errors:
+            continue
+        first = errors[0]
+        where = ".".join(str(part) for part in first.get("loc", ())) or "the answer"
+        more = f" (and {len(errors) - 1} more error{'' if len(errors) == 2 else 's'})" if len(errors) > 1 else ""
+        return f"{where}: {first.get('msg', 'invalid')}{more}"
+    for cause in causes:  # no validation error: what went wrong reading the answer (e.g. no choices in it)
+        if type(cause).__name__ != "InstructorRetryException":
+            return f"{type(cause).__name__}: {_first_line(cause)}"
+    return _first_line(err)
+
+
+def _exception_lines(text: str) -> list[str]:
+    """The 'SomeError: message' lines of a traceback that a library put inside an error message."""
+    import re
+
+    return re.findall(r"^(?:[A-Za-z_][\w]*\.)*[A-Za-z_]\w*(?:Error|Exception)\b.*$", text, flags=re.MULTILINE)
+
+
+def _unreadable_answer(text: str) -> str | None:
+    """The decoding error in an 'Invalid response object' message, if the answer's JSON could not be decoded."""
+    _, found, rest = text.partition("Traceback (most recent call last):")
+    lines = _exception_lines(rest) if found else []
+    if lines and any(name in lines[-1] for name in ("RecursionError", "JSONDecodeError")):
+        return lines[-1].strip()[:200]
+    return None
+
+
 def _first_line(err: BaseException) -> str:
+    """The error's message on one line: its first line, and for a message with a traceback inside, the traceback's error."""
     text = str(err).strip()
-    return text.splitlines()[0][:300] if text else type(err).__name__
+    if not text:
+        return type(err).__name__
+    head, found, rest = text.partition("Traceback (most recent call last):")
+    line = head.strip().splitlines()[0].strip() if head.strip() else ""
+    if found:
+        last = _exception_lines(rest)
+        if last:
+            line = f"{line} ({last[-1].strip()})" if line else last[-1].strip()
+    return line[:300] or type(err).__name__
