@@ -9,6 +9,8 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass
+from html import unescape as html_unescape
+from html.entities import html5 as html5_entities
 from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -32,12 +34,22 @@ class ArticleMeta:
 
 
 @dataclass(frozen=True)
+class Dropped:
+    """Text that cleaning removed: how many characters, and why ("boilerplate after 'Chia sẻ bài viết'",
+    "breadcrumb", "repeated line", "HTML markup"...)."""
+
+    chars: int
+    why: str
+
+
+@dataclass(frozen=True)
 class Article:
     id: str  # file stem
     path: str
     text: str  # cleaned text: NFC, paragraphs separated by one blank line
     meta: ArticleMeta
     content_hash: str  # sha256 hex of text
+    dropped: tuple[Dropped, ...] = ()  # what cleaning removed from the file, in the order it was removed
 
 
 def _one_line(message: str) -> str:
@@ -118,21 +130,48 @@ _CELL_TAGS = frozenset({"td", "th"})
 
 def html_to_text(html: str) -> str:
     """Plain text of an HTML page: one paragraph per block element, the headline first."""
+    return _html_to_text(html)[0]
+
+
+def _html_to_text(html: str) -> tuple[str, dict[str, int]]:
+    """html_to_text, and the characters of the source it left out, by reason."""
     tree = LexborHTMLParser(html)
     content = _main_content(tree)
     if content is None:
-        return ""
-    skip = _SKIP_TAGS if content.tag in ("article", "main") else _SKIP_TAGS | _CHROME_TAGS
+        return "", {"HTML markup": len(html)}
+    title = _node_text(tree.css_first("title"))
+    skip = _SKIP_TAGS
+    if content.tag not in ("article", "main"):
+        # A page's <header> and <footer> are chrome; a fragment with no <title> whose only <h1> is in a <header>
+        # ("<header class='article-header'><h1>...") has its headline there.
+        skip = _SKIP_TAGS | ({"footer"} if not title and _headline_only_in_header(content) else _CHROME_TAGS)
     parts: list[str] = []
-    _collect_text(content, skip, parts)
+    skipped: dict[str, int] = {}
+    _collect_text(content, skip, parts, skipped)
     lines = [line.strip() for line in "".join(parts).split("\n")]
     lines = [line for line in lines if line]
     # The article's own <h1> is already among the first lines; without one, <title> goes first.
     has_headline = any(_node_text(h1) in lines[:5] for h1 in content.css("h1"))
-    title = _node_text(tree.css_first("title"))
     if not has_headline and title and title not in lines[:5]:
         lines.insert(0, title)
-    return "\n\n".join(lines)
+    all_text = len(tree.root.text(deep=True)) if tree.root is not None else 0
+    left_out = {"HTML markup": len(html) - all_text, f"HTML outside <{content.tag}>": all_text - len(content.text(deep=True))}
+    left_out.update((f"HTML <{tag}> element", chars) for tag, chars in skipped.items())
+    return "\n\n".join(lines), {why: chars for why, chars in left_out.items() if chars > 0}
+
+
+def _headline_only_in_header(content: LexborNode) -> bool:
+    headlines = content.css("h1")
+    return bool(headlines) and all(_inside(h1, "header", content) for h1 in headlines)
+
+
+def _inside(node: LexborNode, tag: str, top: LexborNode) -> bool:
+    parent = node.parent
+    while parent is not None and parent != top:
+        if parent.tag == tag:
+            return True
+        parent = parent.parent
+    return False
 
 
 def _main_content(tree: LexborHTMLParser) -> LexborNode | None:
@@ -144,22 +183,26 @@ def _main_content(tree: LexborHTMLParser) -> LexborNode | None:
     return tree.body or tree.root
 
 
-def _collect_text(node: LexborNode, skip: frozenset[str], parts: list[str]) -> None:
+def _collect_text(node: LexborNode, skip: frozenset[str], parts: list[str], skipped: dict[str, int]) -> None:
     child = node.child
     while child is not None:
         if child.is_text_node:
             parts.append(re.sub(r"\s+", " ", child.text_content or ""))
-        elif child.is_element_node and child.tag not in skip:
+        elif child.is_element_node and child.tag in skip:
+            chars = len(child.text(deep=True))
+            if chars:
+                skipped[child.tag] = skipped.get(child.tag, 0) + chars
+        elif child.is_element_node:
             if child.tag == "br":
                 parts.append("\n")
             elif child.tag in _BLOCK_TAGS:
                 parts.append("\n")
-                _collect_text(child, skip, parts)
+                _collect_text(child, skip, parts, skipped)
                 parts.append("\n")
             else:
                 if child.tag in _CELL_TAGS:
                     parts.append(" ")
-                _collect_text(child, skip, parts)
+                _collect_text(child, skip, parts, skipped)
         # comments and other node kinds carry no article text
         child = child.next
 
@@ -172,7 +215,9 @@ def _node_text(node: LexborNode | None) -> str:
 
 # --------------------------------------------------------------------------- cleaning
 
-# A line equal to one of these (case-insensitive) starts the site's trailing boilerplate.
+# A line equal to one of these (case-insensitive), or one of them and a few words of buttons, starts the site's trailing
+# boilerplate when only boilerplate-like lines (short lines, links, other markers) follow it to the end; a marker in the
+# middle of the body cuts nothing.
 BOILERPLATE_MARKERS = (
     "Chia sẻ bài viết",
     "BÌNH LUẬN",
@@ -189,26 +234,98 @@ BOILERPLATE_MARKERS = (
     "Ý kiến bạn đọc",
 )
 _MARKER_KEYS = frozenset(marker.casefold() for marker in BOILERPLATE_MARKERS)
+# After a marker, a line this long or longer is body text (a paragraph), not a related headline, a share button or a
+# poll: the marker then ends nothing. Vietnamese headlines of related articles stay well under it.
+TAIL_LINE_CHARS = 160
+MARKER_TRAILING_WORDS = 4  # words a marker line may carry after the marker: buttons, counts ("Facebook Zalo", "(0)")
+# A cut (trailing boilerplate, breadcrumbs, repeated lines) of more than this share of the text is a warning.
+CUT_WARNING_SHARE = 0.10
+_CUT_REASONS = ("boilerplate after ", "breadcrumb", "repeated line")
 
 _INVISIBLE = re.compile("[\ufeff\u200b]")  # BOM / zero-width space anywhere in the text
 _NEWLINES = re.compile("\r\n?|[\x0b\x0c\x85\u2028\u2029]")
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_LINK = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
 
 _BREADCRUMB_START = re.compile(r"^(chi tiết tin|trang chủ|trang nhất|home)\s*([-–›»>|/:]|$)", re.IGNORECASE)
 _BREADCRUMB_TRAIL = re.compile(r"^[^.!?]{1,60}(\s[›»>]\s[^.!?]{1,60})+$")
 
 
+@dataclass(frozen=True)
+class Cleaned:
+    text: str
+    dropped: tuple[Dropped, ...]
+
+
 def clean_text(raw: str, *, is_html: bool = False) -> str:
     """NFC plain text, one paragraph per line, separated by a blank line; site boilerplate removed."""
-    text = html_to_text(raw) if is_html else raw
-    text = _INVISIBLE.sub("", text)
+    return clean_article_text(raw, is_html=is_html).text
+
+
+def clean_article_text(raw: str, *, is_html: bool = False) -> Cleaned:
+    """clean_text, and what it removed: characters by reason, in the order they were removed. Whitespace that is
+    collapsed (runs of spaces, blank lines) is layout, not text, and is not counted."""
+    dropped: dict[str, int] = {}
+    if is_html:
+        text, left_out = _html_to_text(raw)
+        for why, chars in left_out.items():
+            _count(dropped, why, chars)
+    else:
+        text = raw
+    text = _decode_entities(_remove_invisible(text, dropped), dropped)
+    text = _remove_invisible(text, dropped)  # an entity can be one (&#8203;)
     text = unicodedata.normalize("NFC", text)
     text = _NEWLINES.sub("\n", text)
     lines = [" ".join(line.split()) for line in text.split("\n")]  # spaces, tabs, nbsp... as one space; none at the ends
+    noise = [line for line in lines if _is_noise(line)]
+    _count(dropped, "line without letters or digits", sum(map(len, noise)))
     lines = [line for line in lines if not _is_noise(line)]
-    lines = _cut_boilerplate(lines)
-    lines = _drop_leading_breadcrumbs(lines)
-    lines = _drop_repeated_lines(lines)
-    return "\n\n".join(lines)
+    lines = _cut_boilerplate(lines, dropped)
+    lines = _drop_leading_breadcrumbs(lines, dropped)
+    lines = _drop_repeated_lines(lines, dropped)
+    return Cleaned("\n\n".join(lines), tuple(Dropped(chars, why) for why, chars in dropped.items()))
+
+
+def cut_warning(article: Article) -> str | None:
+    """One line when cleaning cut more than CUT_WARNING_SHARE of the article's text (trailing boilerplate, breadcrumbs,
+    repeated lines; not HTML markup or page chrome), else None."""
+    cuts = [d for d in article.dropped if d.why.startswith(_CUT_REASONS)]
+    cut = sum(d.chars for d in cuts)
+    whole = len(article.text) + cut
+    if not cut or cut <= CUT_WARNING_SHARE * whole:
+        return None
+    reasons = "; ".join(f"{d.chars:,} {d.why}" for d in cuts)
+    return f"cleaning cut {cut:,} of {whole:,} characters ({cut / whole:.0%}) of the text ({reasons}); check that nothing of the article was lost"
+
+
+def _count(dropped: dict[str, int], why: str, chars: int) -> None:
+    if chars > 0:
+        dropped[why] = dropped.get(why, 0) + chars
+
+
+def _remove_invisible(text: str, dropped: dict[str, int]) -> str:
+    kept = _INVISIBLE.sub("", text)
+    _count(dropped, "invisible characters (BOM, zero-width space)", len(text) - len(kept))
+    return kept
+
+
+def _decode_entities(text: str, dropped: dict[str, int]) -> str:
+    """HTML entities left in the text ("&nbsp;", "&amp;", "&#7843;"), decoded until none is left ("&amp;nbsp;")."""
+    before = len(text)
+    while True:
+        decoded = _ENTITY.sub(_entity, text)
+        if decoded == text:
+            break
+        text = decoded
+    _count(dropped, "HTML entities", before - len(text))
+    return text
+
+
+def _entity(match: re.Match) -> str:
+    entity = match.group()
+    if entity[1] != "#" and entity[1:] not in html5_entities:
+        return entity  # "&ABC;" is not an entity: kept as written
+    return html_unescape(entity)
 
 
 def _is_noise(line: str) -> bool:
@@ -217,14 +334,42 @@ def _is_noise(line: str) -> bool:
 
 
 def _is_boilerplate_marker(line: str) -> bool:
-    return line.rstrip(" :").casefold() in _MARKER_KEYS
+    return _marker_of(line) is not None
 
 
-def _cut_boilerplate(lines: list[str]) -> list[str]:
-    for index, line in enumerate(lines):
-        if _is_boilerplate_marker(line):
-            return lines[:index]
-    return lines
+def _marker_of(line: str) -> str | None:
+    """The marker a line is ("Bình luận:") or opens with a few words of buttons or counts after it ("Chia sẻ bài viết
+    Facebook Zalo", "Bình luận (0)"), as the line writes it; None for any other line."""
+    key = line.rstrip(" :").casefold()
+    if key in _MARKER_KEYS:
+        return line.rstrip(" :")
+    for marker in _MARKER_KEYS:
+        if (
+            key.startswith(marker)
+            and key[len(marker) : len(marker) + 1] in (" ", ":", "|", "-", "(")
+            and len(key[len(marker) :].split()) <= MARKER_TRAILING_WORDS
+        ):
+            return line[: len(marker)]
+    return None
+
+
+def _looks_like_tail(line: str) -> bool:
+    """What follows the site's boilerplate marker: short lines (related headlines, buttons, polls) and links."""
+    return len(line) < TAIL_LINE_CHARS or bool(_LINK.fullmatch(line))
+
+
+def _cut_boilerplate(lines: list[str], dropped: dict[str, int]) -> list[str]:
+    """Cut at the first marker line after which every line looks like boilerplate to the end."""
+    cut = None
+    for index in range(len(lines) - 1, -1, -1):
+        if _is_boilerplate_marker(lines[index]):
+            cut = index
+        elif not _looks_like_tail(lines[index]):
+            break
+    if cut is None:
+        return lines
+    _count(dropped, f"boilerplate after '{_marker_of(lines[cut])}'", sum(map(len, lines[cut:])))
+    return lines[:cut]
 
 
 def _is_breadcrumb(line: str) -> bool:
@@ -233,19 +378,22 @@ def _is_breadcrumb(line: str) -> bool:
     return bool(_BREADCRUMB_START.match(line) or _BREADCRUMB_TRAIL.match(line))
 
 
-def _drop_leading_breadcrumbs(lines: list[str]) -> list[str]:
+def _drop_leading_breadcrumbs(lines: list[str], dropped: dict[str, int]) -> list[str]:
     start = 0
     while start < len(lines) and _is_breadcrumb(lines[start]):
         start += 1
+    _count(dropped, "breadcrumb", sum(map(len, lines[:start])))
     return lines[start:]
 
 
-def _drop_repeated_lines(lines: list[str]) -> list[str]:
+def _drop_repeated_lines(lines: list[str], dropped: dict[str, int]) -> list[str]:
     """Drop a line equal to the one before it (scraped photo captions come twice)."""
     kept: list[str] = []
     for line in lines:
         if not kept or kept[-1] != line:
             kept.append(line)
+        else:
+            _count(dropped, "repeated line", len(line))
     return kept
 
 
@@ -422,14 +570,46 @@ def _tidy_name(name: str) -> str:
 
 # --------------------------------------------------------------------------- loading
 
+
 def looks_like_html(raw: str, suffix: str) -> bool:
-    """An .html/.htm file with tags in it, or any text that opens like an HTML document."""
+    """An .html/.htm file with tags in it, any text that opens like an HTML document, or, whatever the suffix, a text
+    whose content is HTML (a scraped fragment: "<div class=...><h1>...</h1>..."); see _html_by_content."""
     if not re.search(r"<[A-Za-z!/]", raw):
         return False
     if suffix.lower() in (".html", ".htm"):
         return True
     opening = raw.lstrip("\ufeff \t\r\n")[:100].lower()
-    return opening.startswith(("<!doctype html", "<html"))
+    return opening.startswith(("<!doctype html", "<html")) or _html_by_content(raw)
+
+
+# Elements of HTML a text is recognised by: the block and cell elements, the skipped ones and the common inline ones.
+_HTML_ELEMENTS = (
+    _BLOCK_TAGS
+    | _CELL_TAGS
+    | _SKIP_TAGS
+    | frozenset({"a", "abbr", "b", "br", "cite", "em", "font", "i", "img", "html", "link", "meta", "picture", "small"})
+    | frozenset({"source", "span", "strong", "sub", "sup", "tbody", "thead", "time", "u", "video"})
+)
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]{0,15})(?:\s[^<>]{0,2000})?/?>")
+HTML_MIN_BLOCK_TAGS = 3  # block or cell tags, opening or closing
+HTML_MIN_MARKUP_SHARE = 0.01  # of the text's characters in tags and entities
+
+
+def _html_by_content(raw: str) -> bool:
+    """Whether a text is HTML by what is in it: at least HTML_MIN_BLOCK_TAGS tags of block elements (<p>, <div>,
+    <h1>, </li>...) of at least two kinds (or twice as many of one kind), two of them closing tags (or more than three
+    times as many block tags), and at least HTML_MIN_MARKUP_SHARE of its characters in tags and entities. A plain text
+    that mentions "<article>", names a few tags ("thẻ <p> mở một đoạn"), writes "a < b" or one "<br>" is plain."""
+    tags = [m for m in _TAG.finditer(raw) if m.group(2).lower() in _HTML_ELEMENTS]
+    blocks = [m for m in tags if m.group(2).lower() in _BLOCK_TAGS | _CELL_TAGS]
+    if len(blocks) < HTML_MIN_BLOCK_TAGS:
+        return False
+    if len({m.group(2).lower() for m in tags}) < 2 and len(blocks) < 2 * HTML_MIN_BLOCK_TAGS:
+        return False
+    if sum(1 for m in blocks if m.group(1)) < 2 and len(blocks) <= 3 * HTML_MIN_BLOCK_TAGS:
+        return False
+    markup = sum(len(m.group()) for m in tags) + sum(len(m.group()) for m in _ENTITY.finditer(raw))
+    return markup >= HTML_MIN_MARKUP_SHARE * len(raw.strip())
 
 
 def load_article(path) -> Article:
@@ -454,7 +634,8 @@ def article_from_text(text: str, *, id: str = "article", is_html: bool | None = 
 
 
 def _build_article(raw: str, *, id: str, path: str, is_html: bool) -> Article:
-    text = clean_text(raw, is_html=is_html)
+    cleaned = clean_article_text(raw, is_html=is_html)
+    text = cleaned.text
     where = path if path != "<memory>" else id
     if not text:
         raise ArticleError(where, "no article text left after cleaning (only boilerplate); check that this is an article")
@@ -470,6 +651,7 @@ def _build_article(raw: str, *, id: str, path: str, is_html: bool) -> Article:
         text=text,
         meta=parse_meta(text),
         content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        dropped=cleaned.dropped,
     )
 
 
