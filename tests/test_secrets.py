@@ -206,11 +206,6 @@ def test_a_key_the_provider_echoes_is_in_no_output_of_the_real_cli_simulated(gro
     assert "Traceback" not in run.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs one line outside this helper's files: models/call.py complete_structured must return "
-    "redaction.redact_answer(value) (the answer, before the chain caches it and the task writes it)",
-)
 def test_a_key_the_models_answer_repeats_is_in_no_output_or_cache_of_the_real_cli_simulated(cli_runs):
     run = cli_runs["answers"]
     assert run.code == 0, run.stderr
@@ -305,7 +300,6 @@ def test_tokens_in_query_strings_are_not_in_the_access_log_of_the_real_service(t
         assert not where_it_leaked({"serve.log": log}, value), value
 
 
-@pytest.mark.xfail(strict=True, reason="needs models/call.py complete_structured to return redaction.redact_answer(value); see the CLI's answer test")
 def test_a_key_the_models_answer_repeats_is_in_no_response_or_file_of_the_real_service_simulated(tmp_path):
     def brief_one(client, service, responses):
         response = client.post("/v1/briefs", json={"article": SEEDS_USED[0].read_text(encoding="utf-8")})

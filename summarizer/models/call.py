@@ -20,6 +20,7 @@ from pydantic import BaseModel
 
 from summarizer.config import LOCAL
 from summarizer.errors import ModelCallError
+from summarizer.redaction import redact_answer
 from summarizer.schema import Usage
 
 T = TypeVar("T", bound=BaseModel)
@@ -139,6 +140,7 @@ async def complete_structured(
     except Exception as err:
         raise classify(err) from None
     value = response_model.model_construct(value.model_fields_set, **dict(value))  # the model asked for, not instructor's subclass
+    value = redact_answer(value)  # a key the provider put in the answer is in no output, cache entry or response
     return StructuredResult(value=value, usage=usage_of(completion), reasks=reasks)
 
 
