@@ -46,9 +46,11 @@ class Answered:
 class ModelChain:
     """The configured models, in order. Use as a context manager so the local server is stopped at the end."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, pauses=None):
+        """`pauses`: where Retry-After pauses are shared beyond this process (e.g. scale/pauses.py, a key in Redis per
+        model): an object with `pause(model, seconds)` and `remaining(model) -> seconds`; None keeps them in this process."""
         self.settings = settings
-        self._state = _State()
+        self._state = _State(pauses=pauses)
         self._owner = True  # it stops the local server it started; a chain made by with_models() does not
 
     def with_models(self, names: tuple[str, ...]) -> ModelChain:
@@ -91,6 +93,8 @@ class ModelChain:
                     if not waits or retry == RATE_LIMIT_RETRIES:
                         raise
                     self._state.paused_until[endpoint.name] = max(self._state.paused_until.get(endpoint.name, 0.0), time.monotonic() + err.retry_after)
+                    if self._state.pauses is not None:
+                        self._state.pauses.pause(endpoint.name, err.retry_after)
 
     async def answer(
         self,
@@ -175,8 +179,12 @@ class ModelChain:
         return self._state.local_slots[1]
 
     async def _wait_out_pause(self, name: str) -> None:
-        while (left := self._state.paused_until.get(name, 0.0) - time.monotonic()) > 0:
+        while (left := self._pause_left(name)) > 0:
             await asyncio.sleep(left)
+
+    def _pause_left(self, name: str) -> float:
+        left = self._state.paused_until.get(name, 0.0) - time.monotonic()
+        return max(left, self._state.pauses.remaining(name)) if self._state.pauses is not None else left
 
     async def _start_local(self) -> None:
         """Start the embedded server once, off the event loop (it takes seconds), whatever the number of callers."""
@@ -235,6 +243,7 @@ class _State:
     local_slots: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
     start_lock: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
     paused_until: dict[str, float] = field(default_factory=dict)  # model -> monotonic time before which it is not asked (Retry-After)
+    pauses: object | None = None  # the same pauses shared with other processes (ModelChain's `pauses`), if any
 
 
 class _Unavailable(Exception):

@@ -1,0 +1,1 @@
+"""Scale-out: the same batch on many workers through Dramatiq and Redis (broker, job ledger, shared cache and pauses)."""
