@@ -35,8 +35,8 @@ class Candidate:
         return text[self.start : self.end]
 
 
-def clause_around(text: str, start: int, end: int) -> tuple[int, int]:
-    """The clause containing text[start:end], cut at punctuation and at most a few words either side."""
+def clause_limits(text: str, start: int, end: int) -> tuple[int, int]:
+    """Where the clause containing text[start:end] begins and ends: the punctuation either side (or the text's ends)."""
     ends = _boundary_ends(text)
     k = bisect_left(ends, start)  # boundaries (one character each) that end before `start`: ends[:k]
     left_limit = ends[k - 1] if k else 0
@@ -44,7 +44,12 @@ def clause_around(text: str, start: int, end: int) -> tuple[int, int]:
         left_limit = start  # a "." right before the number ends the clause, whatever follows it
     k = bisect_left(ends, end + 1)  # the first boundary at or after `end`
     right_limit = ends[k] - 1 if k < len(ends) else len(text)
+    return left_limit, right_limit
 
+
+def clause_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """The clause containing text[start:end], cut at punctuation and at most a few words either side."""
+    left_limit, right_limit = clause_limits(text, start, end)
     before = list(_WORD.finditer(text, left_limit, start))[-MAX_WORDS_BEFORE:]
     after = list(_WORD.finditer(text, end, right_limit))[:MAX_WORDS_AFTER]
     clause_start = before[0].start() if before else start

@@ -335,14 +335,25 @@ def _hedge(text: str, start: int, end: int) -> str | None:
     return None
 
 
+_POWERS = str.maketrans({"²": "2", "³": "3"})
+LENGTH_UNITS = {"m", "km", "cm", "dm", "mm", "hm"}
+_POWER_AFTER = re.compile(r"[23](?![\w])")
+
+
 def _unit(text: str, end: int, percent: bool) -> str | None:
-    """ "%" for a percent, "VND" before "đồng", else the noun (1-2 words) right after the number."""
+    """ "%" for a percent, "VND" before "đồng", else the noun (1-2 words) right after the number; "m2" and "km2"
+    (also written "m²") with their power."""
     if percent:
         return "%"
-    words = [w for w, _ in _words_after(text, end, 2)]
+    after = _words_after(text, end, 2)
+    words = [w for w, _ in after]
     if not words:
         return None
     first = words[0]
+    if first.translate(_POWERS) != first:
+        return first.translate(_POWERS)  # "m²" -> "m2"
+    if first in LENGTH_UNITS and _POWER_AFTER.match(text, after[0][1]):
+        return first + text[after[0][1]]  # "m2", "km2", "m3": the power is written right after the letters
     if len(words) == 2 and f"{first} {words[1]}" in TWO_WORD_UNITS:
         return f"{first} {words[1]}"  # before currencies: "2 đồng chí" is two comrades
     if first in CURRENCY_WORDS:
