@@ -37,12 +37,14 @@ def brief_markdown(brief: Brief) -> str:
     lines += ["", "## Key points", "", "| Tiếng Việt | English |", "|---|---|"]
     lines += [f"| {_cell(p.vi)} | {_cell(p.en)} |" for p in brief.key_points]
     lines += ["", f"## Facts ({len(brief.facts)} grounded)", ""]
+    if any(fact.label_source == "program" for fact in brief.facts):
+        lines += ["*What* marked † is the program's label (the counted noun written after the number), not the model's.", ""]
     if brief.facts:
         lines += ["| What | Value | Unit | Period | Quote (offsets) |", "|---|---|---|---|---|"]
         for fact in brief.facts:
             hedge = f" ({fact.hedge.replace('_', ' ')})" if fact.hedge else ""
             lines.append(
-                f"| {_cell(fact.what_en)} / {_cell(fact.what_vi)} | {_value(fact.value)}{hedge} | {_cell(fact.unit)} | "
+                f"| {_cell(fact.what_en)} / {_cell(fact.what_vi)}{' †' if fact.label_source == 'program' else ''} | {_value(fact.value)}{hedge} | {_cell(fact.unit)} | "
                 f"{_cell(fact.period)} | “{_cell(fact.quote)}” ({fact.start}–{fact.end}) |"
             )
     if brief.rejected:
