@@ -18,9 +18,10 @@ import re
 from dataclasses import dataclass, field
 
 from summarizer.grounding.align import normalise
+from summarizer.grounding.quarantine import inside
 from summarizer.grounding.statements import check_statement, quantities
 from summarizer.grounding.termbase import Termbase, default_termbase
-from summarizer.schema import ArticleDraft, Check, KeyPoint, Source, Statement
+from summarizer.schema import ArticleDraft, Check, KeyPoint, Quarantined, Source, Statement
 from summarizer.text.language import FUNCTION_WORDS
 from summarizer.text.numbers import text_locale
 from summarizer.text.sentences import split_sentences
@@ -46,10 +47,11 @@ class CheckedProse:
     checks: list[Check] = field(default_factory=list)
 
 
-def check_prose(text: str, headline: str | None, draft: ArticleDraft, termbase: Termbase | None = None) -> CheckedProse:
+def check_prose(text: str, headline: str | None, draft: ArticleDraft, termbase: Termbase | None = None, quarantined: list[Quarantined] = ()) -> CheckedProse:
     """Every statement of the draft's prose, traced to its sources in the article `text` (whose own `headline` the
-    titles may rest on) and checked against them, offices and units through `termbase` (default: the packaged one)."""
-    sentences = [(s.start, s.end) for s in split_sentences(text)]
+    titles may rest on) and checked against them, offices and units through `termbase` (default: the packaged one).
+    No statement rests on a `quarantined` sentence (one addressed to a model)."""
+    sentences = [(s.start, s.end) for s in split_sentences(text) if inside(s.start, s.end, quarantined) is None]
     checker = _Checker(text, sentences, termbase or default_termbase())
     own, other = ("en", "vi") if text_locale(text) == "en" else ("vi", "en")  # the article's language, and the twins'
     drafted = {"vi": (draft.title_vi, draft.summary_vi), "en": (draft.title_en, draft.summary_en)}

@@ -88,6 +88,14 @@ def source_spans(brief: Brief, prefix: str) -> list[Span]:
     return spans
 
 
+def quarantine_spans(output: Brief | FilledForm, prefix: str) -> list[Span]:
+    """The article's sentences addressed to a model: nothing was taken from them."""
+    return [
+        Span(f"{prefix}-quarantine-{i}", q.start, q.end, "quarantine", "addressed to a model", {"status": "quarantined", "why": q.why})
+        for i, q in enumerate(output.quarantined)
+    ]
+
+
 def statement_rows(brief: Brief, prefix: str) -> list[dict]:
     """Each statement beside the words of its sources, with the problems the checks found in it."""
     text = brief.article.text
@@ -173,6 +181,9 @@ def review_page(entries: list[ReviewEntry], *, title: str) -> str:
             ]
             forms.append({"filled": filled, "rows": rows})
         spans += source_spans(entry.brief, prefix) if entry.brief else []  # last: a click on a mark tells of its fact or field first
+        first = entry.brief or (entry.forms[0] if entry.forms else None)
+        quarantined = quarantine_spans(first, prefix) if first else []
+        spans += quarantined
         articles.append(
             {
                 "entry": entry,
@@ -181,6 +192,7 @@ def review_page(entries: list[ReviewEntry], *, title: str) -> str:
                 "facts": [s for s in spans if s.kind == "fact"],
                 "statements": statement_rows(entry.brief, prefix) if entry.brief else [],
                 "point_links": point_links(entry.brief, prefix) if entry.brief else {},
+                "quarantined": quarantined,
                 "forms": forms,
             }
         )

@@ -21,13 +21,14 @@ from summarizer.grounding.align import occurs_in
 from summarizer.grounding.facts import ground_facts
 from summarizer.grounding.fidelity import check_roles
 from summarizer.grounding.prose import check_prose
+from summarizer.grounding.quarantine import quarantine_checks, quarantine_facts, quarantined_spans
 from summarizer.grounding.termbase import Termbase
 from summarizer.models.cache import AnswerCache
 from summarizer.models.chain import Answered, ModelChain
 from summarizer.models.prompts import load_prompt
 from summarizer.review.markdown import brief_markdown
-from summarizer.schema import ArticleDraft, ArticleInfo, Brief, Person, PromptRef, Provenance
-from summarizer.text.article import Article
+from summarizer.schema import ArticleDraft, ArticleInfo, Brief, Check, Person, PromptRef, Provenance
+from summarizer.text.article import Article, cut_warning
 from summarizer.text.candidates import Candidate, fact_candidates
 from summarizer.text.numbers import text_locale
 from summarizer.text.people import find_people
@@ -69,8 +70,9 @@ def assemble_brief(request: BriefRequest, answered: Answered, started: float, te
     """The brief from the model's draft: facts grounded in the text, each statement of the prose checked against its
     sources (what fails is left out and listed in the checks), provenance."""
     text, draft = request.article.text, answered.value
-    kept, rejected = ground_facts(text, request.candidates, draft.facts)
-    prose = check_prose(text, request.article.meta.title, draft, termbase)
+    quarantined = quarantined_spans(text)  # sentences addressed to a model: nothing below rests on them
+    kept, rejected = quarantine_facts(*ground_facts(text, request.candidates, draft.facts), quarantined)
+    prose = check_prose(text, request.article.meta.title, draft, termbase, quarantined)
     return Brief(
         article=article_info(request.article, draft),
         title_vi=prose.title_vi,
@@ -80,8 +82,9 @@ def assemble_brief(request: BriefRequest, answered: Answered, started: float, te
         key_points=prose.key_points,
         facts=kept,
         rejected=rejected,
-        checks=prose.checks + check_roles(text, draft.people),
+        checks=cleaning_checks(request.article) + quarantine_checks(text, quarantined) + prose.checks + check_roles(text, draft.people),
         statements=prose.statements,
+        quarantined=quarantined,
         provenance=Provenance(
             **answered.call.model_dump(),
             prompts=[request.prompt],
@@ -114,6 +117,12 @@ def article_info(article: Article, draft: ArticleDraft) -> ArticleInfo:
         locality=locality,
         people=people,
     )
+
+
+def cleaning_checks(article: Article) -> list[Check]:
+    """A check when cleaning cut more than a small share of the article's text."""
+    warning = cut_warning(article)
+    return [Check(field="article", kind="cleaning", text=article.id, reason=warning)] if warning else []
 
 
 def _as_written(locality: str | None, text: str) -> str | None:

@@ -18,6 +18,7 @@ from summarizer import __version__
 from summarizer.batch.files import atomic_write
 from summarizer.forms import Form, FormField, answer_model, field_groups, spec_lines
 from summarizer.grounding.fields import ground_field
+from summarizer.grounding.quarantine import quarantine_field, quarantined_spans
 from summarizer.models.cache import AnswerCache
 from summarizer.models.chain import ModelChain
 from summarizer.models.prompts import load_prompt
@@ -86,11 +87,13 @@ async def fill_article(article: Article, form: Form, chain: ModelChain, cache: A
 async def answer_form(request: FillRequest, form: Form, chain: ModelChain, cache: AnswerCache | None, started: float) -> FilledForm:
     results: dict[str, FieldResult] = {}
     calls: list[Call] = []
+    quarantined = quarantined_spans(request.article.text)  # sentences addressed to a model: no value rests on them
     for call in request.calls:
         answered = await chain.answer(call.answer_model, call.messages, call.keys, cache=cache, article_id=request.article.id, task="form")
         calls.append(Call(fields=[f.name for f in call.fields], **answered.call.model_dump()))
         for f in call.fields:
-            results[f.name] = ground_field(f, getattr(answered.value, f.name, None), request.article.text, request.candidates, form.fields)
+            grounded = ground_field(f, getattr(answered.value, f.name, None), request.article.text, request.candidates, form.fields)
+            results[f.name] = quarantine_field(grounded, quarantined)
     return FilledForm(
         form=FormRef(name=form.name, sha256=form.sha256, source=form.source),
         article=ArticleRef(
@@ -104,6 +107,7 @@ async def answer_form(request: FillRequest, form: Form, chain: ModelChain, cache
         values={name: value for name, result in results.items() if (value := plain_value(result)) is not None},
         fields=results,
         missing_required=[f.name for f in form.fields if f.required and results[f.name].status != "filled"],
+        quarantined=quarantined,
         provenance=FormProvenance(calls=calls, prompts=[request.prompt], wall_seconds=round(time.monotonic() - started, 3), summarizer_version=__version__),
     )
 

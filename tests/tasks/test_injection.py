@@ -22,7 +22,8 @@ from conftest import ROOT
 from summarizer.errors import NoValidAnswer
 from summarizer.grounding.verify import verify_fact
 from summarizer.models.chain import ModelChain
-from summarizer.tasks.brief import brief_article, brief_request
+from summarizer.review.page import entries_from_folder, review_page
+from summarizer.tasks.brief import brief_article, brief_request, write_brief
 from summarizer.text.article import load_article
 
 INJECTIONS = sorted((ROOT / "tests" / "injection").glob("*.txt"))
@@ -56,3 +57,25 @@ def test_instructions_inside_an_article_do_not_change_schema_chain_or_facts(path
         assert verify_fact(article.text, quote=fact.quote, value=fact.value, unit=fact.unit).supported
         assert fact.end <= start or fact.start >= end, f"a fact from the injected text: {fact.quote!r}"
         assert fact.value not in (9000, "9000")
+
+
+@pytest.mark.parametrize("path", INJECTIONS, ids=lambda p: p.stem)
+def test_the_injected_sentences_are_quarantined_and_nothing_rests_on_them(path, cassette, local_settings, tmp_path):
+    """Replayed: the sentences written to the model are listed and marked, and no fact or statement source is in them."""
+    article = load_article(path)
+    with cassette(f"injection_{path.stem}"), ModelChain(local_settings) as chain:
+        try:
+            brief = asyncio.run(brief_article(article, chain))
+        except NoValidAnswer:
+            pytest.skip("the recorded answer is refused by validation (the other test checks that)")
+    start, end = injected_span(article.text)
+    assert any(q.start < end and start < q.end for q in brief.quarantined)  # the planted instructions (and any fences around them)
+    assert {c.kind for c in brief.checks} >= {"instruction"}
+    for fact in brief.facts:
+        assert all(fact.end <= q.start or fact.start >= q.end for q in brief.quarantined), fact
+    for statement in brief.statements:
+        for source in statement.sources:
+            assert all(source.end <= q.start or source.start >= q.end for q in brief.quarantined), statement
+    write_brief(brief, tmp_path)
+    page = review_page(entries_from_folder(tmp_path), title="injection")
+    assert page.count('class="quarantined"') == len(brief.quarantined)

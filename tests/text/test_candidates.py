@@ -85,8 +85,9 @@ def test_ground_facts_takes_numbers_and_units_from_the_text_and_rejects_bad_labe
     by_text = {c.mention.text: c.id for c in candidates}
     labels = [label(by_text["327"]), label(by_text["327"], "duplicate"), label(999), label(by_text["30 triệu"], "income", "2014")]
     kept, rejected = ground_facts(article.text, candidates, labels)
-    assert [(f.value, f.unit) for f in kept] == [(327, "đảng viên"), (30000000, "VND/year")]
-    assert kept[1].hedge == "approximate" and kept[1].period == "2014"
+    labelled = [f for f in kept if f.label_source == "model"]  # the candidates the model skipped have the program's labels
+    assert [(f.value, f.unit) for f in labelled] == [(327, "đảng viên"), (30000000, "VND/year")]
+    assert labelled[1].hedge == "approximate" and labelled[1].period == "2014"
     assert [r.candidate for r in rejected] == [999] and "no candidate" in rejected[0].reason
     for fact in kept:
         assert article.text[fact.start : fact.end] == fact.quote
@@ -100,7 +101,7 @@ def test_a_period_the_article_never_mentions_is_dropped():
     assert checked_period(text, "recently") is None
 
 
-def test_a_label_naming_another_counted_noun_is_rejected():
+def test_a_label_naming_another_counted_noun_is_replaced():
     text = "Năm 2022 có 24/25 chi bộ hoàn thành tốt nhiệm vụ; trong 1.327 đảng viên được đánh giá."
     candidates = fact_candidates(text)
     by_text = {c.mention.text: c.id for c in candidates}
@@ -109,8 +110,10 @@ def test_a_label_naming_another_counted_noun_is_rejected():
         FactLabel(id=by_text["1.327"], what_vi="đảng viên được đánh giá", what_en="party members evaluated", period="2022"),
     ]
     kept, rejected = ground_facts(text, candidates, labels)
-    assert [f.value for f in kept] == [1327]
-    assert "speaks of 'đảng viên' but the number counts 'chi bộ'" in rejected[0].reason
+    facts = {f.value: f for f in kept}
+    assert (facts[25].what_en, facts[25].what_vi, facts[25].label_source) == ("party cells in total", "tổng số chi bộ", "program")
+    assert "speaks of 'đảng viên' but the number counts 'chi bộ'" in facts[25].label_note
+    assert facts[1327].label_source == "model" and rejected == []
 
 
 # ---------------------------------------------------------------- clause_around agrees with a left-to-right scan
