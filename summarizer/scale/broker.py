@@ -9,14 +9,23 @@ the same "current output" rule as a local batch (a redelivered message reads it 
 Unfinished messages are redelivered: a worker acknowledges a message only after the article's row is in the ledger;
 when a worker dies, the messages it held go back on the queue once its heartbeat is `heartbeat_timeout` seconds old
 (Dramatiq's Redis broker: every broker call has a `maintenance_chance` of moving a dead worker's messages back).
+
+When Redis goes away under a live worker (a restart), Dramatiq loses track of the messages that worker held: its
+consumer starts afresh, and a retry it could not enqueue is acknowledged later. So a worker that loses its connection
+takes a new identity (`new_identity`): the old one stops sending heartbeats, is found dead `heartbeat_timeout` later,
+and everything it held goes back on the queue; an acknowledgement under the new identity deletes nothing it did not
+fetch. The cost is a second delivery of the articles it held, which find their output current (or their row in the
+ledger already written) and write nothing.
 """
 
 from __future__ import annotations
 
 import os
+import uuid
 
 import dramatiq
-from dramatiq.brokers.redis import MAINTENANCE_SCALE, RedisBroker
+from dramatiq.brokers.redis import MAINTENANCE_SCALE, RedisBroker, _RedisConsumer
+from dramatiq.errors import ConnectionClosed
 from dramatiq.middleware import AsyncIO
 
 BROKER_ENV = "SUMMARIZER_BROKER"  # the broker URL when --broker is not given
@@ -33,10 +42,30 @@ def broker_url(given: str | None) -> str | None:
     return given or os.environ.get(BROKER_ENV) or None
 
 
+class Broker(RedisBroker):
+    """Dramatiq's Redis broker, with a new identity after a lost connection (see the module's docstring)."""
+
+    def new_identity(self) -> None:
+        self.broker_id = str(uuid.uuid4())
+
+    @property
+    def consumer_class(self):
+        return _Consumer
+
+
+class _Consumer(_RedisConsumer):
+    def __next__(self):
+        try:
+            return super().__next__()
+        except ConnectionClosed:
+            self.broker.new_identity()
+            raise
+
+
 def make_broker(url: str, *, heartbeat_timeout: float = HEARTBEAT_TIMEOUT, maintenance_chance: float = MAINTENANCE_CHANCE):
     """The broker for `url` and the article actor declared on it: (broker, actor). The actor's body runs only in a
     worker (scale/workers.py sets `handler`); a producer uses `actor.send` alone."""
-    broker = RedisBroker(url=url, heartbeat_timeout=int(heartbeat_timeout * 1000), maintenance_chance=max(1, int(maintenance_chance * MAINTENANCE_SCALE)))
+    broker = Broker(url=url, heartbeat_timeout=int(heartbeat_timeout * 1000), maintenance_chance=max(1, int(maintenance_chance * MAINTENANCE_SCALE)))
     broker.add_middleware(AsyncIO())
     actor = dramatiq.actor(
         run_article_message,

@@ -60,7 +60,8 @@ class JobContext:
 class WorkerJobs:
     """The jobs one worker process has seen, and the article runner its actor calls."""
 
-    def __init__(self, client: redis.Redis, broker_url: str):
+    def __init__(self, client: redis.Redis, broker_url: str, broker=None):
+        self.broker = broker  # scale/broker.py Broker: a new identity after a lost connection
         self.ledger = Ledger(client)
         self.pauses = RedisPauses(client)
         self.broker_url = broker_url
@@ -86,6 +87,14 @@ class WorkerJobs:
         return context
 
     async def run(self, job_id: str, index: int, path: str) -> None:
+        try:
+            await self._run(job_id, index, path)
+        except (redis.ConnectionError, redis.TimeoutError):
+            if self.broker is not None:
+                self.broker.new_identity()  # what this worker holds goes back on the queue (scale/broker.py)
+            raise
+
+    async def _run(self, job_id: str, index: int, path: str) -> None:
         status = self.ledger.status(job_id)
         if status is None:
             log.warning("job %s: not in the ledger (deleted?); message dropped", job_id)

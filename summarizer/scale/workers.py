@@ -43,8 +43,9 @@ def run_worker(
     except CacheError as err:
         print(f"summarizer worker: {err}", file=sys.stderr)
         return 2
+    warm_up()
     broker, _ = make_broker(broker_url, heartbeat_timeout=heartbeat_timeout, maintenance_chance=maintenance_chance)
-    jobs = WorkerJobs(client, broker_url)
+    jobs = WorkerJobs(client, broker_url, broker)
     broker_module.handler = jobs
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
@@ -58,7 +59,7 @@ def run_worker(
         signal.signal(signal.SIGINT, on_signal)
     worker = dramatiq.Worker(broker, worker_threads=concurrency, worker_timeout=WORKER_TIMEOUT_MS)
     worker.start()
-    print(f"summarizer worker {WORKER_NAME}: {shown_url(broker_url)}, {concurrency} articles at a time", file=sys.stderr, flush=True)
+    print(f"summarizer worker {WORKER_NAME}: {shown_url(broker_url)}, {concurrency} articles at a time, ready", file=sys.stderr, flush=True)
     try:
         while not stop.wait(0.5):
             pass
@@ -68,6 +69,17 @@ def run_worker(
         jobs.close()
         broker.close()
     return 0
+
+
+def warm_up() -> None:
+    """Import what the first article would (litellm and instructor take seconds), so "ready" means ready."""
+    import instructor  # noqa: F401
+
+    from summarizer.grounding.termbase import default_termbase
+    from summarizer.models.call import _litellm
+
+    _litellm()
+    default_termbase()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -94,6 +94,13 @@ class Workers:
             process.log = log
             self.processes.append(process)
             started.append(process)
+        deadline = time.monotonic() + 120
+        for process in started:  # "ready": imports done (litellm takes seconds), consuming the queue
+            index = self.processes.index(process)
+            while b"ready" not in (self.folder / f"worker-{index}.log").read_bytes():
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"worker {index} did not start:\n{self.logs()}")
+                time.sleep(0.05)
         return started
 
     def stop_all(self) -> None:

@@ -128,7 +128,6 @@ def test_a_worker_killed_with_sigkill_mid_article_loses_nothing_and_writes_nothi
 
     rows = ledger.rows(job_id)
     assert job.counts["finished"] == len(paths) and all(r and r["status"] in ("done", "resumed") for r in rows), job.counts
-    assert not any(r["worker"].endswith(victim_name) for r in rows if r["status"] == "resumed") or True
     asked_twice = replay.requests - len(paths)
     assert 0 <= asked_twice <= concurrency, f"{replay.requests} requests for {len(paths)} articles"
     for path in paths:  # one whole brief per article
