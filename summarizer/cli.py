@@ -197,10 +197,14 @@ def cmd_verify(args: argparse.Namespace) -> int:
         article = load_article(args.article)
     except ArticleError as err:
         return _fail(str(err))
-    try:
-        facts = json.loads(Path(args.facts).read_text(encoding="utf-8"))
+    from summarizer.service.checks import JSONProblem, loads
+
+    try:  # a lone surrogate, NaN or Infinity, nesting too deep or a 5,000-digit number: one line naming the place
+        facts = loads(Path(args.facts).read_text(encoding="utf-8"))
     except OSError as err:
         return _fail(f"{args.facts}: cannot read ({err.strerror})")
+    except JSONProblem as err:
+        return _fail(f"{args.facts}: {err.dotted()}: {err.problem}")
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
         return _fail(f"{args.facts}: not valid JSON ({err})")
     if not isinstance(facts, list) or not all(isinstance(f, dict) for f in facts):
@@ -220,12 +224,20 @@ def cmd_report(args: argparse.Namespace) -> int:
     folder, target = Path(args.folder), Path(args.html)
     if not folder.is_dir():
         return _fail(f"{folder}: not a directory; pass the output folder of 'summarizer brief' or 'fill'")
-    entries = entries_from_folder(folder)
-    if not entries:
-        return _fail(f"{folder}: no briefs or filled forms in it")
+    if target.is_dir():
+        return _fail(f"--html {target}: is a directory; give the page's file name, e.g. {target / 'review.html'}")
     if not target.parent.is_dir():
         return _fail(f"--html {target}: the folder {target.parent} does not exist")
-    atomic_write(target, review_page(entries, title=args.title or f"Review: {folder.resolve().name}"))
+    try:
+        entries = entries_from_folder(folder)
+    except OSError as err:
+        return _fail(f"{err.filename or folder}: cannot read ({err.strerror or err})")
+    if not entries:
+        return _fail(f"{folder}: no briefs or filled forms in it")
+    try:
+        atomic_write(target, review_page(entries, title=args.title or f"Review: {folder.resolve().name}"))
+    except OSError as err:
+        return _fail(f"--html {target}: cannot write the page ({err.strerror or err})")
     print(f"{target}: {len(entries)} articles, {sum(len(e.brief.facts) for e in entries if e.brief)} facts highlighted", file=sys.stderr)
     return 0
 
@@ -269,13 +281,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from summarizer.evaluate import evaluate, totals
+    from summarizer.evaluate import EvalInputError, evaluate, totals
 
     gold, pred = Path(args.gold), Path(args.pred)
     for path, what in ((gold, "--gold"), (pred, "--pred")):
         if not path.is_dir():
             return _fail(f"{what} {path}: not a directory")
-    scores = evaluate(gold, pred)
+    try:
+        scores = evaluate(gold, pred)
+    except EvalInputError as err:
+        return _fail(str(err))
     if not scores:
         return _fail(f"--gold {gold}: no *.json reference files")
     overall = totals(scores)

@@ -38,6 +38,9 @@ files in the same format: `glossary = ["our-terms.tsv"]` in the config file (rel
 
     [service]
     api_token = "a long random string"
+    allowed_models = ["openai/gpt-4o"]   # what a request's `model` may name besides the chain's own (default: none)
+    header_timeout = 20                  # seconds for a request's headers to arrive (default 20)
+    body_timeout = 60                    # seconds for a request's whole body to arrive (default 60)
 """
 
 from __future__ import annotations
@@ -82,10 +85,20 @@ class ModelOptions:
 
 
 @dataclass(frozen=True)
+class ServiceSettings:
+    """`[service]` of the config file, for `summarizer serve` (the token is read apart: service_token)."""
+
+    allowed_models: tuple[str, ...] = ()  # what a request's `model` may name besides the chain's own models
+    header_timeout: float = 20.0  # seconds for a request's headers to arrive; then the connection is closed
+    body_timeout: float = 60.0  # seconds for a request's whole body to arrive; then 408 and its slot is freed
+
+
+@dataclass(frozen=True)
 class Settings:
     chain: tuple[str, ...]
     options: dict[str, ModelOptions] = field(default_factory=dict)
     source: str = "default"  # which setting gave the chain, for messages
+    service: ServiceSettings = field(default_factory=ServiceSettings)  # `[service]` of the config file
 
     def options_for(self, model: str) -> ModelOptions:
         return self.options.get(model, ModelOptions())
@@ -135,24 +148,44 @@ def read_config_file(path: Path) -> dict:
         raise ConfigError(f"{path}: not valid TOML ({err})") from None
 
 
-def parse_options(path: Path, table: dict) -> dict[str, ModelOptions]:
+MAX_TIMEOUT = 7 * 24 * 3600.0  # seconds: `timeout` above a week is a typo
+MAX_MAX_TOKENS = 1_000_000  # `max_tokens` above this no model answers
+
+
+def parse_options(path: Path, table: object) -> dict[str, ModelOptions]:
+    """The `[model."NAME"]` tables, each value checked for its type and range (one line naming the setting)."""
+    if not isinstance(table, dict):
+        raise ConfigError(f'{path}: `model` must be tables of per-model settings ([model."NAME"]), not {_shown(table)}')
     options = {}
     for name, values in table.items():
+        where = f'{path}: [model."{name}"]'
         if not isinstance(values, dict):
-            raise ConfigError(f'{path}: [model."{name}"] must be a table')
+            raise ConfigError(f"{where} must be a table")
         unknown = set(values) - {"api_base", "mode", "timeout", "max_tokens"}
         if unknown:
-            raise ConfigError(f'{path}: [model."{name}"] has unknown keys: {", ".join(sorted(unknown))}')
+            raise ConfigError(f"{where} has unknown keys: {', '.join(sorted(unknown))}")
         mode = values.get("mode", "tools")
-        if mode not in MODES:
-            raise ConfigError(f'{path}: [model."{name}"] mode must be one of {", ".join(MODES)}, not {mode!r}')
-        options[name] = ModelOptions(
-            api_base=values.get("api_base"),
-            mode=mode,
-            timeout=float(values["timeout"]) if "timeout" in values else None,
-            max_tokens=values.get("max_tokens"),
-        )
+        if not isinstance(mode, str) or mode not in MODES:
+            raise ConfigError(f"{where} mode must be one of {', '.join(MODES)}, not {_shown(mode)}")
+        api_base = values.get("api_base")
+        if api_base is not None and (not isinstance(api_base, str) or not api_base.startswith(("http://", "https://"))):
+            raise ConfigError(f"{where} api_base must be a URL (http:// or https://), not {_shown(api_base)}")
+        timeout = values.get("timeout")
+        if timeout is not None:
+            if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout <= MAX_TIMEOUT:
+                raise ConfigError(f"{where} timeout must be a number of seconds above 0 and at most {MAX_TIMEOUT:.0f}, not {_shown(timeout)}")
+            timeout = float(timeout)
+        max_tokens = values.get("max_tokens")
+        if max_tokens is not None and (isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or not 1 <= max_tokens <= MAX_MAX_TOKENS):
+            raise ConfigError(f"{where} max_tokens must be a whole number from 1 to {MAX_MAX_TOKENS:,}, not {_shown(max_tokens)}")
+        options[name] = ModelOptions(api_base=api_base, mode=mode, timeout=timeout, max_tokens=max_tokens)
     return options
+
+
+def _shown(value: object) -> str:
+    """A config value in a message: its repr, cut to a readable length."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def config_path(explicit: str | None) -> Path | None:
@@ -170,7 +203,7 @@ def load_settings(*, model_arg: str | None = None, config: str | None = None) ->
     data = read_config_file(path) if path else {}
     options = parse_options(path, data.get("model", {})) if path else {}
     file_chain = data.get("models")
-    if file_chain is not None and (not isinstance(file_chain, list) or not all(isinstance(m, str) for m in file_chain)):
+    if file_chain is not None and (not isinstance(file_chain, list) or not all(isinstance(m, str) and m.strip() for m in file_chain)):
         raise ConfigError(f"{path}: `models` must be a list of model names")
 
     if model_arg:
@@ -183,7 +216,23 @@ def load_settings(*, model_arg: str | None = None, config: str | None = None) ->
         chain, source = default_chain(), "default"
     if not chain:
         raise ConfigError(f"{source}: the model chain is empty")
-    return Settings(chain=chain, options=options, source=source)
+    return Settings(chain=chain, options=options, source=source, service=parse_service(path, data.get("service", {})))
+
+
+def parse_service(path: Path | None, table: object) -> ServiceSettings:
+    """`[service]`: allowed_models (models a request may name besides the chain's), header_timeout, body_timeout."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: `service` must be a table ([service]), not {_shown(table)}")
+    listed = table.get("allowed_models", [])
+    if not isinstance(listed, list) or not all(isinstance(m, str) and m.strip() for m in listed):
+        raise ConfigError(f"{path}: [service] allowed_models must be a list of model names, not {_shown(listed)}")
+    timeouts = {}
+    for key in ("header_timeout", "body_timeout"):
+        value = table.get(key, getattr(ServiceSettings, key))
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= MAX_TIMEOUT:
+            raise ConfigError(f"{path}: [service] {key} must be a number of seconds above 0 and at most {MAX_TIMEOUT:.0f}, not {_shown(value)}")
+        timeouts[key] = float(value)
+    return ServiceSettings(allowed_models=tuple(m.strip() for m in listed), **timeouts)
 
 
 def glossary_paths(given: list[str] | None, config: str | None = None) -> list[Path]:

@@ -14,6 +14,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from summarizer.grounding.verify import locate_quote, verify_fact
 from summarizer.schema import Brief
 
@@ -47,7 +49,7 @@ def same_value(a, b) -> bool:
     """Numbers compare numerically (1312 == 1312.0), anything else as normalised text ("2003 - 2008" == "2003-2008")."""
     try:
         x, y = float(a), float(b)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an integer too large for a float
         return "".join(str(a).split()).casefold() == "".join(str(b).split()).casefold()
     return abs(x - y) <= 1e-9 * max(1.0, abs(x), abs(y))
 
@@ -84,13 +86,67 @@ def score_article(gold: dict, brief: Brief | None, name: str) -> ArticleScore:
     return score
 
 
+class EvalInputError(ValueError):
+    """A gold or brief file that cannot be scored; the message is one line naming the file and what is wrong."""
+
+
+GOLD_SHAPE = 'a JSON object {"facts": [{"value", "quote", ...}], "meta"?: {...}, "article"?: "<file name>"}'
+
+
+def read_json(path: Path) -> object:
+    """A JSON file, or EvalInputError in one line (unreadable, not UTF-8, not JSON, nested too deep, a number too long)."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise EvalInputError(f"{path}: cannot read ({err.strerror or err})") from None
+    except UnicodeDecodeError:
+        raise EvalInputError(f"{path}: not UTF-8 text") from None
+    except RecursionError:
+        raise EvalInputError(f"{path}: not usable JSON (nested too deep)") from None
+    except ValueError as err:  # json.JSONDecodeError, or an integer over Python's digit limit
+        raise EvalInputError(f"{path}: not valid JSON ({str(err).splitlines()[0][:200]})") from None
+
+
+def check_gold(gold: object, path: Path) -> dict:
+    """A gold file's content as score_article reads it, or EvalInputError naming the file and the key."""
+    if not isinstance(gold, dict):
+        raise EvalInputError(f"{path}: expected {GOLD_SHAPE}, not a JSON {type(gold).__name__}")
+    facts = gold.get("facts")
+    if not isinstance(facts, list):
+        raise EvalInputError(f"{path}: `facts` must be a list of reference facts ({GOLD_SHAPE})")
+    for n, fact in enumerate(facts):
+        if not isinstance(fact, dict) or "value" not in fact or not isinstance(fact.get("quote"), str):
+            raise EvalInputError(f"{path}: facts[{n}] must be an object with `value` and `quote` (text)")
+        if not isinstance(fact["value"], str | int | float) or isinstance(fact["value"], bool):
+            raise EvalInputError(f"{path}: facts[{n}].value must be a number or text")
+    meta = gold.get("meta", {})
+    if not isinstance(meta, dict) or not all(isinstance(v, str | None) for v in meta.values()):
+        raise EvalInputError(f"{path}: `meta` must be an object of text values (title, published, author, organization, secretary)")
+    if not isinstance(gold.get("article", ""), str):
+        raise EvalInputError(f"{path}: `article` must be the article's file name")
+    return gold
+
+
+def read_brief(path: Path) -> Brief:
+    try:
+        return Brief.model_validate_json(path.read_bytes())
+    except OSError as err:
+        raise EvalInputError(f"{path}: cannot read ({err.strerror or err})") from None
+    except ValidationError as err:  # not JSON, or not a brief
+        first = err.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "the file"
+        more = f" (and {err.error_count() - 1} more)" if err.error_count() > 1 else ""
+        raise EvalInputError(f"{path}: not a brief written by 'summarizer brief' ({where}: {first['msg']}{more})") from None
+
+
 def evaluate(gold_dir: Path, pred_dir: Path) -> list[ArticleScore]:
+    """Score every brief of `pred_dir` against `gold_dir`'s reference files; EvalInputError (one line) on a file that cannot be used."""
     scores = []
     for gold_path in sorted(gold_dir.glob("*.json")):
-        gold = json.loads(gold_path.read_text(encoding="utf-8"))
-        stem = Path(gold.get("article", gold_path.stem)).stem
+        gold = check_gold(read_json(gold_path), gold_path)
+        stem = Path(gold.get("article") or gold_path.stem).stem
         pred_path = pred_dir / f"{stem}.json"
-        brief = Brief.model_validate_json(pred_path.read_text(encoding="utf-8")) if pred_path.is_file() else None
+        brief = read_brief(pred_path) if pred_path.is_file() else None
         scores.append(score_article(gold, brief, stem))
     return scores
 

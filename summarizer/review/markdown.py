@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from summarizer.schema import Brief
 
 
+def _text(text: str | None) -> str:
+    """Text from the model or the article on one line, with HTML escaped: a Markdown viewer renders raw HTML."""
+    return escape(text or "", quote=False).replace("\n", " ").strip()
+
+
 def _cell(text: str | None) -> str:
-    return (text or "").replace("|", "\\|").replace("\n", " ").strip()
+    return _text(text).replace("|", "\\|")
 
 
 def _value(value) -> str:
@@ -20,7 +27,7 @@ def _value(value) -> str:
 def brief_markdown(brief: Brief) -> str:
     info, prov = brief.article, brief.provenance
     title_en = brief.title_en or "(the English title was left out: see the checks)"
-    lines = [f"# {title_en}", "", f"*{brief.title_vi}*" if brief.title_vi else "", ""]
+    lines = [f"# {_text(title_en)}", "", f"*{_text(brief.title_vi)}*" if brief.title_vi else "", ""]
     meta = [
         ("Article", info.title),
         ("Published", info.published),
@@ -29,10 +36,10 @@ def brief_markdown(brief: Brief) -> str:
         ("Organisation", info.organization),
         ("Locality", info.locality),
     ]
-    lines += [f"- **{label}:** {value}" for label, value in meta if value]
+    lines += [f"- **{label}:** {_text(value)}" for label, value in meta if value]
     for person in info.people:
-        english = f" ({person.role_en})" if person.role_en else ""
-        lines.append(f"- **Person:** {person.name} — {person.role_vi}{english}")
+        english = f" ({_text(person.role_en)})" if person.role_en else ""
+        lines.append(f"- **Person:** {_text(person.name)} — {_text(person.role_vi)}{english}")
     lines += ["", "## Summary", "", "| Tiếng Việt | English |", "|---|---|", f"| {_cell(brief.summary_vi)} | {_cell(brief.summary_en)} |"]
     lines += ["", "## Key points", "", "| Tiếng Việt | English |", "|---|---|"]
     lines += [f"| {_cell(p.vi)} | {_cell(p.en)} |" for p in brief.key_points]
@@ -44,7 +51,7 @@ def brief_markdown(brief: Brief) -> str:
         for fact in brief.facts:
             hedge = f" ({fact.hedge.replace('_', ' ')})" if fact.hedge else ""
             lines.append(
-                f"| {_cell(fact.what_en)} / {_cell(fact.what_vi)}{' †' if fact.label_source == 'program' else ''} | {_value(fact.value)}{hedge} | {_cell(fact.unit)} | "
+                f"| {_cell(fact.what_en)} / {_cell(fact.what_vi)}{' †' if fact.label_source == 'program' else ''} | {_cell(_value(fact.value))}{hedge} | {_cell(fact.unit)} | "
                 f"{_cell(fact.period)} | “{_cell(fact.quote)}” ({fact.start}–{fact.end}) |"
             )
     if brief.rejected:
