@@ -197,7 +197,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         article = load_article(args.article)
     except ArticleError as err:
         return _fail(str(err))
-    from summarizer.service.checks import JSONProblem, loads
+    from summarizer.service.checks import MAX_FACT_NESTING, JSONProblem, loads, nesting
 
     try:  # a lone surrogate, NaN or Infinity, nesting too deep or a 5,000-digit number: one line naming the place
         facts = loads(Path(args.facts).read_text(encoding="utf-8"))
@@ -209,6 +209,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
         return _fail(f"{args.facts}: not valid JSON ({err})")
     if not isinstance(facts, list) or not all(isinstance(f, dict) for f in facts):
         return _fail(f"{args.facts}: expected a JSON array of fact objects (value, unit, quote) or statements (text, source)")
+    deep = next((n for n, fact in enumerate(facts) if nesting(fact) > MAX_FACT_NESTING), None)
+    if deep is not None:  # each record is printed back as given: deeper, it could not be written
+        return _fail(f"{args.facts}: [{deep}]: nested deeper than {MAX_FACT_NESTING} levels of lists and objects")
     json.dump(verify_records(article.text, facts), sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
     return 0
@@ -273,7 +276,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     where = f"models {', '.join(settings.chain)}; data {config.data_dir}; library logs {debug_log}"
     print(f"summarizer serve: http://{args.host}:{args.port} ({where})", file=sys.stderr, flush=True)
     # log_config=None: uvicorn adds no handlers of its own, so its lines (the access log too) go through ours, redacted
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=not args.quiet, log_config=None)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=not args.quiet, log_config=None, **app.state.uvicorn_options)
     return 0
 
 

@@ -212,6 +212,7 @@ VERIFY_CASES = [
     ("1e999", '[{"value": 1e999, "unit": "chi bộ", "quote": "8 chi bộ"}]', "[0].value"),
     ("nested 100,000 deep", "[" * 100_000 + "]" * 100_000, "nested"),
     ("a fact nested 100,000 deep", '[{"value": 8, "x": ' + "[" * 100_000 + "]" * 100_000 + "}]", "nested"),
+    ("a fact nested 500 deep", '[{"value": 8, "x": ' + "[" * 500 + "]" * 500 + "}]", "[0]: nested"),
 ]
 
 

@@ -54,8 +54,10 @@ from summarizer.service.bodies import (
     VerifiedFact,
     VerifyIn,
 )
+from summarizer.service.checks import MAX_FACT_NESTING, nesting
 from summarizer.service.guard import Guard
 from summarizer.service.jobs import ARTICLE_ID, Job, JobStore
+from summarizer.service.protocol import timed_h11
 from summarizer.tasks.brief import BriefTask
 from summarizer.tasks.fill import FillTask
 from summarizer.text.article import Article, article_from_text
@@ -92,18 +94,35 @@ class Service:
         self._runner: asyncio.Task | None = None
 
     def chain_for(self, model: str | None) -> ModelChain:
-        """The service's chain, or the one a request names (comma-separated); 422 on `model` when it cannot be used."""
+        """The service's chain, or the one a request names (comma-separated); 422 on `model` when it cannot be used.
+
+        A request may name only the chain's own models and those the operator lists in `[service] allowed_models`:
+        any other name could reach any litellm endpoint with the server's own keys."""
         if not model:
             return self.chain
         names = split_chain(model)
         if not names:
             raise Unprocessable("model", "the model chain is empty")
+        allowed = self.allowed_models()
+        refused = [name for name in names if name not in allowed]
+        if refused:
+            listed = ", ".join(refused)
+            raise Unprocessable(
+                "model",
+                f"{listed}: not a model this service allows; it allows {', '.join(allowed)} "
+                "(the operator adds more with [service] allowed_models in the config file)",
+            )
         chain = self.chain.with_models(names)
         try:
             chain.validate()
         except ConfigError as err:
             raise Unprocessable("model", str(err)) from None
         return chain
+
+    def allowed_models(self) -> tuple[str, ...]:
+        """The models a request may name: the service's chain, then `[service] allowed_models`."""
+        settings = self.config.settings
+        return tuple(dict.fromkeys((*settings.chain, *settings.service.allowed_models)))
 
     async def start(self) -> None:
         self._runner = asyncio.create_task(self._run_jobs())
@@ -174,7 +193,14 @@ def create_app(config: ServiceConfig) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.service = service
-    app.add_middleware(Guard, token=config.token, max_body=config.max_body, per_client=config.client_concurrency)
+    app.state.uvicorn_options = uvicorn_options(config)
+    app.add_middleware(
+        Guard,
+        token=config.token,
+        max_body=config.max_body,
+        per_client=config.client_concurrency,
+        body_timeout=config.settings.service.body_timeout,
+    )
 
     @app.exception_handler(Unprocessable)
     async def unprocessable(request: Request, err: Unprocessable):
@@ -198,6 +224,9 @@ def create_app(config: ServiceConfig) -> FastAPI:
     async def verify(body: VerifyIn) -> list[VerifiedFact]:
         """Check fact records against an article: the same contract as `summarizer verify`."""
         article = _article(body.article, "verify", None)
+        for n, fact in enumerate(body.facts):  # each record is echoed back as given: deeper, it could not be written
+            if nesting(fact) > MAX_FACT_NESTING:
+                raise Unprocessable(f"facts.{n}", f"nested deeper than {MAX_FACT_NESTING} levels of lists and objects")
         return verify_records(article.text, body.facts)
 
     @app.post("/v1/briefs", tags=["briefs"], responses=MODEL_ERRORS)
@@ -303,6 +332,20 @@ def create_app(config: ServiceConfig) -> FastAPI:
         )
 
     return app
+
+
+KEEP_ALIVE_SECONDS = 5  # an idle connection between requests is closed after this (uvicorn's default, stated)
+MAX_HEADER_BYTES = 16 * 1024  # h11's buffer for a request's start line and headers; more is 400
+
+
+def uvicorn_options(config: ServiceConfig) -> dict[str, Any]:
+    """uvicorn.run's time and size limits for connections: the headers of a request within `[service] header_timeout`
+    (protocol.py), an idle keep-alive connection closed, the headers' size bounded. The body's limits are the guard's."""
+    return {
+        "http": timed_h11(config.settings.service.header_timeout),
+        "timeout_keep_alive": KEEP_ALIVE_SECONDS,
+        "h11_max_incomplete_event_size": MAX_HEADER_BYTES,
+    }
 
 
 def _not_found_page(item_id: str) -> str:

@@ -13,7 +13,9 @@ import math
 import re
 
 MAX_JSON_NESTING = 600  # levels of lists and objects in a body; deeper than any form (forms.MAX_FORM_NESTING) or fact needs
-_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]", re.ASCII)  # a lone surrogate in JSON can only be written so
+MAX_FACT_NESTING = 32  # levels of lists and objects inside one fact record of `verify` (it is echoed back as given)
+# a lone surrogate in JSON bytes is written as an escape, or as its UTF-8-like bytes (json.loads reads them: surrogatepass)
+_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
 
 
 class JSONProblem(ValueError):
@@ -44,7 +46,7 @@ def loads(raw: bytes | str) -> object:
         if "digits" in str(err):
             raise JSONProblem([], "holds an integer of more than 4,300 digits; write such a number as text") from None
         raise
-    check(value, surrogates=isinstance(raw, str) or bool(_SURROGATE_ESCAPE.search(raw)))
+    check(value, surrogates=isinstance(raw, str) or bool(_SURROGATE.search(raw)))
     return value
 
 
@@ -70,6 +72,17 @@ def check(value: object, *, surrogates: bool = True) -> None:
                 if isinstance(key, str) and surrogates and not _is_unicode(key):
                     raise JSONProblem([*where, key.encode("utf-8", "backslashreplace").decode()], "the key holds a lone surrogate (\\ud800-\\udfff)")
                 stack.append((inner, [*where, key]))
+
+
+def nesting(value: object) -> int:
+    """Levels of lists and objects in `value` (0 for a text or a number)."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth + 1)
+            stack.extend((inner, depth + 1) for inner in (item.values() if isinstance(item, dict) else item))
+    return deepest
 
 
 def _is_unicode(text: str) -> bool:

@@ -1,19 +1,26 @@
-"""The guard in front of /v1/ and /review/: bearer token (401), body size (413), requests in flight per client (429)."""
+"""The guard in front of /v1/ and /review/: bearer token (401), body size (413), requests in flight per client (429),
+time to send the body (408), and JSON no route could use (422: a lone surrogate, NaN or Infinity, nesting too deep, an
+integer too long), refused with its place before any route reads it."""
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 from collections import Counter
 
+from summarizer.service import checks
+
 RETRY_AFTER_SECONDS = 5  # what a client held back by the per-client limit is told to wait
+BODY_TIMEOUT = 60.0  # seconds for a request's whole body to arrive (a slow body holds one of its client's slots)
 
 
 class Guard:
     """ASGI middleware in front of /v1/ and /review/: bearer token (401), body size (413), requests in flight per client (429)."""
 
-    def __init__(self, app, *, token: str, max_body: int, per_client: int):
+    def __init__(self, app, *, token: str, max_body: int, per_client: int, body_timeout: float = BODY_TIMEOUT):
         self.app, self.token, self.max_body, self.per_client = app, token.encode(), max_body, per_client
+        self.body_timeout = body_timeout
         self.in_flight: Counter[str] = Counter()
 
     async def __call__(self, scope, receive, send):
@@ -36,9 +43,18 @@ class Guard:
             )
         self.in_flight[client] += 1
         try:
-            body = await self._read_body(receive)  # bounded even when no length is declared (chunked)
+            try:  # bounded in size even when no length is declared (chunked), and in time even when it drips
+                async with asyncio.timeout(self.body_timeout):
+                    body = await self._read_body(receive)
+            except TimeoutError:
+                slow = {"detail": f"the request body did not arrive within {self.body_timeout:g} s"}
+                return await _reply(send, 408, slow, {"connection": "close"})
             if body is None:
                 return await _reply(send, 413, too_big)
+            if body and _is_json(headers.get(b"content-type")):
+                problem = await asyncio.to_thread(_json_problem, body)
+                if problem is not None:
+                    return await _reply(send, 422, {"detail": [problem]})
             await self.app(scope, _replay(body, receive), send)
         finally:
             self.in_flight[client] -= 1
@@ -62,6 +78,23 @@ class Guard:
             if not message.get("more_body"):
                 break
         return b"".join(chunks)
+
+
+def _is_json(content_type: bytes | None) -> bool:
+    """What FastAPI reads as JSON: no content type, or one of JSON's."""
+    return content_type is None or b"json" in content_type.lower()
+
+
+def _json_problem(body: bytes) -> dict | None:
+    """A 422 error entry (FastAPI's shape) for JSON no route could use, None when it is fine or not JSON at all
+    (FastAPI then refuses it itself, naming where it stops parsing)."""
+    try:
+        checks.loads(body)
+    except checks.JSONProblem as err:
+        return {"loc": ["body", *err.where], "msg": err.problem, "type": "value_error"}
+    except ValueError:  # not JSON (or not UTF-8): FastAPI's own 422
+        return None
+    return None
 
 
 def _replay(body: bytes, receive):

@@ -18,6 +18,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from summarizer.errors import ConfigError
 from summarizer.forms import Form, parse_form
 
 ARTICLE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")  # an article id is a file name: no path, no hidden file
@@ -66,18 +67,33 @@ class JobStore:
         self.data_dir = Path(data_dir)
         (self.data_dir / "jobs").mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.data_dir / "jobs.sqlite", check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(
-            """
-            CREATE TABLE IF NOT EXISTS jobs (
-                id TEXT PRIMARY KEY, kind TEXT NOT NULL, status TEXT NOT NULL, models TEXT, form TEXT,
-                article_ids TEXT NOT NULL, created REAL NOT NULL, finished REAL, error TEXT);
-            CREATE TABLE IF NOT EXISTS articles (
-                job TEXT NOT NULL, id TEXT NOT NULL, status TEXT NOT NULL, error TEXT, output TEXT,
-                PRIMARY KEY (job, id));
-            """
-        )
+        path = self.data_dir / "jobs.sqlite"
+        try:
+            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        except sqlite3.Error as err:
+            raise ConfigError(f"{path}: cannot open the jobs database ({err})") from None
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.executescript(
+                """
+                CREATE TABLE IF NOT EXISTS jobs (
+                    id TEXT PRIMARY KEY, kind TEXT NOT NULL, status TEXT NOT NULL, models TEXT, form TEXT,
+                    article_ids TEXT NOT NULL, created REAL NOT NULL, finished REAL, error TEXT);
+                CREATE TABLE IF NOT EXISTS articles (
+                    job TEXT NOT NULL, id TEXT NOT NULL, status TEXT NOT NULL, error TEXT, output TEXT,
+                    PRIMARY KEY (job, id));
+                """
+            )
+            # the columns the queries below read, and a whole file: a damaged one is refused now, not by a 500 later
+            self._db.execute("SELECT id, kind, status, models, form, article_ids, created, finished, error FROM jobs LIMIT 0")
+            self._db.execute("SELECT job, id, status, error, output FROM articles LIMIT 0")
+            (verdict,) = self._db.execute("PRAGMA quick_check(1)").fetchone()
+            if verdict != "ok":
+                raise sqlite3.DatabaseError(verdict)
+        except sqlite3.Error as err:
+            self._db.close()
+            err = " ".join(str(err).split())[:300]
+            raise ConfigError(f"{path}: not a usable jobs database ({err}); move it away to start with no jobs, or give another --data folder") from None
 
     def create(self, kind: str, articles: list[tuple[str, str, bool]], *, models: tuple[str, ...] | None, form: dict | None) -> Job:
         """A new queued job for `articles` (id, text, is_html); its files are on disk before its row exists."""

@@ -184,8 +184,15 @@ def _main_content(tree: LexborHTMLParser) -> LexborNode | None:
 
 
 def _collect_text(node: LexborNode, skip: frozenset[str], parts: list[str], skipped: dict[str, int]) -> None:
-    child = node.child
-    while child is not None:
+    # A stack, not recursion: HTML nested thousands deep (15,000 <div>) must not exhaust Python's stack.
+    # Each entry: the next sibling to visit at one level, and what to append when that level ends.
+    stack: list[tuple[LexborNode | None, str]] = [(node.child, "")]
+    while stack:
+        child, closing = stack.pop()
+        if child is None:
+            parts.append(closing)
+            continue
+        stack.append((child.next, closing))
         if child.is_text_node:
             parts.append(re.sub(r"\s+", " ", child.text_content or ""))
         elif child.is_element_node and child.tag in skip:
@@ -197,14 +204,12 @@ def _collect_text(node: LexborNode, skip: frozenset[str], parts: list[str], skip
                 parts.append("\n")
             elif child.tag in _BLOCK_TAGS:
                 parts.append("\n")
-                _collect_text(child, skip, parts, skipped)
-                parts.append("\n")
+                stack.append((child.child, "\n"))
             else:
                 if child.tag in _CELL_TAGS:
                     parts.append(" ")
-                _collect_text(child, skip, parts, skipped)
+                stack.append((child.child, ""))
         # comments and other node kinds carry no article text
-        child = child.next
 
 
 def _node_text(node: LexborNode | None) -> str:
