@@ -190,7 +190,7 @@ def print_summary(report: dict) -> None:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     from summarizer.errors import ArticleError
-    from summarizer.grounding.verify import verify_facts
+    from summarizer.grounding.verify import verify_records
     from summarizer.text.article import load_article
 
     try:
