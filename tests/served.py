@@ -38,7 +38,11 @@ class Served:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = folder / "serve.log"
         config = folder / "summarizer.toml"
-        config.write_text(f'models = ["local"]\n\n[model.local]\napi_base = "{api_base}"\n', encoding="utf-8")
+        config.write_text(
+            f'models = ["local"]\n\n[model.local]\napi_base = "{api_base}"\n\n'
+            '[service]\nallowed_models = ["openai/gpt-4o-mini"]  # a request may name it (the 502 test does)\n',
+            encoding="utf-8",
+        )
         self.command = [
             sys.executable,
             "-m",
