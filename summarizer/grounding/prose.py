@@ -24,7 +24,7 @@ from summarizer.grounding.termbase import Termbase, default_termbase
 from summarizer.schema import ArticleDraft, Check, KeyPoint, Quarantined, Source, Statement
 from summarizer.text.language import FUNCTION_WORDS
 from summarizer.text.numbers import text_locale
-from summarizer.text.sentences import split_sentences
+from summarizer.text.sentences import article_sentences, split_sentences
 
 MIN_CARRIED = 0.6  # share of a statement's words its sources must carry for it to rest on them
 MIN_GAIN = 2  # words of the statement a further source sentence must add (a condensation of several sentences)
@@ -51,7 +51,7 @@ def check_prose(text: str, headline: str | None, draft: ArticleDraft, termbase: 
     """Every statement of the draft's prose, traced to its sources in the article `text` (whose own `headline` the
     titles may rest on) and checked against them, offices and units through `termbase` (default: the packaged one).
     No statement rests on a `quarantined` sentence (one addressed to a model)."""
-    sentences = [(s.start, s.end) for s in split_sentences(text) if inside(s.start, s.end, quarantined) is None]
+    sentences = [(s.start, s.end) for s in article_sentences(text) if inside(s.start, s.end, quarantined) is None]
     checker = _Checker(text, sentences, termbase or default_termbase())
     own, other = ("en", "vi") if text_locale(text) == "en" else ("vi", "en")  # the article's language, and the twins'
     drafted = {"vi": (draft.title_vi, draft.summary_vi), "en": (draft.title_en, draft.summary_en)}

@@ -7,13 +7,21 @@ evidence overlaps one is left empty, and each is listed in the checks with why i
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from summarizer.schema import Check, Fact, FieldResult, Quarantined, RejectedFact
 from summarizer.text.injection import Span, addressed_to_model
 
 
 def quarantined_spans(text: str) -> list[Quarantined]:
     """The article's sentences addressed to a model, as the output models record them."""
-    return [Quarantined(start=s.start, end=s.end, why=s.why) for s in addressed_to_model(text)]
+    return [Quarantined(start=s.start, end=s.end, why=s.why) for s in _addressed(text)]
+
+
+@lru_cache(maxsize=64)
+def _addressed(text: str) -> tuple[Span, ...]:
+    """addressed_to_model of an article, kept for its next task (a brief and a form of one article)."""
+    return tuple(addressed_to_model(text))
 
 
 def inside(start: int | None, end: int | None, spans: list[Quarantined] | list[Span]) -> Quarantined | Span | None:

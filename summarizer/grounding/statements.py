@@ -220,10 +220,15 @@ def _month_quantities(text: str) -> list[_Quantity]:
 
 def quantities(text: str, language: str, locale: str | None = None) -> list[_Quantity]:
     """Every number of a text: digits (in `locale`, by default the language's), words, Roman ordinals, months."""
+    return list(_quantities(text, language, locale))
+
+
+@lru_cache(maxsize=4096)  # an article's sentences are read again for each statement that rests on them
+def _quantities(text: str, language: str, locale: str | None) -> tuple[_Quantity, ...]:
     digits = _digit_quantities(text, locale or ("en" if language == "en" else "vi"))
     words = _word_quantities(text, language, digits)
     months = _month_quantities(text) if language == "en" else []
-    return sorted(digits + words + months, key=lambda q: q.start)
+    return tuple(sorted(digits + words + months, key=lambda q: q.start))
 
 
 def _show(value: Decimal) -> str:

@@ -28,7 +28,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from summarizer.text.sentences import split_sentences
+from summarizer.text.sentences import article_sentences
 
 
 @dataclass(frozen=True)
@@ -136,7 +136,7 @@ def addressed_to_model(text: str) -> list[Span]:
     spans: list[Span] = []
     turn_line = None  # the line a fake chat turn is on: its later sentences belong to the turn
     label_line = None  # the line of a role label standing alone ("SYSTEM:"): the turn is the next line
-    for sentence in split_sentences(text):
+    for sentence in article_sentences(text):
         line = bisect.bisect(breaks, sentence.start)
         if label_line is not None and line != label_line:
             turn_line, label_line = line, None

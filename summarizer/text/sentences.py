@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Words written with a full stop that never end a sentence: titles and place kinds written before a name.
 ABBREVIATIONS = (
@@ -161,3 +162,9 @@ def split_sentences(text: str) -> list[Sentence]:
                 start = match.end()
         add(start, line.end())
     return sentences
+
+
+@lru_cache(maxsize=64)
+def article_sentences(text: str) -> tuple[Sentence, ...]:
+    """split_sentences of an article, kept for its next readers (the prose checks, the injection finder)."""
+    return tuple(split_sentences(text))
