@@ -56,6 +56,10 @@ def cmd_fill(args: argparse.Namespace) -> int:
 
 def run_batch_command(args: argparse.Namespace, task) -> int:
     """What `brief` and `fill` share: settings, articles, cache, progress, the run report, exit codes."""
+    if args.broker:  # the same task on many workers (summarizer/scale/)
+        from summarizer.scale.commands import enqueue_and_wait
+
+        return enqueue_and_wait(args, task)
     import asyncio
     import time
     from datetime import datetime
@@ -64,8 +68,8 @@ def run_batch_command(args: argparse.Namespace, task) -> int:
     from summarizer.batch.runner import run_task
     from summarizer.config import cache_path, load_settings
     from summarizer.errors import ArticleError, CacheError, ConfigError, LocalModelError
-    from summarizer.models.cache import AnswerCache
     from summarizer.models.chain import ModelChain
+    from summarizer.scale.redis_cache import open_cache
     from summarizer.text.article import find_articles
 
     if args.concurrency < 1:
@@ -73,7 +77,7 @@ def run_batch_command(args: argparse.Namespace, task) -> int:
     try:
         settings = load_settings(model_arg=args.model, config=args.config)
         paths = [path for given in args.paths for path in find_articles(given)]
-        cache = None if args.no_cache else AnswerCache(Path(args.cache) if args.cache else cache_path())
+        cache = None if args.no_cache else open_cache(args.cache or cache_path())
     except (ConfigError, ArticleError, CacheError) as err:
         return _fail(str(err))
 
@@ -333,6 +337,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_cache(args: argparse.Namespace) -> int:
+    if args.cache and args.cache.startswith(("redis://", "rediss://", "unix://")):
+        from summarizer.scale.commands import cmd_cache_redis
+
+        return cmd_cache_redis(args)
     from summarizer.config import cache_path
     from summarizer.errors import CacheError
     from summarizer.models.cache import AnswerCache
@@ -353,6 +361,18 @@ def cmd_cache(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------- schemas
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from summarizer.scale.commands import cmd_worker as run
+
+    return run(args)
+
+
+def cmd_job(args: argparse.Namespace) -> int:
+    from summarizer.scale.commands import cmd_job as run
+
+    return run(args)
 
 
 def cmd_schemas(args: argparse.Namespace) -> int:
@@ -413,7 +433,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cache = commands.add_parser("cache", help="show or clear the cache of model answers")
     cache.add_argument("action", choices=("info", "clear"), help="info: where it is and how many answers it holds; clear: forget them all")
-    cache.add_argument("--cache", metavar="FILE", help="the cache file, if not the default")
+    cache.add_argument("--cache", metavar="FILE|URL", help="the cache file, or a redis:// URL, if not the default")
     cache.set_defaults(func=cmd_cache)
 
     verify = commands.add_parser(
@@ -475,6 +495,26 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--json", action="store_true", help="print JSON instead of a table")
     evaluate.set_defaults(func=cmd_eval)
 
+    worker = commands.add_parser("worker", help="run the articles of jobs from a broker (scale-out)")
+    worker.add_argument("--broker", help="redis://HOST:PORT/DB (default $SUMMARIZER_BROKER)")
+    worker.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY, help=f"articles in flight at once (default {DEFAULT_CONCURRENCY})")
+    worker.add_argument(
+        "--heartbeat-timeout",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="a worker silent this long is dead and its articles go to others (the same on every worker)",
+    )
+    worker.add_argument("--maintenance-chance", type=float, default=0.01, metavar="SHARE", help="share of broker calls that look for dead workers' articles")
+    worker.set_defaults(func=cmd_worker)
+
+    job = commands.add_parser("job", help="the status of a job on a broker, or cancel it")
+    job.add_argument("action", choices=("status", "cancel", "list"))
+    job.add_argument("id", nargs="?", help="the job id `brief|fill --broker` printed")
+    job.add_argument("--broker", help="redis://HOST:PORT/DB (default $SUMMARIZER_BROKER)")
+    job.add_argument("--json", action="store_true", help="status as JSON")
+    job.set_defaults(func=cmd_job)
+
     schemas = commands.add_parser("schemas", help="write the JSON Schemas of the output models")
     schemas.add_argument("--dir", default="schemas", help="folder to write *.schema.json into (default: schemas)")
     schemas.set_defaults(func=cmd_schemas)
@@ -492,8 +532,18 @@ def _batch_options(command: argparse.ArgumentParser) -> None:
         default=DEFAULT_CONCURRENCY,
         help=f"articles in flight at once (default {DEFAULT_CONCURRENCY}; the local model answers one at a time)",
     )
-    command.add_argument("--cache", metavar="FILE", help="answer cache (SQLite file); default $SUMMARIZER_CACHE, else answers.sqlite in the user cache folder")
+    command.add_argument(
+        "--cache",
+        metavar="FILE|URL",
+        help="answer cache: a SQLite file or a redis:// URL; default $SUMMARIZER_CACHE, else answers.sqlite in the user cache folder",
+    )
     command.add_argument("--no-cache", action="store_true", help="neither read nor write cached model answers")
+    command.add_argument(
+        "--broker",
+        metavar="URL",
+        help="enqueue the articles as one job on this broker (redis://HOST:PORT/DB) and print its id; `summarizer worker` processes run it",
+    )
+    command.add_argument("--wait", action="store_true", help="with --broker: follow the job with one progress bar, then write its run report")
     command.add_argument("-q", "--quiet", action="store_true", help="no per-article progress lines")
 
 

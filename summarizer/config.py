@@ -12,6 +12,7 @@ Environment variables:
 | `SUMMARIZER_LOCAL_GGUF` | serve this GGUF as `local` instead of the embedded model |
 | `SUMMARIZER_PROMPTS_DIR` | read the prompt templates from this folder instead of the package's |
 | `SUMMARIZER_API_TOKEN` | the service's bearer token (else `[service] api_token` in the config file) |
+| `SUMMARIZER_BROKER` | the Redis URL `summarizer worker` and `job` use without `--broker` (summarizer/scale/broker.py) |
 
 The chain is the first of these that is set:
   1. `--model` on the command line (comma-separated),
