@@ -125,7 +125,7 @@ async def _run(task: BriefTask | FillTask, article: ArticleInput, models: Models
     try:
         with ModelChain(settings) as chain:
             chain.validate()
-            return await task.answer(task.request(loaded, chain), chain, answers, time.monotonic())
+            return await task.produce(task.request(loaded, chain), chain, answers, time.monotonic())
     finally:
         if answers:
             answers.close()

@@ -47,7 +47,7 @@ def cache_key(*, messages: list[dict[str, str]], prompt: PromptRef, answer_model
 @dataclass(frozen=True)
 class CachedAnswer:
     model: str  # the chain name of the model that answered
-    answer: str  # the validated answer, as JSON
+    value_json: str  # the validated answer, as JSON text
     usage: Usage  # what producing it cost when it was asked
 
 
@@ -74,7 +74,7 @@ class AnswerCache:
             row = self._db.execute("SELECT model, answer, prompt_tokens, completion_tokens FROM answers WHERE key = ?", (key,)).fetchone()
         if row is None:
             return None
-        return CachedAnswer(model=row[0], answer=row[1], usage=Usage(prompt_tokens=row[2], completion_tokens=row[3]))
+        return CachedAnswer(model=row[0], value_json=row[1], usage=Usage(prompt_tokens=row[2], completion_tokens=row[3]))
 
     def put(self, key: str, model: str, answer: str, usage: Usage) -> None:
         with self._lock:

@@ -82,12 +82,18 @@ class ModelChain:
             yield endpoint
 
     async def ask(self, endpoint: llm.Endpoint, messages: list[dict[str, str]], answer_model, *, max_reasks: int):
-        """One structured call to `endpoint`, in one of its slots, honouring Retry-After on 429."""
+        """One structured call to `endpoint`, in one of its slots, honouring Retry-After on 429.
+
+        `endpoint.timeout` bounds the whole call, re-asks included, from the moment it has its slot: the HTTP
+        client's own timeout bounds each read only, and a provider that drips its answer a byte at a time never
+        lets a read time out."""
+        await _warm_up()  # before any clock starts: the first call of a process spends seconds loading libraries
+        llm._tool_model(answer_model)  # made once per answer model (its JSON Schema), also before the clock
         for retry in range(RATE_LIMIT_RETRIES + 1):
             await self._wait_out_pause(endpoint.name)
             async with self._slot(endpoint.name):
                 try:
-                    return await llm.complete_structured(endpoint, messages, answer_model, max_reasks=max_reasks)
+                    return await _within(endpoint.timeout, llm.complete_structured(endpoint, messages, answer_model, max_reasks=max_reasks))
                 except llm.ModelCallError as err:
                     waits = err.kind == "rate_limit" and err.retry_after is not None and err.retry_after <= MAX_RETRY_AFTER
                     if not waits or retry == RATE_LIMIT_RETRIES:
@@ -111,7 +117,7 @@ class ModelChain:
         for name in self.settings.chain if cache else ():
             if hit := cache.get(keys[name]):
                 try:
-                    value = answer_model.model_validate_json(hit.answer)
+                    value = answer_model.model_validate_json(hit.value_json)
                 except ValueError:
                     continue  # an answer the current validators refuse is asked again
                 return Answered(value, ModelCall(model=name, usage=hit.usage, cost_usd=0.0, cache_hit=True, cache_key=keys[name]))
@@ -232,6 +238,51 @@ class ModelChain:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+_warmed = False  # the libraries a call needs are loaded (once per process)
+_warming: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
+
+
+async def _warm_up() -> None:
+    """Load what a call needs, once per process, so that no call's timeout is spent on it: import litellm and
+    instructor, and take one call through litellm to port 0 of the loopback address (refused before anything
+    is sent). The first call of a process otherwise spends seconds importing the HTTP client and provider code."""
+    global _warmed, _warming
+    if _warmed:
+        return
+    loop = asyncio.get_running_loop()
+    if _warming is None or _warming[0] is not loop:
+        _warming = (loop, asyncio.Lock())
+    async with _warming[1]:
+        if _warmed:
+            return
+        import instructor
+
+        litellm = llm._litellm()
+        instructor.from_litellm(litellm.acompletion, mode=instructor.Mode.TOOLS)
+        tool = {"type": "function", "function": {"name": "warm_up", "parameters": {"type": "object", "properties": {}}}}
+        with contextlib.suppress(Exception):
+            await litellm.acompletion(
+                model="openai/warm-up",
+                api_base="http://127.0.0.1:0/v1",
+                api_key=llm.NO_KEY,
+                messages=[{"role": "user", "content": "warm-up"}],
+                tools=[tool],
+                num_retries=0,
+                max_retries=0,
+                timeout=30,
+            )
+        _warmed = True
+
+
+async def _within(seconds: float, call):
+    """The result of awaiting `call`, or a ModelCallError of kind `timeout` once `seconds` have passed."""
+    try:
+        async with asyncio.timeout(seconds):
+            return await call
+    except TimeoutError:
+        raise ModelCallError("timeout", f"no complete answer within {seconds:g} s (the timeout of one call, re-asks included)") from None
 
 
 @dataclass

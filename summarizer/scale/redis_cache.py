@@ -61,7 +61,7 @@ class RedisAnswerCache:
         row = self.client.hmget(ANSWER_PREFIX + key, "model", "answer", "prompt_tokens", "completion_tokens")
         if row[0] is None or row[1] is None:
             return None
-        return CachedAnswer(model=row[0].decode(), answer=row[1].decode(), usage=Usage(prompt_tokens=int(row[2] or 0), completion_tokens=int(row[3] or 0)))
+        return CachedAnswer(model=row[0].decode(), value_json=row[1].decode(), usage=Usage(prompt_tokens=int(row[2] or 0), completion_tokens=int(row[3] or 0)))
 
     def put(self, key: str, model: str, answer: str, usage: Usage) -> None:
         mapping = {"model": model, "answer": answer, "prompt_tokens": usage.prompt_tokens, "completion_tokens": usage.completion_tokens, "created": time.time()}

@@ -1,7 +1,7 @@
 """One article of a job, run in a worker with the local batch's task code; its row in the ledger; the job's end.
 
     message (job id, index, path) ──► job cancelled? row `cancelled`
-        ──► load ──► task.request ──► current output kept (resumed), or task.answer ──► task.write (atomic, synced)
+        ──► load ──► task.request ──► current output kept (resumed), or task.produce ──► task.write (atomic, synced)
         ──► its row in the ledger, once ──► the last article's delivery: briefs.jsonl (or the form's table) in input
             order from the written outputs, partial files removed, the run report, the job `done`
 
@@ -116,7 +116,7 @@ class WorkerJobs:
                 request = task.request(article, context.chain)
                 if (earlier := task.current(context.out_dir, request)) is not None:
                     return earlier, True
-                output = await task.answer(request, context.chain, context.cache, started)
+                output = await task.produce(request, context.chain, context.cache, started)
                 task.write(output, context.out_dir, sync=True)
                 return output, False
             except (redis.RedisError, CacheError) as err:

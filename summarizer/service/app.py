@@ -306,7 +306,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
 
     async def _run(task: BriefTask | FillTask, article: Article, chain: ModelChain, started: float) -> Brief | FilledForm:
         """One article through `task`, its files written where the review page finds them."""
-        output = await task.answer(task.request(article, chain), chain, service.cache, started)
+        output = await task.produce(task.request(article, chain), chain, service.cache, started)
         task.write(output, service.articles_dir)
         return output
 

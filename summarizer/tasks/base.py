@@ -4,7 +4,7 @@ A task turns an article into an output (a brief, a filled form) in four steps:
 
     request = task.request(article, chain)          what to ask, and the cache key of each model's answer
     task.current(out_dir, request)                  the output an earlier run wrote, if it is still current
-    output = await task.answer(request, chain, cache, started)
+    output = await task.produce(request, chain, cache, started)
     task.write(output, out_dir)                     its files, written atomically
 
 and `task.finish(outputs, out_dir)` writes what belongs to the whole batch (briefs.jsonl, a form's table).
@@ -30,7 +30,7 @@ class Task(Protocol[Output]):
 
     def current(self, out_dir: Path, request) -> Output | None: ...
 
-    async def answer(self, request, chain: ModelChain, cache: AnswerCache | None, started: float) -> Output: ...
+    async def produce(self, request, chain: ModelChain, cache: AnswerCache | None, started: float) -> Output: ...
 
     def write(self, output: Output, out_dir: Path, *, sync: bool = True) -> None: ...
 

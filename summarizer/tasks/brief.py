@@ -56,10 +56,10 @@ def brief_request(article: Article, chain: ModelChain) -> BriefRequest:
 
 async def brief_article(article: Article, chain: ModelChain, cache: AnswerCache | None = None) -> Brief:
     """The brief of one article: a cached answer of a chain model if there is one, else the first model that answers validly."""
-    return await answer_brief(brief_request(article, chain), chain, cache, time.monotonic())
+    return await produce_brief(brief_request(article, chain), chain, cache, time.monotonic())
 
 
-async def answer_brief(request: BriefRequest, chain: ModelChain, cache: AnswerCache | None, started: float, termbase: Termbase | None = None) -> Brief:
+async def produce_brief(request: BriefRequest, chain: ModelChain, cache: AnswerCache | None, started: float, termbase: Termbase | None = None) -> Brief:
     """The brief for a request, from the cache or from the chain; raises NoValidAnswer when no model answers validly.
     `termbase`: the terms the prose is checked with (default: the packaged termbase)."""
     answered = await chain.answer(ArticleDraft, request.messages, request.keys, cache=cache, article_id=request.article.id, task="brief")
@@ -176,8 +176,8 @@ class BriefTask:
     def current(self, out_dir: Path, request: BriefRequest) -> Brief | None:
         return current_brief(out_dir, request)
 
-    async def answer(self, request: BriefRequest, chain: ModelChain, cache: AnswerCache | None, started: float) -> Brief:
-        return await answer_brief(request, chain, cache, started, self.termbase)
+    async def produce(self, request: BriefRequest, chain: ModelChain, cache: AnswerCache | None, started: float) -> Brief:
+        return await produce_brief(request, chain, cache, started, self.termbase)
 
     def write(self, output: Brief, out_dir: Path, *, sync: bool = True) -> None:
         write_brief(output, out_dir, sync=sync)

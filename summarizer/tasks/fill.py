@@ -81,10 +81,10 @@ def _model_name(form_name: str, part: int | None) -> str:
 
 async def fill_article(article: Article, form: Form, chain: ModelChain, cache: AnswerCache | None = None) -> FilledForm:
     """The form filled from one article; raises NoValidAnswer when a call gets no valid answer from any model."""
-    return await answer_form(fill_request(article, form, chain), form, chain, cache, time.monotonic())
+    return await produce_form(fill_request(article, form, chain), form, chain, cache, time.monotonic())
 
 
-async def answer_form(request: FillRequest, form: Form, chain: ModelChain, cache: AnswerCache | None, started: float) -> FilledForm:
+async def produce_form(request: FillRequest, form: Form, chain: ModelChain, cache: AnswerCache | None, started: float) -> FilledForm:
     results: dict[str, FieldResult] = {}
     calls: list[Call] = []
     quarantined = quarantined_spans(request.article.text)  # sentences addressed to a model: no value rests on them
@@ -169,8 +169,8 @@ class FillTask:
     def current(self, out_dir: Path, request: FillRequest) -> FilledForm | None:
         return current_form(out_dir, request, self.form)
 
-    async def answer(self, request: FillRequest, chain: ModelChain, cache: AnswerCache | None, started: float) -> FilledForm:
-        return await answer_form(request, self.form, chain, cache, started)
+    async def produce(self, request: FillRequest, chain: ModelChain, cache: AnswerCache | None, started: float) -> FilledForm:
+        return await produce_form(request, self.form, chain, cache, started)
 
     def write(self, output: FilledForm, out_dir: Path, *, sync: bool = True) -> None:
         write_form(output, self.form, out_dir, sync=sync)

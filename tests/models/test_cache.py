@@ -66,7 +66,7 @@ def test_answers_persist_across_opens_and_clear_forgets_them(tmp_path):
         cache.put("k", "local", '{"x": 1}', Usage(prompt_tokens=10, completion_tokens=5))
     with AnswerCache(path) as cache:
         hit = cache.get("k")
-        assert (hit.model, hit.answer, hit.usage.total_tokens) == ("local", '{"x": 1}', 15)
+        assert (hit.model, hit.value_json, hit.usage.total_tokens) == ("local", '{"x": 1}', 15)
         assert cache.count() == 1 and cache.clear() == 1 and cache.get("k") is None
 
 

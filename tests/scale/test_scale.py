@@ -244,7 +244,7 @@ def test_the_redis_cache_has_the_sqlite_caches_interface(tmp_path, redis_server)
         cache.put("k1", "local", '{"a": 1}', Usage(prompt_tokens=3, completion_tokens=4))
         cache.put("k2", "local", '{"a": 2}', Usage(prompt_tokens=1, completion_tokens=1))
         hit = cache.get("k1")
-        assert (hit.model, hit.answer, hit.usage.prompt_tokens, hit.usage.completion_tokens) == ("local", '{"a": 1}', 3, 4)
+        assert (hit.model, hit.value_json, hit.usage.prompt_tokens, hit.usage.completion_tokens) == ("local", '{"a": 1}', 3, 4)
         assert cache.count() == 2 and cache.clear() == 2 and cache.count() == 0
         cache.close()
 
