@@ -12,6 +12,10 @@ first requests (those `fault_if(body)` accepts, by default all) a fault each, in
     "401"            a refused key (the message echoes the key it was sent)
     "hang"           no answer at all (sleeps `hang` seconds before sending headers)
     "stall"          headers and half the body, then nothing for `hang` seconds
+    "drip"           headers, then the recorded answer one byte every `drip` seconds (each read gets a byte, so no
+                     read times out); after `hang` seconds the rest at once
+    "drip_headers"   the status line and headers one byte every `drip` seconds for up to `hang` seconds, then the answer
+    "oversized"      200 with the recorded answer whose `summary_en` is repeated to `oversize` characters (still English)
     "not_json"       200 with a body that is not JSON
     "invalid"        200 with the recorded answer whose tool arguments fail the schema
     "length"         200 with the recorded answer cut in half, finish_reason "length"
@@ -30,7 +34,18 @@ from pathlib import Path
 class ReplayServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, cassettes: list[Path], *, delay: float = 0.0, faults: list[str] = (), fault_if=None, retry_after: float = 1.0, hang: float = 30.0):
+    def __init__(
+        self,
+        cassettes: list[Path],
+        *,
+        delay: float = 0.0,
+        faults: list[str] = (),
+        fault_if=None,
+        retry_after: float = 1.0,
+        hang: float = 30.0,
+        drip: float = 0.05,
+        oversize: int = 10_000_000,
+    ):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.recordings: list[tuple[object, int, bytes]] = []
         for path in cassettes:
@@ -44,6 +59,7 @@ class ReplayServer(ThreadingHTTPServer):
                     )
                 )
         self.delay, self.faults, self.retry_after, self.hang = delay, list(faults), retry_after, hang
+        self.drip, self.oversize = drip, oversize
         self.fault_if = fault_if or (lambda body: True)
         self.faulted = 0  # requests given a fault so far
         self.lock = threading.Lock()
@@ -101,6 +117,23 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(body[: len(body) // 2])
             self.wfile.flush()
             time.sleep(server.hang)
+        elif fault in ("drip", "drip_headers"):
+            body = answer or server.recordings[0][2]
+            head = f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+            if fault == "drip":
+                self.wfile.write(head)
+                self._drip(body)
+            else:
+                self._drip(head)
+                self.wfile.write(body)
+        elif fault == "oversized":
+            completion = json.loads(answer or server.recordings[0][2])
+            call = completion["choices"][0]["message"]["tool_calls"][0]["function"]
+            arguments = json.loads(call["arguments"])
+            summary = arguments["summary_en"] + " "
+            arguments["summary_en"] = (summary * (server.oversize // len(summary) + 1))[: server.oversize]
+            call["arguments"] = json.dumps(arguments, ensure_ascii=False)
+            self._send(200, json.dumps(completion, ensure_ascii=False).encode("utf-8"))
         elif fault == "not_json":
             self._send(200, b"<html><body>502 Bad Gateway (simulated)</body></html>")
         elif fault in ("invalid", "length", "empty_choices"):
@@ -116,6 +149,17 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, json.dumps(completion).encode())
         else:
             raise ValueError(f"unknown simulated fault {fault!r}")
+
+    def _drip(self, data: bytes) -> None:
+        """`data` a byte at a time, one every `drip` seconds, until `hang` seconds have passed; then the rest."""
+        server: ReplayServer = self.server
+        deadline = time.monotonic() + server.hang
+        sent = 0
+        while sent < len(data) and time.monotonic() < deadline:
+            self.wfile.write(data[sent : sent + 1])
+            sent += 1
+            time.sleep(server.drip)
+        self.wfile.write(data[sent:])
 
     def log_message(self, *args) -> None:
         pass
