@@ -75,6 +75,7 @@ HOSTED_TIMEOUT = 300.0  # seconds for one call on any other model, re-asks inclu
 MAX_BODY_BYTES = 4 * 1024 * 1024  # the service's request size limit: a batch of a few hundred articles
 CLIENT_CONCURRENCY = 4  # the service's requests in flight at once from one client address
 MIN_TOKEN_CHARS = 16  # the service's bearer token
+MAX_ARTICLE_BYTES = 10 * 1024 * 1024  # one article file as read from disk (a saved news page with inline images fits)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ import datetime
 import hashlib
 import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass
 from html import unescape as html_unescape
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from summarizer.config import MAX_ARTICLE_CHARS
+from summarizer.config import MAX_ARTICLE_BYTES, MAX_ARTICLE_CHARS
 from summarizer.errors import ArticleError
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm")
@@ -661,20 +662,63 @@ def _build_article(raw: str, *, id: str, path: str, is_html: bool) -> Article:
 
 
 def _read_bytes(path: Path) -> bytes:
-    if not path.exists():
-        raise ArticleError(path, "no such file; check the path")
-    if path.is_dir():
-        raise ArticleError(path, "is a directory, not a file; pass a file (find_articles lists a folder)")
+    """The bytes of a regular file of at most MAX_ARTICLE_BYTES; a FIFO, a device or a socket is refused unread
+    (reading one could wait forever, or never end)."""
     try:
-        return path.read_bytes()
+        info = path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        raise ArticleError(path, "no such file; check the path") from None
     except PermissionError:
         raise ArticleError(path, "cannot read the file (permission denied); check its permissions") from None
     except OSError as err:
         raise ArticleError(path, f"cannot read the file ({err.strerror or err}); check the path") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ArticleError(path, "is a directory, not a file; pass a file (find_articles lists a folder)")
+    _check_regular(path, info)
+    try:
+        handle = open(os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0)), "rb")  # a FIFO put there since: no wait
+    except PermissionError:
+        raise ArticleError(path, "cannot read the file (permission denied); check its permissions") from None
+    except OSError as err:
+        raise ArticleError(path, f"cannot read the file ({err.strerror or err}); check the path") from None
+    with handle:
+        try:
+            _check_regular(path, os.fstat(handle.fileno()))  # what was opened, whatever the name points to now
+            data = handle.read(MAX_ARTICLE_BYTES + 1)
+        except OSError as err:
+            raise ArticleError(path, f"cannot read the file ({err.strerror or err}); check the path") from None
+    if len(data) > MAX_ARTICLE_BYTES:
+        _refuse_size(path, len(data))
+    return data
 
 
-def find_articles(path) -> list[Path]:
-    """A file -> [it]; a directory -> every article file below it (recursive, sorted, hidden ones skipped)."""
+_SPECIAL_FILES = (
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISDIR, "a directory"),
+)
+
+
+def _check_regular(path: Path, info: os.stat_result) -> None:
+    """An ArticleError unless `info` is a regular file of at most MAX_ARTICLE_BYTES."""
+    if not stat.S_ISREG(info.st_mode):
+        kind = next((name for test, name in _SPECIAL_FILES if test(info.st_mode)), "a special file")
+        raise ArticleError(path, f"is {kind}, not a regular file; pass article files (it is not read)")
+    if info.st_size > MAX_ARTICLE_BYTES:
+        _refuse_size(path, info.st_size)
+
+
+def _refuse_size(path: Path, size: int) -> None:
+    raise ArticleError(
+        path, f"{size:,} bytes or more; an article file may have at most {MAX_ARTICLE_BYTES:,} ({MAX_ARTICLE_BYTES // 2**20} MiB); split it into articles"
+    )
+
+
+def find_articles(path, *, skip=None) -> list[Path]:
+    """A file -> [it]; a directory -> every article file below it (recursive, sorted, hidden ones skipped).
+    `skip`: a folder not to walk into, e.g. the output folder (what is in it are outputs, not articles)."""
     root = Path(path)
     try:
         is_dir = root.is_dir()
@@ -684,16 +728,29 @@ def find_articles(path) -> list[Path]:
     if not exists:
         raise ArticleError(root, "no such file or directory; check the path")
     if not is_dir:
+        try:
+            _check_regular(root, root.stat())
+        except OSError as err:
+            raise ArticleError(root, f"cannot read this path ({err.strerror or err}); check it") from None
         return [root]
-    found = sorted(f for f in _walk_files(root) if f.suffix.lower() in ARTICLE_SUFFIXES)
+    found = sorted(f for f in _walk_files(root, _identity(skip)) if f.suffix.lower() in ARTICLE_SUFFIXES)
     if not found:
         raise ArticleError(root, "no .txt/.md/.html articles found; put article files in this folder")
     return found
 
 
-def _walk_files(root: Path):
+def _identity(folder) -> tuple[int, int] | None:
+    """(device, inode) of an existing folder, whatever path names it; None for none."""
+    try:
+        info = os.stat(folder) if folder is not None else None
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino) if info is not None else None
+
+
+def _walk_files(root: Path, skip: tuple[int, int] | None = None):
     for folder, subfolders, files in os.walk(root, onerror=_raise_unreadable):
-        subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
+        subfolders[:] = sorted(name for name in subfolders if not name.startswith(".") and (skip is None or _identity(Path(folder, name)) != skip))
         for name in files:
             if not name.startswith("."):
                 yield Path(folder, name)

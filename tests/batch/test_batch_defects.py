@@ -111,3 +111,70 @@ def test_a_dripping_primary_model_times_out_and_the_next_model_answers_simulated
     assert code == 0 and row["model"] == "local", err
     assert [attempt.split(": ")[:2] for attempt in row["attempts"]] == [["openai/primary", "timeout"]]
     assert seconds < TIMEOUT + 3
+
+
+# --------------------------------------------------------------------------- 4. FIFOs, devices, sockets, huge files
+
+
+def special_file(folder: Path, kind: str) -> Path:
+    """A file of `kind` in `folder`: fifo, socket, a symlink to /dev/zero, or a sparse file of 1 GiB."""
+    import socket
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / {"fifo": "pipe.txt", "socket": "sock.md", "zero_link": "zero.txt", "sparse": "big.txt"}[kind]
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "socket":
+        server = socket.socket(socket.AF_UNIX)
+        server.bind(str(path))  # left bound: the file stays a socket
+        special_file.sockets = [*getattr(special_file, "sockets", []), server]
+    elif kind == "zero_link":
+        path.symlink_to("/dev/zero")
+    else:
+        with open(path, "wb") as handle:
+            handle.truncate(1 << 30)
+    return path
+
+
+@pytest.mark.parametrize("kind", ["/dev/zero", "/dev/null", "/dev/urandom", "fifo", "socket", "zero_link", "sparse"])
+def test_a_special_or_huge_file_given_as_an_article_is_one_line_and_exit_2(kind, tmp_path):
+    path = Path(kind) if kind.startswith("/") else special_file(tmp_path / "in", kind)
+    result = run_cli("brief", path, "--out", tmp_path / "out", "--config", config_file(tmp_path, NOWHERE), timeout=60)
+    line = one_line(result.stderr)
+    assert result.returncode == 2, result.stderr
+    assert str(path) in line and ("not a regular file" in line or "MiB" in line), line
+
+
+def test_a_file_that_cannot_be_opened_is_one_line_naming_it_simulated(tmp_path, monkeypatch):
+    """Simulated: opening the file is refused (as for another user's file; root reads everything)."""
+    from summarizer.errors import ArticleError
+    from summarizer.text.article import load_article
+
+    [path] = articles(tmp_path / "in", "khoa.txt")
+    real_open = os.open
+
+    def denied(name, flags, *args, **kwargs):
+        if os.fspath(name) == str(path):
+            raise PermissionError(13, "Permission denied", str(name))
+        return real_open(name, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", denied)
+    with pytest.raises(ArticleError) as caught:
+        load_article(path)
+    assert str(caught.value) == f"{path}: cannot read the file (permission denied); check its permissions"
+
+
+def test_special_and_huge_files_in_a_folder_each_fail_in_one_line_and_the_batch_goes_on(tmp_path):
+    folder = tmp_path / "in"
+    articles(folder, "good.txt")
+    bad = [special_file(folder, kind) for kind in ("fifo", "socket", "zero_link", "sparse")]
+    with ReplayServer(ALL_CASSETTES) as server:
+        result = run_cli("brief", folder, "--out", tmp_path / "out", "--config", config_file(tmp_path, server.api_base), "--no-cache", timeout=90)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr[-3000:]
+    failed = [line for line in result.stderr.splitlines() if line.startswith("FAILED")]
+    assert len(failed) == len(bad), failed
+    for path in bad:
+        [line] = [line for line in failed if f"{path}:" in line]
+        assert "not a regular file" in line or "MiB" in line, line
+    rows = {row["article"]: row["status"] for row in report_of(tmp_path / "out")["articles"]}
+    assert rows["good"] == "done"
