@@ -55,61 +55,88 @@ def cmd_fill(args: argparse.Namespace) -> int:
 
 
 def run_batch_command(args: argparse.Namespace, task) -> int:
-    """What `brief` and `fill` share: settings, articles, cache, progress, the run report, exit codes."""
+    """What `brief` and `fill` share: settings, articles, cache, progress, the run report, exit codes.
+
+    Refused in one line, exit 2, before any model is called: settings, article paths and names that cannot be
+    used (two articles with one id...), and an output folder that cannot be (a file, read-only, full, or in use
+    by another run). A folder that stops taking files mid-run ends the batch with the run report of what was
+    done and why. Names are printed escaped (batch/names.py printable)."""
     if args.broker:  # the same task on many workers (summarizer/scale/)
         from summarizer.scale.commands import enqueue_and_wait
 
         return enqueue_and_wait(args, task)
     import asyncio
+    import contextlib
     import time
     from datetime import datetime
 
-    from summarizer.batch.report import REPORT_FILE, RunSettings, run_report, write_report
-    from summarizer.batch.runner import run_task
+    from summarizer.batch.files import lock_output_folder
+    from summarizer.batch.names import check_output_names, find_inputs, printable
+    from summarizer.batch.report import REPORT_FILE, RunSettings, report_room, run_report, write_report
+    from summarizer.batch.runner import BatchStopped, run_task
     from summarizer.config import cache_path, load_settings
     from summarizer.errors import ArticleError, CacheError, ConfigError, LocalModelError
     from summarizer.models.chain import ModelChain
     from summarizer.scale.redis_cache import open_cache
-    from summarizer.text.article import find_articles
 
     if args.concurrency < 1:
         return _fail(f"--concurrency {args.concurrency}: must be at least 1")
+    out_dir = Path(args.out)
     try:
         settings = load_settings(model_arg=args.model, config=args.config)
-        paths = [path for given in args.paths for path in find_articles(given)]
+        paths = find_inputs(args.paths, out_dir)
+        check_output_names(task, paths, out_dir)
         cache = None if args.no_cache else open_cache(args.cache or cache_path())
     except (ConfigError, ArticleError, CacheError) as err:
-        return _fail(str(err))
+        return _fail(printable(str(err)))
 
-    out_dir = Path(args.out)
     started, clock = datetime.now(UTC), time.monotonic()
     ran_with = RunSettings(chain=list(settings.chain), concurrency=args.concurrency, cache=None if cache is None else str(cache.path))
     progress = Progress(len(paths), quiet=args.quiet)
+    locked, stopped = False, None
 
-    def report(interrupted: bool) -> dict:
+    def report(interrupted: bool) -> dict | None:
+        """The run report, written; None (and one line saying why) when it cannot be written."""
         order = {str(path): i for i, path in enumerate(paths)}
         outcomes = sorted(progress.outcomes, key=lambda o: order.get(o.path, 0))
-        result = run_report(outcomes, started=started, wall_seconds=time.monotonic() - clock, ran_with=ran_with, interrupted=interrupted)
-        write_report(result, out_dir)
+        result = run_report(outcomes, started=started, wall_seconds=time.monotonic() - clock, ran_with=ran_with, interrupted=interrupted, stopped=stopped)
+        try:
+            write_report(result, out_dir)
+        except OSError as err:
+            _fail(printable(f"{out_dir / REPORT_FILE}: cannot write the run report ({err.strerror or err})"))
+            return None
         return result
 
-    try:
-        with ModelChain(settings) as chain, progress:
+    with contextlib.ExitStack() as stack:
+        try:
+            chain = stack.enter_context(ModelChain(settings))
             chain.validate()
-            asyncio.run(run_task(task, paths, chain, out_dir, concurrency=args.concurrency, cache=cache, on_done=progress.done))
-    except (ConfigError, LocalModelError) as err:
-        return _fail(str(err))
-    except (KeyboardInterrupt, SystemExit) as stop:  # Ctrl-C, or SIGTERM (see main): account for what is done, then stop
-        report(interrupted=True)
-        if isinstance(stop, SystemExit):
-            raise
-        return _fail("interrupted; finished articles are in the output folder, and the same command finishes the rest", EXIT_INTERRUPTED)
-    finally:
-        if cache:
-            cache.close()
-    result = report(interrupted=False)
+            stack.enter_context(lock_output_folder(out_dir, reserve=report_room(len(paths))))
+            locked = True
+            with progress:
+                asyncio.run(run_task(task, paths, chain, out_dir, concurrency=args.concurrency, cache=cache, on_done=progress.done))
+        except (ConfigError, LocalModelError, ArticleError) as err:
+            return _fail(printable(str(err)))
+        except BatchStopped as stop:  # the output folder took no more files: what was done, and why
+            stopped = str(stop)
+        except (KeyboardInterrupt, SystemExit) as stop:  # Ctrl-C, or SIGTERM (see main): account for what is done, then stop
+            if locked:
+                report(interrupted=True)
+            if isinstance(stop, SystemExit):
+                raise
+            return _fail("interrupted; finished articles are in the output folder, and the same command finishes the rest", EXIT_INTERRUPTED)
+        finally:
+            if cache:
+                cache.close()
+        result = report(interrupted=False)
+    if result is None:
+        return EXIT_FAILED_ARTICLES
     print_summary(result)
-    print(f"run report: {out_dir / REPORT_FILE}", file=sys.stderr)
+    print(f"run report: {printable(str(out_dir / REPORT_FILE))}", file=sys.stderr)
+    if stopped:
+        done = len(result["articles"]) - result["totals"]["failed"]
+        why = f"stopped with {done} of {len(paths)} articles done: {stopped}; once it takes files again, the same command finishes the rest"
+        return _fail(printable(why), EXIT_FAILED_ARTICLES)
     failed = result["totals"]["failed"]
     if failed:
         return _fail(f"{failed} of {len(paths)} articles failed (see the lines above)", EXIT_FAILED_ARTICLES)
@@ -122,7 +149,8 @@ def counts_text(counts: dict[str, int]) -> str:
 
 
 class Progress:
-    """A progress bar (rich) when stderr is a terminal, else one plain line per article."""
+    """A progress bar (rich) when stderr is a terminal, else one plain line per article. Names and errors are
+    printed escaped: a file name's control characters (escape sequences, newlines) never reach the terminal."""
 
     def __init__(self, total: int, *, quiet: bool):
         self.total, self.quiet, self.outcomes = total, quiet, []
@@ -144,12 +172,16 @@ class Progress:
             self._bar.stop()
 
     def done(self, outcome) -> None:
+        from summarizer.batch.names import printable
+
         self.outcomes.append(outcome)
-        line = self._line(outcome)
+        line = printable(self._line(outcome))
         if self._bar:
+            from rich.markup import escape
+
             if outcome.error:
-                self._bar.console.print(line, markup=False)
-            self._bar.update(self._task, advance=1, description=outcome.article_id or "")
+                self._bar.console.print(line, markup=False, emoji=False, highlight=False)
+            self._bar.update(self._task, advance=1, description=escape(printable(outcome.article_id or "")))
         elif outcome.error or not self.quiet:
             print(line, file=sys.stderr, flush=True)
 
@@ -165,10 +197,17 @@ TABLE_ROWS = 40  # a longer batch gets only its totals on screen; every article 
 
 
 def print_summary(report: dict) -> None:
+    """The batch's table (up to TABLE_ROWS articles) and totals on stdout; every name as plain text, escaped."""
     rows, totals = report["articles"], report["totals"]
     if len(rows) <= TABLE_ROWS:  # rich (~50 ms to import) only for a table
         from rich.console import Console
         from rich.table import Table
+        from rich.text import Text
+
+        from summarizer.batch.names import printable
+
+        def cell(value: str, style: str = "") -> Text:  # never read as rich markup: a file may be named "[red]x"
+            return Text(printable(value), style=style)
 
         console = Console() if sys.stdout.isatty() else Console(width=160)  # a log file gets whole ids
         table = Table(title="summarizer brief")
@@ -176,10 +215,10 @@ def print_summary(report: dict) -> None:
             table.add_column(column, justify="left" if column in ("article", "model", "how", "result") else "right")
         for r in rows:
             if r["status"] == "failed":
-                table.add_row(r["article"] or Path(r["path"]).name, "-", "[red]failed[/red]", "-", "-", f"{r['seconds']:.1f}")
+                table.add_row(cell(r["article"] or Path(r["path"]).name), "-", cell("failed", "red"), "-", "-", f"{r['seconds']:.1f}")
                 continue
             tokens = str(r["prompt_tokens"] + r["completion_tokens"])
-            table.add_row(r["article"], r["model"], r["status"], counts_text(r["counts"]), tokens, f"{r['seconds']:.1f}")
+            table.add_row(cell(r["article"]), cell(r["model"]), r["status"], counts_text(r["counts"]), tokens, f"{r['seconds']:.1f}")
         console.print(table)
     cost = "unknown" if totals["cost_usd"] is None else f"${totals['cost_usd']:.4f}"
     print(

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
+import errno
 import json
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from summarizer import __version__
-from summarizer.batch.files import atomic_write
+from summarizer.batch.files import REPORT_FILE, atomic_write, release_reserve
 from summarizer.batch.runner import Outcome
 from summarizer.schema import total_cost
-
-REPORT_FILE = "run-report.json"
 
 
 @dataclass(frozen=True)
@@ -62,7 +61,11 @@ def totals(rows: list[dict]) -> dict:
     }
 
 
-def run_report(outcomes: list[Outcome], *, started: datetime, wall_seconds: float, ran_with: RunSettings, interrupted: bool = False) -> dict:
+def run_report(
+    outcomes: list[Outcome], *, started: datetime, wall_seconds: float, ran_with: RunSettings, interrupted: bool = False, stopped: str | None = None
+) -> dict:
+    """The run report. `stopped`: why the batch ended before starting every article (the output folder took no
+    more files); the articles it lists are those that finished."""
     rows = [article_row(o) for o in outcomes]
     return {
         "summarizer_version": __version__,
@@ -70,13 +73,31 @@ def run_report(outcomes: list[Outcome], *, started: datetime, wall_seconds: floa
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "wall_seconds": round(wall_seconds, 3),
         "interrupted": interrupted,
+        "stopped": stopped,
         "settings": asdict(ran_with),
         "totals": totals(rows),
         "articles": rows,
     }
 
 
+REPORT_ROOM = 16 * 1024  # bytes kept on the output folder's disk for the run report, plus per article:
+REPORT_ROOM_PER_ARTICLE = 2 * 1024  # a row with a long failure (every model tried and why) takes ~1 KB
+
+
+def report_room(articles: int) -> int:
+    """The room to keep for the run report of a batch of `articles` (batch/files.py lock_output_folder)."""
+    return REPORT_ROOM + REPORT_ROOM_PER_ARTICLE * articles
+
+
 def write_report(report: dict, out_dir: Path) -> Path:
+    """Write the run report; when the disk is full, again in the room kept for it. OSError when it cannot be written."""
     path = out_dir / REPORT_FILE
-    atomic_write(path, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+    # a lone surrogate (an undecodable byte of a file name) as its JSON escape, which is what backslashreplace writes
+    text = (json.dumps(report, ensure_ascii=False, indent=2) + "\n").encode("utf-8", "backslashreplace").decode("utf-8")
+    try:
+        atomic_write(path, text)
+    except OSError as err:
+        if err.errno not in (errno.ENOSPC, errno.EDQUOT) or not release_reserve(out_dir):
+            raise
+        atomic_write(path, text)
     return path

@@ -5,6 +5,10 @@
 
 An article whose output from an earlier run is still current is not redone, so a killed batch run again
 finishes only the rest; the temporary files a killed run left are removed first.
+
+One batch at a time writes in a folder (batch/files.py locks it), and its articles' names are checked first
+(batch/names.py). When the folder stops taking files (a full disk), the articles in flight finish, no other is
+started, and BatchStopped says why once the finished ones are accounted for.
 """
 
 from __future__ import annotations
@@ -16,9 +20,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from summarizer.batch.files import remove_partial_files
+from summarizer.batch.files import NAME_ERRORS, OutputWriteError, lock_output_folder, remove_partial_files
+from summarizer.batch.names import check_output_names
 from summarizer.config import DEFAULT_CONCURRENCY
-from summarizer.errors import ArticleError, NoValidAnswer
+from summarizer.errors import ArticleError, NoValidAnswer, SummarizerError
 from summarizer.models.cache import AnswerCache
 from summarizer.models.chain import ModelChain
 from summarizer.schema import Brief, FilledForm
@@ -36,6 +41,11 @@ class Outcome:
     error: str | None = None
     resumed: bool = False  # its output from an earlier run was current and was kept: nothing was redone
     seconds: float = 0.0  # wall time spent on it in this run
+    stops_batch: bool = False  # it failed because the output folder takes no more files: no other article is started
+
+
+class BatchStopped(SummarizerError):
+    """The output folder stopped taking files; the batch ended early. str(err): why, in one line."""
 
 
 async def run_task(
@@ -48,22 +58,45 @@ async def run_task(
     cache: AnswerCache | None = None,
     on_done: Callable[[Outcome], None] | None = None,
 ) -> list[Outcome]:
-    """Run `task` on every article; one bad article never stops the others. Outcomes come back in input order."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    remove_partial_files(out_dir)
+    """Run `task` on every article; one bad article never stops the others. Outcomes come back in input order.
+    A ConfigError or ArticleError before any model is called when the folder or the names cannot be used;
+    BatchStopped, after the finished articles are accounted for, when the folder stops taking files."""
+    check_output_names(task, paths, out_dir)
+    with lock_output_folder(out_dir):
+        remove_partial_files(out_dir)
+        stopped: list[str] = []
 
-    async def work(article: Article, started: float):
-        request = task.request(article, chain)
-        if (earlier := task.current(out_dir, request)) is not None:
-            return earlier, True
-        output = await task.produce(request, chain, cache, started)
-        task.write(output, out_dir, sync=False)  # the batch syncs once at its end
-        return output, False
+        async def work(article: Article, started: float):
+            request = task.request(article, chain)
+            if (earlier := task.current(out_dir, request)) is not None:
+                return earlier, True
+            output = await task.produce(request, chain, cache, started)
+            try:
+                task.write(output, out_dir, sync=False)  # the batch syncs once at its end
+            except OSError as err:
+                raise _write_error(err, out_dir, f"the output of {article.id}", article.path) from None
+            return output, False
 
-    def finish(finished: list[Outcome]) -> None:
-        task.finish([o.result for o in finished if o.result], out_dir)
+        def finish(finished: list[Outcome]) -> None:
+            stopped.extend(o.error for o in finished if o.stops_batch)
+            try:
+                task.finish([o.result for o in finished if o.result], out_dir)
+            except OSError as err:
+                stopped.append(str(_write_error(err, out_dir, "the batch's table of every article", out_dir)))
 
-    return await run_concurrently(paths, lambda path: file_outcome(path, work), concurrency=concurrency, on_done=on_done, finish=finish)
+        outcomes = await run_concurrently(paths, lambda path: file_outcome(path, work), concurrency=concurrency, on_done=on_done, finish=finish)
+    if stopped:
+        raise BatchStopped(stopped[0])
+    return outcomes
+
+
+def _write_error(err: OSError, out_dir: Path, what: str, path) -> Exception:
+    """An OSError of writing in the output folder: the folder's (full disk, read-only...) stops the batch; one about
+    a file's name fails that article (`path`) only."""
+    reason = err.strerror or str(err)
+    if err.errno in NAME_ERRORS:
+        return ArticleError(path, f"cannot write {what} in {out_dir} ({reason}); rename the file")
+    return OutputWriteError(f"{out_dir}: cannot write {what} ({reason}); nothing more is written there")
 
 
 async def run_concurrently(
@@ -78,10 +111,15 @@ async def run_concurrently(
     in input order, at the end or when the batch is interrupted."""
     limit = asyncio.Semaphore(max(1, concurrency))
     outcomes: dict[int, Outcome] = {}
+    stopping: list[Outcome] = []  # an outcome that stops the batch: no article is started after it
 
     async def one(index: int, path: Path) -> None:
         async with limit:
+            if stopping:
+                return
             outcomes[index] = await process(path)
+            if outcomes[index].stops_batch:
+                stopping.append(outcomes[index])
         if on_done:
             on_done(outcomes[index])
 
@@ -106,6 +144,8 @@ async def file_outcome(path: Path, work: Callable[[Article, float], Awaitable[tu
         outcome.result, outcome.resumed = await work(article, started)  # set only once written: unwritten is failed
     except (ArticleError, NoValidAnswer) as err:
         outcome.error = str(err)
+    except OutputWriteError as err:
+        outcome.error, outcome.stops_batch = str(err), True
     except Exception as err:  # a bug must cost one article, not the batch; it is reported and the exit code says so
         outcome.error = f"{path}: internal error, please report it ({type(err).__name__}: {err})"
     outcome.seconds = round(time.monotonic() - started, 3)

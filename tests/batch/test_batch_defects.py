@@ -8,6 +8,7 @@ a test that injects a fault says "simulated" in its name.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -178,3 +179,305 @@ def test_special_and_huge_files_in_a_folder_each_fail_in_one_line_and_the_batch_
         assert "not a regular file" in line or "MiB" in line, line
     rows = {row["article"]: row["status"] for row in report_of(tmp_path / "out")["articles"]}
     assert rows["good"] == "done"
+
+
+# --------------------------------------------------------------------------- 5. output names that collide
+
+
+def no_outputs(out: Path) -> bool:
+    return not out.exists() or not [p.name for p in out.iterdir()]
+
+
+@pytest.mark.parametrize(
+    "names",
+    [("a/same.txt", "b/same.txt"), ("same.txt", "same.md"), ("a/same.txt", "b/c/same.html"), ("x.y.txt", "x.y.md")],
+    ids=["two-folders", "two-suffixes", "nested", "dotted"],
+)
+def test_two_articles_with_one_id_are_refused_naming_both_before_any_model_is_called(names, tmp_path, capsys):
+    first, second = articles(tmp_path / "in", *names)
+    with ReplayServer(ALL_CASSETTES) as server:
+        code, _, err = brief(capsys, tmp_path / "in", "--out", tmp_path / "out", "--config", config_file(tmp_path, server.api_base))
+    line = one_line(err)
+    assert code == 2 and server.requests == 0
+    assert str(first) in line and str(second) in line and "rename" in line, line
+    assert no_outputs(tmp_path / "out")
+
+
+def test_the_same_file_named_twice_is_briefed_once(tmp_path, capsys):
+    [path] = articles(tmp_path / "in", SEED.name)
+    with ReplayServer(ALL_CASSETTES) as server:
+        config = config_file(tmp_path, server.api_base)
+        code, _, err = brief(capsys, tmp_path / "in", path, tmp_path / "in" / ".." / "in" / SEED.name, "--out", tmp_path / "out", "--config", config)
+    assert code == 0, err
+    assert [row["article"] for row in report_of(tmp_path / "out")["articles"]] == [SEED.stem] and server.requests == 1
+
+
+@pytest.mark.parametrize("name", ["run-report.txt", "run-report.md", "run-report.html"])
+def test_an_article_named_like_the_run_report_is_refused(name, tmp_path, capsys):
+    [path] = articles(tmp_path / "in", name)
+    with ReplayServer(ALL_CASSETTES) as server:
+        code, _, err = brief(capsys, tmp_path / "in", "--out", tmp_path / "out", "--config", config_file(tmp_path, server.api_base))
+    line = one_line(err)
+    assert code == 2 and server.requests == 0
+    assert str(path) in line and "run-report.json" in line and "run report" in line, line
+
+
+def test_an_output_folder_inside_the_input_folder_is_not_read_as_input_on_the_next_run(tmp_path, capsys):
+    folder = tmp_path / "in"
+    articles(folder, SEED_PATHS[0].name, seed=SEED_PATHS[0])
+    articles(folder, SEED_PATHS[1].name, seed=SEED_PATHS[1])
+    out = folder / "briefs"
+    with ReplayServer(ALL_CASSETTES) as server:
+        config = config_file(tmp_path, server.api_base)
+        assert brief(capsys, folder, "--out", out, "--config", config, "--no-cache")[0] == 0
+        code, _, err = brief(capsys, folder, "--out", out, "--config", config, "--no-cache")
+    assert code == 0, err
+    rows = report_of(out)["articles"]
+    assert [(row["article"], row["status"]) for row in rows] == [(SEED_PATHS[0].stem, "resumed"), (SEED_PATHS[1].stem, "resumed")]
+    assert server.requests == 2
+
+
+@pytest.mark.parametrize("where", ["same", "same-by-another-path"])
+def test_an_output_folder_that_is_the_input_folder_is_refused(where, tmp_path, capsys):
+    folder = tmp_path / "in"
+    articles(folder, SEED.name)
+    out = folder if where == "same" else tmp_path / "in" / "." / ".." / "in"
+    with ReplayServer(ALL_CASSETTES) as server:
+        code, _, err = brief(capsys, folder, "--out", out, "--config", config_file(tmp_path, server.api_base))
+    line = one_line(err)
+    assert code == 2 and server.requests == 0 and "--out" in line and "input folder" in line, line
+    assert sorted(p.name for p in folder.iterdir()) == [SEED.name]
+
+
+def test_an_input_its_own_output_would_overwrite_is_refused(tmp_path, capsys):
+    [path] = articles(tmp_path / "notes", "x.md")
+    with ReplayServer(ALL_CASSETTES) as server:
+        code, _, err = brief(capsys, path, "--out", tmp_path / "notes", "--config", config_file(tmp_path, server.api_base))
+    line = one_line(err)
+    assert code == 2 and server.requests == 0 and str(path) in line and "overwritten" in line, line
+    assert path.read_bytes() == SEED.read_bytes()
+
+
+# --------------------------------------------------------------------------- 6. two batches on one output folder
+
+
+def test_a_second_batch_on_the_same_output_folder_refuses_naming_the_first(tmp_path, capsys):
+    folder, out = tmp_path / "in", tmp_path / "out"
+    for seed in SEED_PATHS[:3]:
+        articles(folder, seed.name, seed=seed)
+    with ReplayServer(ALL_CASSETTES, delay=1.5) as server:
+        config = config_file(tmp_path, server.api_base)
+        command = [sys.executable, "-m", "summarizer", "brief", str(folder), "--out", str(out), "--config", str(config), "--concurrency", "1", "--no-cache"]
+        first = subprocess.Popen(command, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 120
+            while server.requests < 1 and first.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert first.poll() is None, "the first batch ended before the second started"
+            code, _, err = brief(capsys, folder, "--out", out, "--config", config, "--no-cache")
+            _, first_err = first.communicate(timeout=120)
+        finally:
+            first.kill()
+    line = one_line(err)
+    assert code == 2 and str(out) in line and f"PID {first.pid}" in line, line
+    assert first.returncode == 0, first_err
+    assert report_of(out)["totals"]["done"] == 3 and server.requests == 3
+    assert not [p.name for p in out.iterdir() if p.name.startswith(".")], "temporary or lock files left behind"
+
+
+def test_temporary_files_of_a_live_writer_are_kept_and_those_of_dead_ones_removed_simulated(tmp_path, capsys):
+    """Simulated writers: a live process's temporary file (as `summarizer report` or another tool writes in the
+    folder) is kept; those of a process that is gone are removed."""
+    out = tmp_path / "out"
+    out.mkdir()
+    articles(tmp_path / "in", SEED.name)
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    kept = out / f".review.html.{live.pid}.0.partial"
+    removed = out / f".{SEED.stem}.json.{dead.pid}.0.partial"
+    try:
+        for partial in (kept, removed):
+            partial.write_text("half", encoding="utf-8")
+        with ReplayServer(ALL_CASSETTES) as server:
+            code, _, err = brief(capsys, tmp_path / "in", "--out", out, "--config", config_file(tmp_path, server.api_base))
+    finally:
+        live.kill()
+        live.wait()
+    assert code == 0, err
+    assert kept.exists() and not removed.exists()
+
+
+# --------------------------------------------------------------------------- 8. an output folder that cannot be used
+
+
+@contextlib.contextmanager
+def tmpfs(folder: Path, size: str, *, read_only: bool = False):
+    """A real tmpfs of `size` mounted on `folder` (root only); the test is skipped where mounting is not allowed."""
+    folder.mkdir(parents=True, exist_ok=True)
+    options = f"size={size}" + (",ro" if read_only else "")
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)], capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here ({mounted.stderr.strip() or mounted.returncode})")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], capture_output=True)
+
+
+def unusable_out(tmp_path: Path, kind: str, stack: contextlib.ExitStack) -> Path:
+    if kind == "file":
+        (tmp_path / "out").write_text("not a folder", encoding="utf-8")
+        return tmp_path / "out"
+    if kind == "under-a-file":
+        (tmp_path / "file").write_text("not a folder", encoding="utf-8")
+        return tmp_path / "file" / "out"
+    if kind == "read-only":
+        return stack.enter_context(tmpfs(tmp_path / "ro", "1m", read_only=True))
+    if kind == "read-only-subfolder":
+        return stack.enter_context(tmpfs(tmp_path / "ro", "1m", read_only=True)) / "out"
+    if kind == "full":
+        disk = stack.enter_context(tmpfs(tmp_path / "full", "64k"))
+        with contextlib.suppress(OSError), open(disk / "filler", "wb") as filler:
+            filler.write(b"\0" * (1 << 20))
+        return disk
+    return Path("/proc/summarizer-out")  # a filesystem where no folder can be made
+
+
+@pytest.mark.parametrize("kind", ["file", "under-a-file", "read-only", "read-only-subfolder", "full", "proc"])
+def test_an_unusable_output_folder_is_one_line_and_exit_2_before_any_model_is_called(kind, tmp_path, capsys):
+    articles(tmp_path / "in", SEED.name)
+    with contextlib.ExitStack() as stack, ReplayServer(ALL_CASSETTES) as server:
+        out = unusable_out(tmp_path, kind, stack)
+        code, _, err = brief(capsys, tmp_path / "in", "--out", out, "--config", config_file(tmp_path, server.api_base))
+    line = one_line(err)
+    assert code == 2 and server.requests == 0, err
+    assert f"--out {out}" in line, line
+
+
+def check_stopped_run(out: Path, code: int, err: str, total: int) -> dict:
+    assert code == 1 and "Traceback" not in err, err
+    report = report_of(out)
+    assert report["stopped"] and "No space left on device" in report["stopped"], report["stopped"]
+    done = [row for row in report["articles"] if row["status"] == "done"]
+    assert 1 <= len(done) < total, [row["status"] for row in report["articles"]]
+    for row in done:  # what was done is whole
+        brief_file = out / f"{row['article']}.json"
+        assert json.loads(brief_file.read_text(encoding="utf-8"))["article"]["id"] == row["article"]
+        assert (out / f"{row['article']}.md").stat().st_size > 0
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("summarizer: stopped") and "No space left on device" in last and "same command" in last, last
+    assert not [p.name for p in out.iterdir() if p.name.startswith(".")], "temporary or lock files left behind"
+    return report
+
+
+def test_a_disk_that_fills_mid_run_ends_with_the_run_report_of_what_was_done_and_why(tmp_path, capsys):
+    """A real full disk: a 256 KiB tmpfs takes a few briefs (the article text is in each), then no more."""
+    folder = tmp_path / "in"
+    paths = [articles(folder, f"{i:02d}_{seed.name}", seed=seed)[0] for i, seed in enumerate(SEED_PATHS * 4)]
+    with tmpfs(tmp_path / "disk", "256k") as out, ReplayServer(ALL_CASSETTES) as server:
+        code, _, err = brief(capsys, folder, "--out", out, "--config", config_file(tmp_path, server.api_base), "--concurrency", "1", "--no-cache")
+        report = check_stopped_run(out, code, err, len(paths))
+        assert server.requests == len(report["articles"]), "no article was started after the disk was full"
+
+
+def test_a_disk_that_fills_mid_run_ends_with_the_run_report_of_what_was_done_and_why_simulated(tmp_path, capsys, monkeypatch):
+    """Simulated full disk: the fifth file an article writes fails with ENOSPC, and every one after it; the run
+    report still fits (the room kept for it)."""
+    import errno
+
+    import summarizer.batch.files as files
+
+    real_write, writes = files.atomic_write, []
+
+    def filling_disk(path, text, *, sync=True):
+        if path.name != "run-report.json":
+            writes.append(path.name)
+            if len(writes) > 4:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        return real_write(path, text, sync=sync)
+
+    monkeypatch.setattr("summarizer.tasks.brief.atomic_write", filling_disk)
+    folder, out = tmp_path / "in", tmp_path / "out"
+    paths = [articles(folder, f"{i:02d}_{seed.name}", seed=seed)[0] for i, seed in enumerate(SEED_PATHS * 2)]
+    with ReplayServer(ALL_CASSETTES) as server:
+        code, _, err = brief(capsys, folder, "--out", out, "--config", config_file(tmp_path, server.api_base), "--concurrency", "1", "--no-cache")
+    report = check_stopped_run(out, code, err, len(paths))
+    assert [row["status"] for row in report["articles"]] == ["done", "done", "failed"]
+    assert server.requests == 3
+
+
+# --------------------------------------------------------------------------- 13b. file names with control characters
+
+RAW = ("\x1b", "\x07", "\x9b", "\u202e", "\u2028", "\x01", "\r")  # what must never reach a terminal from a file name
+
+
+def strange_articles(folder: Path) -> dict[str, str]:
+    """Good and bad articles whose names hold escape sequences, newlines, bidi overrides, rich markup and an
+    undecodable byte; name -> how it must be shown."""
+    folder.mkdir(parents=True)
+    good = {
+        "esc\x1b[31mred.txt": "esc\\x1b[31mred",
+        "new\nline.txt": "new\\nline",
+        "rtl\u202etxt.exe.txt": "rtl\\u202etxt.exe",
+        "c1\x9b31m.txt": "c1\\x9b31m",
+        "[red]markup[bold] :smile:.txt": "[red]markup[bold] :smile:",
+        "sep\u2028x.txt": "sep\\u2028x",
+        "cr\rx.txt": "cr\\rx",
+        "Đảng bộ phường 6.txt": "Đảng bộ phường 6",  # letters and marks of any script are shown as they are
+    }
+    for name in good:
+        shutil.copy(SEED, folder / name)
+    bad = {"bell\x07.txt": "bell\\x07", "soh\x01.md": "soh\\x01"}
+    for name in bad:
+        (folder / name).write_bytes(b"")  # empty: a FAILED line naming it
+    return {**good, **bad}
+
+
+def test_file_names_with_control_characters_are_printed_escaped(tmp_path, capsys):
+    shown = strange_articles(tmp_path / "in")
+    with ReplayServer(ALL_CASSETTES) as server:
+        code, out, err = brief(capsys, tmp_path / "in", "--out", tmp_path / "out", "--config", config_file(tmp_path, server.api_base))
+    assert code == 1
+    for raw in RAW:
+        assert raw not in out and raw not in err, f"{raw!r} reached the terminal"
+    for line in err.splitlines():
+        assert line.startswith(("done ", "FAILED ", "run report: ", "summarizer: ")), line
+    for escaped in shown.values():
+        assert escaped in err, f"{escaped} not in the progress lines"
+        assert escaped[:20] in out, f"{escaped} not in the summary table"
+    statuses = [row["status"] for row in report_of(tmp_path / "out")["articles"]]
+    assert len(statuses) == 10 and statuses.count("failed") == 2
+
+
+def test_the_progress_bar_shows_names_escaped(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)  # the rich progress bar, as on a terminal
+    strange_articles(tmp_path / "in")
+    with ReplayServer(ALL_CASSETTES) as server:
+        code, out, err = brief(capsys, tmp_path / "in", "--out", tmp_path / "out", "--config", config_file(tmp_path, server.api_base))
+    assert code == 1
+    for raw in RAW:
+        assert raw not in out and raw not in err, f"{raw!r} reached the terminal"
+    assert "bell\\x07" in out + err
+
+
+@pytest.mark.parametrize("name", ["a\x1b[2Jb.txt", "two\nlines.txt"])
+def test_a_refused_name_is_printed_escaped(name, tmp_path, capsys):
+    folder = tmp_path / "in"
+    articles(folder, f"x/{name}", f"y/{name}")
+    code, out, err = brief(capsys, folder, "--out", tmp_path / "out", "--config", config_file(tmp_path, NOWHERE))
+    line = one_line(err)
+    assert code == 2 and "\x1b" not in line and "\n" not in err.strip()
+    assert repr(name)[1:-5] in line
+
+
+def test_an_undecodable_file_name_is_refused_in_one_escaped_line(tmp_path, capsys):
+    """A name with a byte that is not UTF-8 cannot be recorded in the JSON outputs: refused before any model call."""
+    folder = tmp_path / "in"
+    articles(folder, "plain.txt")
+    shutil.copy(SEED, os.fsencode(folder) + b"/bad\xff name.txt")
+    with ReplayServer(ALL_CASSETTES) as server:
+        code, out, err = brief(capsys, folder, "--out", tmp_path / "out", "--config", config_file(tmp_path, server.api_base))
+    line = one_line(err)
+    assert code == 2 and server.requests == 0
+    assert "bad\\udcff name.txt" in line and "UTF-8" in line and "\udcff" not in line, line
