@@ -25,12 +25,45 @@ SCHEMA_VERSION = "1.0"
 # --------------------------------------------------------------------------- the draft (filled by the model)
 
 
+# The longest prose the model may write in each field of a draft, in characters: far above any real answer (the
+# recorded ones stay under a quarter of these), far below what a runaway or hostile provider can send. A longer
+# value fails validation like any invalid output (re-asked, then `invalid_output` for that model). Checked by
+# validators, never by the fields' JSON Schema: the schema is part of every cache key and recorded cassette.
+PROSE_LIMITS = {
+    "name": 200,
+    "role": 500,
+    "title": 500,
+    "summary": 5000,
+    "key_point": 1500,
+    "label": 500,  # what a fact counts, the organisation, the locality
+    "period": 200,
+}
+
+
+def _within_limit(value, limit: int):
+    """A validator body ('before' the field's own): a text, or each text of a list, of at most `limit` characters."""
+    for text in value if isinstance(value, list) else [value]:
+        if isinstance(text, str) and len(text) > limit:
+            raise ValueError(f"is {len(text):,} characters long; at most {limit:,} are allowed here: write it shorter")
+    return value
+
+
 class PersonDraft(BaseModel):
     """A person named in the article."""
 
     name: str = Field(description="Full name exactly as written in the article, with its diacritics, e.g. 'Lê Thị Quân'.")
     role_vi: str = Field(description="Their position as written in the article, in Vietnamese, e.g. 'Bí thư Đảng ủy Phường 6'.")
     role_en: str = Field(description="The same position translated into English, e.g. 'Secretary of the Ward 6 Party Committee'.")
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _name_length(cls, value):
+        return _within_limit(value, PROSE_LIMITS["name"])
+
+    @field_validator("role_vi", "role_en", mode="before")
+    @classmethod
+    def _role_length(cls, value):
+        return _within_limit(value, PROSE_LIMITS["role"])
 
 
 class KeyPoint(BaseModel):
@@ -55,6 +88,16 @@ class FactLabel(BaseModel):
     what_vi: str = Field(description="What the number counts or measures, in Vietnamese, e.g. 'đảng viên được đánh giá'.")
     what_en: str = Field(description="The same translated into English words, e.g. 'party members evaluated'.")
     period: str | None = Field(description="The year or period the number refers to when the article says so, e.g. '2021' or '2020-2025'; otherwise null.")
+
+    @field_validator("what_vi", "what_en", mode="before")
+    @classmethod
+    def _label_length(cls, value):
+        return _within_limit(value, PROSE_LIMITS["label"])
+
+    @field_validator("period", mode="before")
+    @classmethod
+    def _period_length(cls, value):
+        return _within_limit(value, PROSE_LIMITS["period"])
 
 
 class ArticleDraft(BaseModel):
@@ -82,6 +125,26 @@ class ArticleDraft(BaseModel):
         "write numbers the English way (1,312 not 1.312; 8.86 billion VND not 8,86 tỉ)."
     )
     key_points_en: list[str] = Field(description="The same key points translated into English, in the same order.", min_length=1, max_length=6)
+
+    @field_validator("organization", "locality", mode="before")
+    @classmethod
+    def _label_length(cls, value):
+        return _within_limit(value, PROSE_LIMITS["label"])
+
+    @field_validator("title_vi", "title_en", mode="before")
+    @classmethod
+    def _title_length(cls, value):
+        return _within_limit(value, PROSE_LIMITS["title"])
+
+    @field_validator("summary_vi", "summary_en", mode="before")
+    @classmethod
+    def _summary_length(cls, value):
+        return _within_limit(value, PROSE_LIMITS["summary"])
+
+    @field_validator("key_points_vi", "key_points_en", mode="before")
+    @classmethod
+    def _key_point_length(cls, value):
+        return _within_limit(value, PROSE_LIMITS["key_point"])
 
     @field_validator("title_vi", "summary_vi", "key_points_vi")
     @classmethod

@@ -481,3 +481,84 @@ def test_an_undecodable_file_name_is_refused_in_one_escaped_line(tmp_path, capsy
     line = one_line(err)
     assert code == 2 and server.requests == 0
     assert "bad\\udcff name.txt" in line and "UTF-8" in line and "\udcff" not in line, line
+
+
+# --------------------------------------------------------------------------- 13a. oversized model prose
+
+
+@pytest.mark.parametrize("size", [6_000, 10_000_000], ids=["6k", "10M"])
+def test_an_oversized_summary_is_invalid_output_for_that_model_simulated(size, tmp_path, capsys):
+    """Simulated fault: the model's English summary is `size` characters of English (its own summary repeated)."""
+    articles(tmp_path / "in", SEED.name)
+    with ReplayServer(ALL_CASSETTES, faults=["oversized"] * 2, oversize=size) as server:
+        code, _, err = brief(capsys, tmp_path / "in", "--out", tmp_path / "out", "--config", config_file(tmp_path, server.api_base))
+    row = report_of(tmp_path / "out")["articles"][0]
+    assert code == 1 and row["status"] == "failed", err
+    assert "local: invalid_output" in row["error"]
+    assert not (tmp_path / "out" / f"{SEED.stem}.json").exists() and not (tmp_path / "out" / f"{SEED.stem}.md").exists()
+
+
+def test_an_oversized_summary_of_the_primary_model_hands_the_article_to_the_next_simulated(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key-0000")
+    articles(tmp_path / "in", SEED.name)
+    with ReplayServer(ALL_CASSETTES, faults=["oversized"] * 2, oversize=200_000) as primary, ReplayServer(ALL_CASSETTES) as local:
+        config = config_file(tmp_path, local.api_base, primary=primary.api_base)
+        code, _, err = brief(capsys, tmp_path / "in", "--out", tmp_path / "out", "--config", config)
+    row = report_of(tmp_path / "out")["articles"][0]
+    assert code == 0 and row["model"] == "local", err
+    assert [attempt.split(": ")[:2] for attempt in row["attempts"]] == [["openai/primary", "invalid_output"]]
+    written = json.loads((tmp_path / "out" / f"{SEED.stem}.json").read_text(encoding="utf-8"))
+    assert len(written["summary_en"]) < 5000
+
+
+def test_the_prose_limits_leave_the_draft_schema_unchanged():
+    """The limits are validators: the JSON Schema (part of every cache key and recorded cassette) is the exported one."""
+    from summarizer.schema import ArticleDraft
+
+    exported = json.loads((ROOT / "schemas" / "article_draft.schema.json").read_text(encoding="utf-8"))
+    assert ArticleDraft.model_json_schema() == exported
+
+
+def recorded_draft() -> dict:
+    """The first recorded brief answer's tool arguments (a real ArticleDraft of the embedded model)."""
+    interaction = json.loads(ALL_CASSETTES[0].read_text(encoding="utf-8"))["interactions"][0]
+    completion = json.loads(interaction["response"]["body"]["string"])
+    return json.loads(completion["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"])
+
+
+PROSE_FIELDS = [
+    ("title_vi",),
+    ("title_en",),
+    ("summary_vi",),
+    ("summary_en",),
+    ("key_points_vi", 0),
+    ("key_points_en", 0),
+    ("people", 0, "name"),
+    ("people", 0, "role_vi"),
+    ("people", 0, "role_en"),
+    ("facts", 0, "what_vi"),
+    ("facts", 0, "what_en"),
+    ("facts", 0, "period"),
+    ("organization",),
+    ("locality",),
+]
+
+
+@pytest.mark.parametrize("where", PROSE_FIELDS, ids=[".".join(map(str, where)) for where in PROSE_FIELDS])
+def test_every_prose_field_of_the_draft_has_a_length_limit(where):
+    """Each field the model writes in words, blown up to 1,000,000 characters of its own text, fails validation."""
+    from pydantic import ValidationError
+
+    from summarizer.schema import ArticleDraft
+
+    draft = recorded_draft()
+    draft["people"] = draft["people"] or [{"name": "Lê Thị Quân", "role_vi": "Bí thư Đảng ủy Phường 6", "role_en": "Secretary of the Ward 6 Party Committee"}]
+    assert ArticleDraft.model_validate(draft)  # the recorded answer is valid as it is
+    *parents, last = where
+    holder = draft
+    for key in parents:
+        holder = holder[key]
+    text = (holder[last] or "Phường 6 năm 2021") + " "
+    holder[last] = (text * (1_000_000 // len(text) + 1))[:1_000_000]
+    with pytest.raises(ValidationError, match="at most"):
+        ArticleDraft.model_validate(draft)
