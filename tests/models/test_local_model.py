@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import json
@@ -79,18 +80,75 @@ needs_runtime = pytest.mark.skipif(
 )
 
 
-def server_processes(gguf: Path) -> list[int]:
-    """PIDs of llama_cpp.server processes serving `gguf`."""
+def server_processes(gguf: Path, *, parent: int | None = None) -> list[int]:
+    """PIDs of llama_cpp.server processes serving `gguf`; with `parent`, only those that process started.
+
+    A test asks about its own servers (by parent, or by the PID it recorded), never about every server of a model
+    path: one that an earlier, interrupted run left behind must not fail the next run."""
     pids = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 cmdline = (entry / "cmdline").read_bytes().split(b"\0")
-            except OSError:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
                 continue
-            if b"llama_cpp.server" in cmdline and str(gguf).encode() in cmdline:
+            if b"llama_cpp.server" in cmdline and str(gguf).encode() in cmdline and parent in (None, ppid):
                 pids.append(int(entry.name))
     return pids
+
+
+def is_server(pid: int, gguf: Path) -> bool:
+    """`pid` is (still) a llama_cpp.server serving `gguf`, not a zombie and not a reused PID."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z" and b"llama_cpp.server" in cmdline and str(gguf).encode() in cmdline
+
+
+def wait_until_gone(pid: int, gguf: Path, seconds: float = 30) -> bool:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while is_server(pid, gguf) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return not is_server(pid, gguf)
+
+
+def default_sigint() -> None:
+    """In a child, before exec: SIGINT back to its default, whatever the test runner's disposition. Under
+    `nohup ... &` a shell starts pytest with SIGINT ignored, every child inherits that, and a Python that starts
+    with SIGINT ignored never turns it into KeyboardInterrupt."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+@contextlib.contextmanager
+def sigint_of_the_runner(disposition: str):
+    """The test process's SIGINT as it is ('default') or ignored, as when pytest runs under `nohup ... &`."""
+    import signal
+
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN) if disposition == "ignored" else None
+    try:
+        yield
+    finally:
+        if before is not None:
+            signal.signal(signal.SIGINT, before)
+
+
+def kill_leftovers(child, server_pids, gguf: Path) -> None:
+    """A failed test's processes, stopped: its child and the servers it recorded (only those)."""
+    import signal
+
+    if child.poll() is None:
+        child.kill()
+        child.wait(timeout=10)
+    for pid in server_pids:
+        if is_server(pid, gguf):
+            os.killpg(pid, signal.SIGKILL)  # the server leads its own process group
 
 
 def port_is_open(port: int) -> bool:
@@ -120,7 +178,7 @@ def test_server_starts_on_loopback_answers_and_stops():
         assert answer["usage"]["completion_tokens"] >= 1
         port = server.port
     assert not port_is_open(port)
-    assert pid not in server_processes(gguf)
+    assert not is_server(pid, gguf)
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
 
@@ -132,7 +190,7 @@ def test_server_that_cannot_load_its_model_is_one_clear_error(tmp_path):
     broken.write_bytes(b"not a gguf file at all")
     with pytest.raises(LocalModelError, match="exited with code"):
         LocalServer(broken, start_timeout=120).start()
-    assert server_processes(broken) == []
+    assert server_processes(broken, parent=os.getpid()) == []
 
 
 @pytest.mark.local_model
@@ -157,7 +215,7 @@ def test_cli_runs_a_real_article_on_the_real_server_and_leaves_no_process(tmp_pa
     code = main(["brief", str(article.parent), "--out", str(tmp_path / "out"), "--model", "local", "--config", str(config)])
 
     captured = capsys.readouterr()
-    assert server_processes(gguf) == [], "the llama.cpp server outlived the run"
+    assert server_processes(gguf, parent=os.getpid()) == [], "the llama.cpp server outlived the run"
     if code == 0:  # SmolLM2 is tiny: a brief is a success, and every fact it kept must be grounded
         brief = json.loads((tmp_path / "out" / "phuong6.json").read_text(encoding="utf-8"))
         assert brief["provenance"]["model"] == "local"
@@ -173,13 +231,14 @@ def test_cli_runs_a_real_article_on_the_real_server_and_leaves_no_process(tmp_pa
 
 @pytest.mark.local_model
 @needs_runtime
+@pytest.mark.parametrize("runner", ["default", "ignored"])
 @pytest.mark.parametrize("how", ["SIGTERM", "SIGKILL", "SIGINT"])
-def test_server_dies_with_the_process_that_started_it(how, tmp_path):
-    """Whatever ends the run (a normal exit is covered above), the server does not outlive it."""
+def test_server_dies_with_the_process_that_started_it(how, runner, tmp_path):
+    """Whatever ends the run (a normal exit is covered above), the server does not outlive it; also when the test
+    runner ignores SIGINT (`nohup pytest &`): the child resets it."""
     import signal
     import subprocess
     import sys
-    import time
 
     gguf = smollm2_gguf()
     script = (
@@ -189,25 +248,30 @@ def test_server_dies_with_the_process_that_started_it(how, tmp_path):
         "import signal; signal.signal(signal.SIGTERM, _exit_on_sigterm)\n"
         "from summarizer.models.local_server import LocalServer\n"
         f"server = LocalServer(Path({str(gguf)!r}), n_ctx=512).start()\n"
-        "print(server.port, flush=True)\n"
+        "print(server.port, server.process.pid, flush=True)\n"
         "time.sleep(600)\n"
     )
     env = {**os.environ, "SUMMARIZER_CACHE_DIR": str(tmp_path)}
-    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, env=env)
-    port = int(parent.stdout.readline())
-    assert server_processes(gguf) and port_is_open(port)
-    parent.send_signal(getattr(signal, how))
-    parent.wait(timeout=30)
-    deadline = time.monotonic() + 30
-    while server_processes(gguf) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert server_processes(gguf) == [], f"the server outlived its parent after {how}"
+    with sigint_of_the_runner(runner):
+        parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, env=env, preexec_fn=default_sigint)
+    server_pids: list[int] = []
+    try:
+        port, server_pid = map(int, parent.stdout.readline().split())
+        server_pids.append(server_pid)
+        assert is_server(server_pid, gguf) and server_processes(gguf, parent=parent.pid) == [server_pid] and port_is_open(port)
+        parent.send_signal(getattr(signal, how))
+        parent.wait(timeout=30)
+        assert wait_until_gone(server_pid, gguf), f"the server outlived its parent after {how}"
+    finally:
+        kill_leftovers(parent, server_pids, gguf)
 
 
 @pytest.mark.local_model
 @needs_runtime
-def test_ctrl_c_during_a_batch_stops_the_server_and_says_how_to_resume(tmp_path):
-    """Ctrl-C (SIGINT) while the CLI waits for the real server: exit 130, one line, and no server left behind."""
+@pytest.mark.parametrize("runner", ["default", "ignored"])
+def test_ctrl_c_during_a_batch_stops_the_server_and_says_how_to_resume(runner, tmp_path):
+    """Ctrl-C (SIGINT) while the CLI waits for the real server: exit 130, one line, and no server left behind;
+    also when the test runner ignores SIGINT (`nohup pytest &`): the child resets it."""
     import signal
     import subprocess
     import sys
@@ -219,17 +283,20 @@ def test_ctrl_c_during_a_batch_stops_the_server_and_says_how_to_resume(tmp_path)
     article.write_text(SEEDS.joinpath("000_25d47c26562bab5c.txt").read_text(encoding="utf-8"), encoding="utf-8")
     env = {**os.environ, "SUMMARIZER_LOCAL_GGUF": str(gguf), "SUMMARIZER_CACHE_DIR": str(tmp_path / "cache")}
     command = [sys.executable, "-m", "summarizer", "brief", str(article.parent), "--out", str(tmp_path / "out"), "--model", "local", "--no-cache"]
-    child = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 120
-    while not server_processes(gguf) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert server_processes(gguf), "the server did not start"
-    time.sleep(2)  # the request is on its way
-    child.send_signal(signal.SIGINT)
-    _, err = child.communicate(timeout=60)
-    assert child.returncode == 130 and "Traceback" not in err
-    assert "interrupted" in err.strip().splitlines()[-1]
-    deadline = time.monotonic() + 30
-    while server_processes(gguf) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert server_processes(gguf) == [], "the server outlived the interrupted run"
+    with sigint_of_the_runner(runner):
+        child = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=default_sigint)
+    server_pids: list[int] = []
+    try:
+        deadline = time.monotonic() + 120
+        while not server_pids and child.poll() is None and time.monotonic() < deadline:
+            server_pids = server_processes(gguf, parent=child.pid)  # this run's own server, by its parent
+            time.sleep(0.2)
+        assert server_pids, "the server did not start"
+        time.sleep(2)  # the request is on its way
+        child.send_signal(signal.SIGINT)
+        _, err = child.communicate(timeout=60)
+        assert child.returncode == 130 and "Traceback" not in err
+        assert "interrupted" in err.strip().splitlines()[-1]
+        assert all(wait_until_gone(pid, gguf) for pid in server_pids), "the server outlived the interrupted run"
+    finally:
+        kill_leftovers(child, server_pids, gguf)
