@@ -17,6 +17,7 @@ from conftest import CASSETTES, ROOT, SEEDS
 from replay_server import ReplayServer
 
 SEED = "000_25d47c26562bab5c"
+CLEAN_ENV = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "SUMMARIZER_PROMPTS_DIR", "VIRTUAL_ENV")}  # nothing points at the tree
 
 
 @pytest.fixture(scope="module")
@@ -24,27 +25,32 @@ def installed(tmp_path_factory) -> Path:
     """A fresh venv holding only the built wheel; the dependencies come from this venv's site-packages by a .pth
     line (a path line only: this venv's own .pth files, the editable install among them, are not read there)."""
     work = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(work / "dist"), str(ROOT)], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(work / "dist"), str(ROOT)], check=True, capture_output=True, env=CLEAN_ENV
+    )
     wheels = list((work / "dist").glob("summarizer-*.whl"))
     assert len(wheels) == 1, wheels
     venv = work / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, env=CLEAN_ENV)
     purelib = Path(
         subprocess.check_output([str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], text=True).strip()
     )
     (purelib / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "-q", "--no-deps", str(wheels[0])], check=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "-q", "--no-deps", str(wheels[0])], check=True, env=CLEAN_ENV
+    )
     return venv
 
 
 def run(venv: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "SUMMARIZER_PROMPTS_DIR", "VIRTUAL_ENV")}
-    env["SUMMARIZER_CACHE_DIR"] = str(cwd / "cache")
+    env = {**CLEAN_ENV, "SUMMARIZER_CACHE_DIR": str(cwd / "cache")}
     return subprocess.run([str(venv / "bin" / "summarizer"), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
 
 
 def test_the_installed_package_is_the_wheel_not_the_tree(installed, tmp_path):
-    where = subprocess.check_output([str(installed / "bin" / "python"), "-c", "import summarizer; print(summarizer.__file__)"], cwd=tmp_path, text=True)
+    where = subprocess.check_output(
+        [str(installed / "bin" / "python"), "-c", "import summarizer; print(summarizer.__file__)"], cwd=tmp_path, text=True, env=CLEAN_ENV
+    )
     assert where.startswith(str(installed)), where
     files = subprocess.check_output(
         [
@@ -54,6 +60,7 @@ def test_the_installed_package_is_the_wheel_not_the_tree(installed, tmp_path):
         ],
         cwd=tmp_path,
         text=True,
+        env=CLEAN_ENV,
     )
     assert "brief.system.j2" in files and "fill.user.j2" in files
 

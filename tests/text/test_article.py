@@ -428,14 +428,18 @@ def test_directory_without_articles(tmp_path):
     assert "no .txt/.md/.html articles found" in _assert_one_line_naming(caught.value, "kho")
 
 
-def test_unreadable_file(tmp_path, monkeypatch):
+def test_unreadable_file_simulated(tmp_path, monkeypatch):
+    """Simulated fault: opening this one file is denied (as root, a mode of 000 would not stop the read)."""
     path = tmp_path / "khoa.txt"
     path.write_text("Tiêu đề\n\nThân bài.", encoding="utf-8")
+    real_open = os.open
 
-    def denied(self):
-        raise PermissionError(13, "Permission denied", str(self))
+    def denied(file, *args, **kwargs):
+        if str(file) == str(path):
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", denied)
+    monkeypatch.setattr(os, "open", denied)
     with pytest.raises(ArticleError) as caught:
         load_article(path)
     assert "permission denied" in _assert_one_line_naming(caught.value, "khoa.txt")
