@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from summarizer import __version__
 from summarizer.batch.files import atomic_write
 from summarizer.forms import Form, FormField, answer_model, field_groups, spec_lines
-from summarizer.grounding.fields import ground_field
+from summarizer.grounding.fields import ground_field, plain_value
 from summarizer.grounding.quarantine import quarantine_field, quarantined_spans
 from summarizer.models.cache import AnswerCache
 from summarizer.models.chain import ModelChain
@@ -110,17 +110,6 @@ async def produce_form(request: FillRequest, form: Form, chain: ModelChain, cach
         quarantined=quarantined,
         provenance=FormProvenance(calls=calls, prompts=[request.prompt], wall_seconds=round(time.monotonic() - started, 3), summarizer_version=__version__),
     )
-
-
-def plain_value(result: FieldResult):
-    """The value a filled field contributes to `values` (None when it is empty)."""
-    if result.status != "filled":
-        return None
-    if result.items is not None:
-        return [plain_value(item) for item in result.items]
-    if result.fields is not None:
-        return {name: value for name, sub in result.fields.items() if (value := plain_value(sub)) is not None}
-    return result.value
 
 
 # --------------------------------------------------------------------------- its files
