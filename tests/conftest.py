@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 from pathlib import Path
 
@@ -29,6 +30,18 @@ CASSETTES = ROOT / "cassettes"
 GOLD = ROOT.parent / "shared" / "gold"
 RECORDING = os.environ.get("SUMMARIZER_RECORD") == "1"
 SECRET_HEADERS = ("authorization", "api-key", "x-api-key", "openai-organization", "cookie", "set-cookie")
+
+
+def copies(folder: Path, count: int) -> list[Path]:
+    """`count` articles: the seeds over and over, each copy its own file (and so its own article id)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    seeds = sorted(SEEDS.glob("*.txt"))
+    paths = []
+    for i in range(count):
+        seed = seeds[i % len(seeds)]
+        paths.append(folder / f"{i:04d}_{seed.name}")
+        shutil.copy(seed, paths[-1])
+    return paths
 
 
 # --------------------------------------------------------------------------- network guard

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -17,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import CASSETTES, ROOT, SEEDS
+from conftest import CASSETTES, ROOT, SEEDS, copies
 from replay_server import ReplayServer
 
 from summarizer.batch.runner import run_task
@@ -29,17 +28,6 @@ from summarizer.text.article import load_article
 
 SEED_PATHS = sorted(SEEDS.glob("*.txt"))
 ALL_CASSETTES = sorted(CASSETTES.glob("local_*.json"))
-
-
-def copies(folder: Path, count: int) -> list[Path]:
-    """`count` articles: the seeds over and over, each copy its own file (and so its own article id)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for i in range(count):
-        seed = SEED_PATHS[i % len(SEED_PATHS)]
-        paths.append(folder / f"{i:04d}_{seed.name}")
-        shutil.copy(seed, paths[-1])
-    return paths
 
 
 def chain_for(name: str, api_base: str) -> ModelChain:

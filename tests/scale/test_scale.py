@@ -11,13 +11,12 @@ import argparse
 import asyncio
 import json
 import os
-import shutil
 import signal
 import time
 from pathlib import Path
 
 import pytest
-from conftest import CASSETTES, SEEDS
+from conftest import CASSETTES, SEEDS, copies
 from replay_server import ReplayServer
 from scale_helpers import REDIS_SERVER, RedisServer, Workers
 
@@ -40,17 +39,6 @@ pytestmark = pytest.mark.skipif(
 SEED_PATHS = sorted(SEEDS.glob("*.txt"))
 ALL_CASSETTES = sorted(CASSETTES.glob("local_*.json"))
 JOB_TIMEOUT = 120  # seconds any job of these tests may take
-
-
-def copies(folder: Path, count: int) -> list[Path]:
-    """`count` articles: the seeds over and over, each copy its own file (and so its own article id)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for i in range(count):
-        seed = SEED_PATHS[i % len(SEED_PATHS)]
-        paths.append(folder / f"{i:04d}_{seed.name}")
-        shutil.copy(seed, paths[-1])
-    return paths
 
 
 def batch_args(
