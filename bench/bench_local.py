@@ -1,13 +1,17 @@
-"""Benchmark 5: throughput of the pipeline on the embedded model, against a raw request of the same prompt.
+"""Benchmark 5: the embedded model's path, per seed, against the floor llama.cpp's own timings set.
 
-Run: .venv/bin/python bench/bench_local.py [--seed 001_ec4d3e1a54c06ea6] [--other 004_274524fc001e6b42]
-Needs the embedded model ([local] extra). Takes ~15 minutes on 2 cores: each full answer is minutes.
+Run: .venv/bin/python bench/bench_local.py [--seeds 000 001 ...] [--baseline 000] [--levers]
+Needs the embedded model ([local] extra). Minutes per seed on 2 cores.
 
-1. The pipeline briefs one seed on the real llama.cpp server (the request is captured as it is sent).
-2. The very same request body is sent again raw (httpx, no litellm, no instructor), after a request that
-   clears the server's prompt cache, so both evaluate the whole prompt.
-3. Prefix cache: the prompt of another seed (same fixed instructions) evaluated alone (max_tokens 1),
-   once right after the first seed's prompt (the instructions are reused) and once after a cleared cache.
+1. Each seed is briefed through the pipeline on the real llama.cpp server (the project starts it). From the server's
+   log: prompt tokens sent vs evaluated (the rest is the reused prefix: the article, evaluated once per brief),
+   generated tokens, the prompt and generation rates, and the floor: the time llama.cpp itself spent evaluating and
+   generating. ours / floor is what the program and the HTTP round trips add.
+2. `--baseline SEED`: the one-call brief this project used before the brief was split into small steps (the request
+   recorded in git at BASELINE_COMMIT), sent raw to the same server in the same run: the before of the split.
+3. `--levers`: the prompt rate (one prompt of a seed, max_tokens 1, nothing reused) under server settings, each on a
+   freshly started server: the defaults, then each setting alone.
+Quality is printed beside the times: statements kept, facts kept, and the reference facts found (../shared/gold).
 """
 
 from __future__ import annotations
@@ -16,9 +20,13 @@ import argparse
 import asyncio
 import json
 import os
+import platform
+import re
+import statistics
+import subprocess
 import sys
-import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
@@ -26,77 +34,201 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
-import vcr  # noqa: E402
 
 from summarizer.config import ModelOptions, Settings  # noqa: E402
+from summarizer.evaluate import score_article  # noqa: E402
 from summarizer.models.chain import ModelChain  # noqa: E402
 from summarizer.models.local_server import LocalServer, model_path  # noqa: E402
 from summarizer.tasks.brief import brief_article, brief_request  # noqa: E402
 from summarizer.text.article import load_article  # noqa: E402
 
+GOLD = ROOT.parent / "shared" / "gold"
+BASELINE_COMMIT = "707029b"  # the last commit with the one-call brief (its cassettes hold the request it sent)
 CLEAR = {"messages": [{"role": "user", "content": "Xin chào"}], "max_tokens": 1, "temperature": 0}  # another first token
+LEVERS = [{}, {"n_ubatch": "256"}, {"n_ubatch": "1024", "n_batch": "1024"}, {"flash_attn": "True"}, {"n_threads": "1", "n_threads_batch": "1"}]
+_PROMPT = re.compile(r"prompt eval time =\s*([\d.]+) ms /\s*(\d+) tokens")
+_EVAL = re.compile(r"\beval time =\s*([\d.]+) ms /\s*(\d+) runs")
 
 
-def post(api_base: str, body: dict) -> tuple[float, dict]:
-    started = time.perf_counter()
+@dataclass
+class Timings:
+    """What llama.cpp's log says of some completions: tokens evaluated and generated, and the milliseconds of each."""
+
+    prompt_tokens: int = 0
+    prompt_ms: float = 0.0
+    generated: int = 0
+    generate_ms: float = 0.0
+
+    @property
+    def floor_s(self) -> float:
+        return (self.prompt_ms + self.generate_ms) / 1000
+
+    @property
+    def prompt_rate(self) -> float:
+        return self.prompt_tokens / (self.prompt_ms / 1000) if self.prompt_ms else 0.0
+
+    @property
+    def generate_rate(self) -> float:
+        return self.generated / (self.generate_ms / 1000) if self.generate_ms else 0.0
+
+
+def timings(log: str) -> Timings:
+    found = Timings()
+    for line in log.splitlines():
+        if "llama_perf_context_print" not in line:
+            continue
+        if m := _PROMPT.search(line):
+            found.prompt_tokens += int(m.group(2))
+            found.prompt_ms += float(m.group(1))
+        elif m := _EVAL.search(line):
+            found.generated += int(m.group(2))
+            found.generate_ms += float(m.group(1))
+    return found
+
+
+class Log:
+    """The server's log, read from where the last read stopped."""
+
+    def __init__(self, path: Path):
+        self.path, self.offset = path, 0
+
+    def new(self) -> str:
+        data = self.path.read_bytes()
+        text, self.offset = data[self.offset :].decode("utf-8", "replace"), len(data)
+        return text
+
+
+def post(api_base: str, body: dict) -> dict:
     answer = httpx.post(f"{api_base}/chat/completions", json=body, timeout=3600, headers={"Authorization": "Bearer sk-no-key-required"})
     answer.raise_for_status()
-    return time.perf_counter() - started, answer.json()
+    return answer.json()
+
+
+def cpu_line() -> str:
+    model = next(
+        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), platform.processor()
+    )
+    flags = next((line.split(":", 1)[1].split() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("flags")), [])
+    wide = [f for f in flags if f.startswith(("avx", "amx", "fma", "f16c"))]
+    return f"{model}, {os.cpu_count()} cores, {' '.join(sorted(wide))}"
+
+
+def seed_path(prefix: str) -> Path:
+    return next((ROOT / "seeds").glob(f"{prefix}*.txt"))
+
+
+def brief_rows(api_base: str, log: Log, seeds: list[str]) -> list[dict]:
+    rows = []
+    settings = Settings(chain=("local",), options={"local": ModelOptions(api_base=api_base)}, source="bench")
+    with ModelChain(settings) as chain:
+        for prefix in seeds:
+            path = seed_path(prefix)
+            article = load_article(path)
+            post(api_base, CLEAR)  # nothing of this article is in the server's cache
+            log.new()
+            started = time.perf_counter()
+            brief = asyncio.run(brief_article(article, chain))
+            wall = time.perf_counter() - started
+            found = timings(log.new())
+            english = [s for s in brief.statements if s.field.endswith("en")]
+            gold = GOLD / f"{path.stem}.json"
+            score = score_article(json.loads(gold.read_text(encoding="utf-8")), brief, path.stem) if gold.is_file() else None
+            rows.append(
+                {
+                    "seed": prefix,
+                    "wall": wall,
+                    "sent": brief.provenance.usage.prompt_tokens,
+                    "timings": found,
+                    "calls": len(brief.provenance.calls),
+                    "reasked": sum(1 for s in english if s.reasked),
+                    "english": f"{sum(s.kept for s in english)}/{len(english)}",
+                    "facts": len(brief.facts),
+                    "gold": f"{score.found}/{score.gold}" if score else "-",
+                }
+            )
+            print(f"  {prefix}: {wall:.0f} s", file=sys.stderr, flush=True)
+    return rows
+
+
+def baseline_row(api_base: str, log: Log, prefix: str) -> dict:
+    """The one-call brief of BASELINE_COMMIT for a seed: its recorded request, sent raw to this run's server."""
+    stem = seed_path(prefix).stem
+    recorded = subprocess.run(
+        ["git", "-C", str(ROOT), "show", f"{BASELINE_COMMIT}:cassettes/local_{stem}.json"], capture_output=True, check=True, text=True
+    ).stdout
+    body = json.loads(json.loads(recorded)["interactions"][0]["request"]["body"])
+    post(api_base, CLEAR)
+    log.new()
+    started = time.perf_counter()
+    answer = post(api_base, body)
+    wall = time.perf_counter() - started
+    return {
+        "seed": f"{prefix} one call",
+        "wall": wall,
+        "sent": answer["usage"]["prompt_tokens"],
+        "timings": timings(log.new()),
+        "calls": 1,
+        "reasked": 0,
+        "english": "-",
+        "facts": "-",
+        "gold": "-",
+    }
+
+
+def print_rows(rows: list[dict]) -> None:
+    print(
+        "| seed | wall s | floor s | ours / floor | prompt tok sent | evaluated | prompt tok/s | generated | gen tok/s | calls | re-asked | English kept | facts | reference found |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for row in rows:
+        t: Timings = row["timings"]
+        print(
+            f"| {row['seed']} | {row['wall']:.1f} | {t.floor_s:.1f} | {row['wall'] / t.floor_s:.3f} | {row['sent']} | {t.prompt_tokens} | {t.prompt_rate:.1f} "
+            f"| {t.generated} | {t.generate_rate:.2f} | {row['calls']} | {row['reasked']} | {row['english']} | {row['facts']} | {row['gold']} |"
+        )
+    briefs = [row for row in rows if "one call" not in row["seed"]]
+    if briefs:
+        print(
+            f"median wall time per seed: {statistics.median(r['wall'] for r in briefs):.1f} s; median ours / floor: {statistics.median(r['wall'] / r['timings'].floor_s for r in briefs):.3f}"
+        )
+
+
+def lever_rows(prefix: str) -> None:
+    """The prompt rate of one prompt under each of LEVERS, each on a freshly started server."""
+    article = load_article(seed_path(prefix))
+    with ModelChain(Settings(chain=("local",), options={"local": ModelOptions(api_base="http://127.0.0.1:9/v1")}, source="bench")) as chain:
+        messages = brief_request(article, chain).label_messages
+    print(f"\nprompt rate by server setting (seed {prefix}, the labels prompt, evaluated whole, max_tokens 1)")
+    print("| setting | prompt tokens | prompt tok/s | ratio to defaults |")
+    print("|---|---|---|---|")
+    first = None
+    for lever in LEVERS:
+        with LocalServer(model_path(), settings=lever) as server:
+            log = Log(server.log_path)
+            post(server.api_base, CLEAR)
+            log.new()
+            post(server.api_base, {"messages": messages, "max_tokens": 1, "temperature": 0})
+            found = timings(log.new())
+        first = first or found.prompt_rate
+        name = ", ".join(f"{k}={v}" for k, v in lever.items()) or "defaults (n_batch=n_ubatch=512, 2 threads)"
+        print(f"| {name} | {found.prompt_tokens} | {found.prompt_rate:.1f} | {found.prompt_rate / first:.2f} |", flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seed", default="001_ec4d3e1a54c06ea6")
-    parser.add_argument("--other", default="004_274524fc001e6b42")
+    parser.add_argument("--seeds", nargs="*", default=["000", "001", "002", "003", "004"])
+    parser.add_argument("--baseline", nargs="*", default=["000"], help="seeds whose one-call brief is measured too")
+    parser.add_argument("--levers", action="store_true", help="measure the prompt rate under server settings")
     args = parser.parse_args()
-    article = load_article(ROOT / "seeds" / f"{args.seed}.txt")
-    other = load_article(ROOT / "seeds" / f"{args.other}.txt")
-    rows = []
-    with LocalServer(model_path()) as server, tempfile.TemporaryDirectory() as work:
-        settings = Settings(chain=("local",), options={"local": ModelOptions(api_base=server.api_base)}, source="bench")
+    print(f"embedded model {model_path().name}; {cpu_line()}")
+    with LocalServer(model_path()) as server:
+        log = Log(server.log_path)
         post(server.api_base, CLEAR)  # warm the server up
-        with ModelChain(settings) as chain:
-            captured = Path(work) / "request.json"
-            started = time.perf_counter()
-            with vcr.use_cassette(str(captured), record_mode="all", serializer="json"):
-                brief = asyncio.run(brief_article(article, chain))
-            pipeline_s = time.perf_counter() - started
-            sent = json.loads(json.loads(captured.read_text())["interactions"][-1]["request"]["body"])
-            other_body = {**sent, "messages": brief_request(other, chain).messages, "max_tokens": 1}
-        usage = brief.provenance.usage
-        rows.append(("pipeline (litellm + instructor)", pipeline_s, usage.prompt_tokens, usage.completion_tokens))
-
-        post(server.api_base, CLEAR)
-        raw_s, raw = post(server.api_base, sent)
-        rows.append(("raw request, same body", raw_s, raw["usage"]["prompt_tokens"], raw["usage"]["completion_tokens"]))
-
-        prompt_only = {**sent, "max_tokens": 1}
-        post(server.api_base, CLEAR)
-        first_s, first = post(server.api_base, prompt_only)
-        shared_s, shared = post(server.api_base, other_body)  # right after: the fixed instructions are in the cache
-        post(server.api_base, CLEAR)
-        cold_s, cold = post(server.api_base, other_body)
-
-    print(f"embedded model {model_path().name}, {os.cpu_count()} cores; seed {args.seed}")
-    print(f"| {'run':<34} | {'seconds':>8} | {'prompt tok':>10} | {'output tok':>10} | {'output tok/s':>12} | {'all tok/s':>9} |")
-    print(f"|{'-' * 36}|{'-' * 10}|{'-' * 12}|{'-' * 12}|{'-' * 14}|{'-' * 11}|")
-    for name, seconds, prompt_tokens, completion_tokens in rows:
-        print(
-            f"| {name:<34} | {seconds:>8.1f} | {prompt_tokens:>10} | {completion_tokens:>10} | {completion_tokens / seconds:>12.2f} | {(prompt_tokens + completion_tokens) / seconds:>9.2f} |"
-        )
-    print(f"pipeline / raw wall time: {rows[0][1] / rows[1][1]:.3f}")
-    print()
-    print("prefix cache: prompt evaluation only (max_tokens 1)")
-    print(f"| {'prompt':<46} | {'seconds':>8} | {'prompt tok':>10} | {'prompt tok/s':>12} |")
-    print(f"|{'-' * 48}|{'-' * 10}|{'-' * 12}|{'-' * 14}|")
-    for name, seconds, answer in (
-        (f"{args.seed}, cache cleared", first_s, first),
-        (f"{args.other}, right after {args.seed[:3]} (shared prefix)", shared_s, shared),
-        (f"{args.other}, cache cleared", cold_s, cold),
-    ):
-        tokens = answer["usage"]["prompt_tokens"]
-        print(f"| {name:<46} | {seconds:>8.1f} | {tokens:>10} | {tokens / seconds:>12.2f} |")
-    print(f"shared-prefix speed-up on {args.other}: {cold_s / shared_s:.2f}x")
+        rows = [baseline_row(server.api_base, log, prefix) for prefix in args.baseline]
+        rows += brief_rows(server.api_base, log, args.seeds)
+    print_rows(rows)
+    if args.levers:
+        lever_rows(args.seeds[0])
 
 
 if __name__ == "__main__":

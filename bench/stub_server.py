@@ -2,8 +2,9 @@
 
 It is a harness for measuring what the program adds around a model call, never a stand-in for a model
 in a test. Each POST /v1/chat/completions is answered, after `--delay` seconds, with the response the
-real local llama.cpp server gave for the same seed (read from `cassettes/`): the seed is recognised by
-its title in the request. GET /stats returns {"requests": N}, the number of completions served;
+real local llama.cpp server gave for the same seed and step of the brief (read from `cassettes/`): the seed
+is recognised by its title in the request, the step by its task's words; a request in tools mode gets the
+recorded answer as its tool call (tests/replay_server.py: in_format_asked). GET /stats returns {"requests": N}, the number of completions served;
 GET /last returns the body of the last completion request.
 
 It is an ASGI app on uvicorn: one event loop, so the delay is an `asyncio.sleep` and a hundred waiting
@@ -20,19 +21,32 @@ import json
 import socket
 from pathlib import Path
 
+import sys
+
 import uvicorn
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from replay_server import in_format_asked  # noqa: E402
+
+STEPS = {"Task: choose": "select", "Candidate numbers found in the article": "labels", "Task: translate": "translate", "Some of your translations": "retranslate"}
 
 
-def recorded_answers() -> dict[str, bytes]:
-    """The first line of each seed's article (its title) -> the body the real server answered with."""
+def step_of(text: str) -> str | None:
+    """The step of the brief a request asks for, by the words of its task (the prompts' brief.STEP.j2)."""
+    return next((step for words, step in STEPS.items() if words in text), None)
+
+
+def recorded_answers() -> dict[tuple[str, str | None], bytes]:
+    """(the first line of each seed's article (its title), the step) -> the body the real server answered with."""
     answers = {}
     for cassette in sorted((ROOT / "cassettes").glob("local_*.json")):
         seed = ROOT / "seeds" / (cassette.stem.removeprefix("local_") + ".txt")
         title = seed.read_text(encoding="utf-8").strip().splitlines()[0].strip()
-        interaction = json.loads(cassette.read_text(encoding="utf-8"))["interactions"][-1]
-        answers[title] = interaction["response"]["body"]["string"].encode("utf-8")
+        for interaction in json.loads(cassette.read_text(encoding="utf-8"))["interactions"]:
+            messages = json.loads(interaction["request"]["body"])["messages"]
+            answers.setdefault((title, step_of(messages[-1]["content"])), interaction["response"]["body"]["string"].encode("utf-8"))
     return answers
 
 
@@ -46,11 +60,12 @@ class StubApp:
         self.last_request = b"null"
 
     def answer_for(self, request_body: bytes) -> bytes:
-        text = request_body.decode("utf-8", "replace")
-        for title, answer in self.answers.items():
-            if json.dumps(title, ensure_ascii=False)[1:-1] in text or json.dumps(title)[1:-1] in text:
-                return answer
-        return next(iter(self.answers.values()))
+        request = json.loads(request_body)
+        text = request["messages"][-1]["content"]
+        step = step_of(text)
+        fallback = next((answer for (_, s), answer in self.answers.items() if s == step), next(iter(self.answers.values())))
+        answer = next((answer for (title, s), answer in self.answers.items() if s == step and title in text), fallback)
+        return in_format_asked(answer, request)
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":

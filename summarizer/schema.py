@@ -2,9 +2,9 @@
 
 Two kinds of models live here:
 
-* the *draft* (`ArticleDraft`) is what a language model fills in. Their `Field(description=...)`
-  texts are the model's instructions: instructor sends them as the tool's JSON Schema, and its
-  validators (each side in its language) are re-asked on.
+* the *drafts* (`Selection`, `Translations`, `FactLabels`) are what a language model fills in, one call each.
+  Their `Field(description=...)` texts are the model's instructions (the prompts list them; the schema also
+  constrains the answer), and their validators are re-asked on.
 * the *brief* (`Brief` and its parts) is what the program writes, after grounding every fact in the article.
   Offsets, values and provenance are computed by the program, never copied from a model.
 """
@@ -17,7 +17,6 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from summarizer.text.language import is_english, is_vietnamese
 from summarizer.text.numbers import Hedge
 
 SCHEMA_VERSION = "1.0"
@@ -48,24 +47,6 @@ def _within_limit(value, limit: int):
     return value
 
 
-class PersonDraft(BaseModel):
-    """A person named in the article."""
-
-    name: str = Field(description="Full name exactly as written in the article, with its diacritics, e.g. 'Lê Thị Quân'.")
-    role_vi: str = Field(description="Their position as written in the article, in Vietnamese, e.g. 'Bí thư Đảng ủy Phường 6'.")
-    role_en: str = Field(description="The same position translated into English, e.g. 'Secretary of the Ward 6 Party Committee'.")
-
-    @field_validator("name", mode="before")
-    @classmethod
-    def _name_length(cls, value):
-        return _within_limit(value, PROSE_LIMITS["name"])
-
-    @field_validator("role_vi", "role_en", mode="before")
-    @classmethod
-    def _role_length(cls, value):
-        return _within_limit(value, PROSE_LIMITS["role"])
-
-
 class KeyPoint(BaseModel):
     """One key point of the article, in Vietnamese and in English."""
 
@@ -73,12 +54,54 @@ class KeyPoint(BaseModel):
     en: str
 
 
-def _in_language(value: str | list[str], check, language: str):
-    """A validator body: the text (or each text of a list) must be in `language`; the error goes back to the model."""
-    for text in [value] if isinstance(value, str) else value:
-        if not check(text):
-            raise ValueError(f"must be written in {language}: {text[:80]!r}")
-    return value
+class Selection(BaseModel):
+    """The article's own sentences that brief it, chosen by their numbers, and what it is about as the article writes it."""
+
+    organization: str | None = Field(
+        description="The party organisation the article is about, copied as the article writes it, e.g. 'Đảng bộ Phường 6'; null if none."
+    )
+    locality: str | None = Field(
+        description="The ward or commune and the city or district it belongs to, copied as written, e.g. 'Phường 6, TP. Bến Tre'; null if not stated."
+    )
+    summary: list[int] = Field(
+        description="The numbers of the 2 or 3 sentences that together best summarise the article: who it is about and its main results.",
+        min_length=1,
+        max_length=3,
+    )
+    key_points: list[int] = Field(
+        description="The numbers of 3 or 4 other sentences, each stating one key result of the article with its figures "
+        "(members, party cells, money, rates, awards).",
+        min_length=1,
+        max_length=4,
+    )
+
+    @field_validator("organization", "locality", mode="before")
+    @classmethod
+    def _label_length(cls, value):
+        return _within_limit(value, PROSE_LIMITS["label"])
+
+
+class Translation(BaseModel):
+    """One numbered item translated."""
+
+    id: str = Field(description="The item's label, e.g. '4' for the line starting [4], 'R1' for the line starting [R1].")
+    text: str = Field(description="The whole item translated into the language asked for, as one complete sentence or phrase.")
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_length(cls, value):
+        return _within_limit(value, PROSE_LIMITS["name"])
+
+    @field_validator("text", mode="before")
+    @classmethod
+    def _text_length(cls, value):
+        return _within_limit(value, PROSE_LIMITS["key_point"])
+
+
+class Translations(BaseModel):
+    """The numbered items translated, one each, in the order given."""
+
+    translations: list[Translation] = Field(description="One translation for each item, in the order of the items.", max_length=40)
 
 
 class FactLabel(BaseModel):
@@ -100,65 +123,18 @@ class FactLabel(BaseModel):
         return _within_limit(value, PROSE_LIMITS["period"])
 
 
-class ArticleDraft(BaseModel):
-    """A bilingual brief of one article, and labels for its candidate numbers."""
+class FactLabels(BaseModel):
+    """Labels for the article's candidate numbers."""
 
-    organization: str | None = Field(
-        description="The party organisation the article is about, as written in the article, e.g. 'Đảng bộ Phường 6'. Null if none."
-    )
-    locality: str | None = Field(
-        description="The ward/commune and the city or district it belongs to, as written, e.g. 'Phường 6, TP. Bến Tre'. Null if not stated."
-    )
-    people: list[PersonDraft] = Field(description="People named in the article with their roles.", max_length=12)
-    title_vi: str = Field(description="Tiêu đề ngắn bằng tiếng Việt (a short headline in Vietnamese).")
-    summary_vi: str = Field(description="Tóm tắt bằng tiếng Việt, 2-4 câu, giữ nguyên các con số như trong bài (a Vietnamese summary).")
-    key_points_vi: list[str] = Field(description="3 đến 5 ý chính, mỗi ý một câu tiếng Việt (3 to 5 key points in Vietnamese).", min_length=1, max_length=6)
     facts: list[FactLabel] = Field(
         description="One label for each candidate number that is a statistic about the organisation or its area "
         "(members, cells, households, money, percentages, results), saying what that number counts in this article. "
         "Leave out candidates that are not statistics.",
         max_length=60,
     )
-    title_en: str = Field(description="The same headline translated into English.")
-    summary_en: str = Field(
-        description="The same summary translated into natural English, 2-4 sentences. Keep names with their diacritics; "
-        "write numbers the English way (1,312 not 1.312; 8.86 billion VND not 8,86 tỉ)."
-    )
-    key_points_en: list[str] = Field(description="The same key points translated into English, in the same order.", min_length=1, max_length=6)
 
-    @field_validator("organization", "locality", mode="before")
-    @classmethod
-    def _label_length(cls, value):
-        return _within_limit(value, PROSE_LIMITS["label"])
 
-    @field_validator("title_vi", "title_en", mode="before")
-    @classmethod
-    def _title_length(cls, value):
-        return _within_limit(value, PROSE_LIMITS["title"])
-
-    @field_validator("summary_vi", "summary_en", mode="before")
-    @classmethod
-    def _summary_length(cls, value):
-        return _within_limit(value, PROSE_LIMITS["summary"])
-
-    @field_validator("key_points_vi", "key_points_en", mode="before")
-    @classmethod
-    def _key_point_length(cls, value):
-        return _within_limit(value, PROSE_LIMITS["key_point"])
-
-    @field_validator("title_vi", "summary_vi", "key_points_vi")
-    @classmethod
-    def _vietnamese(cls, value: str | list[str]):
-        return _in_language(value, is_vietnamese, "Vietnamese (tiếng Việt)")
-
-    @field_validator("title_en", "summary_en", "key_points_en")
-    @classmethod
-    def _english(cls, value: str | list[str]):
-        return _in_language(value, is_english, "English; it still has Vietnamese words")
-
-    def key_points(self) -> list[KeyPoint]:
-        """Vietnamese and English key points paired in order; an unpaired extra on either side is dropped."""
-        return [KeyPoint(vi=vi, en=en) for vi, en in zip(self.key_points_vi, self.key_points_en)]
+DRAFTS = (Selection, Translations, FactLabels)  # what the model fills for a brief, one call each
 
 
 # --------------------------------------------------------------------------- the brief (written by the program)
@@ -237,7 +213,9 @@ class RejectedFact(BaseModel):
     reason: str
 
 
-ProblemKind = Literal["number", "currency", "unit", "scale", "date", "name", "office", "direction", "truncated", "source", "instruction", "cleaning"]
+ProblemKind = Literal[
+    "number", "currency", "unit", "scale", "date", "name", "office", "direction", "truncated", "language", "source", "instruction", "cleaning"
+]
 
 
 class Check(BaseModel):
@@ -271,9 +249,10 @@ class Statement(BaseModel):
     traced to the article sentences it rests on and checked against them."""
 
     field: str = Field(description="Where it stands: 'title_en', 'summary_vi', 'key_points[2].en'...")
-    text: str = Field(description="As the model wrote it.")
+    text: str = Field(description="As shown: the article's own sentence, or the model's translation of it.")
     sources: list[Source] = Field(description="The article sentences it rests on; empty when none could be found.")
     kept: bool = Field(description="true: it passed every check and is in the brief's prose; false: it was left out (see checks).")
+    reasked: bool = Field(default=False, description="The model was asked once more, with the problems found, for this statement.")
 
 
 class Usage(BaseModel):
@@ -323,9 +302,19 @@ def total_cost(costs: list[float | None], digits: int = 8) -> float | None:
     return None if None in costs else round(sum(costs), digits)
 
 
-class Provenance(ModelCall):
-    """How a brief was made: the model call it rests on, the prompts, the time, the program's version."""
+class Call(ModelCall):
+    """One model answer an output is built from: a brief takes one per step, a form with many fields several."""
 
+    fields: list[str] = Field(
+        description="What this call produced: the form fields it filled, or the step of the brief (select, labels, translate, retranslate)."
+    )
+
+
+class Provenance(ModelCall):
+    """How a brief was made: its model calls (summed up in the fields it shares with one call), the prompts, the time,
+    the program's version. Its `cache_key` is that of the first call, which every other call follows from."""
+
+    calls: list[Call] = Field(default_factory=list, description="Every model answer the brief rests on, in the order asked.")
     prompts: list[PromptRef] = Field(description="Prompt templates used, with the sha256 of their content.")
     schema_version: str = SCHEMA_VERSION
     wall_seconds: float
@@ -399,12 +388,6 @@ class FormRef(BaseModel):
     source: str
 
 
-class Call(ModelCall):
-    """One model answer a filled form is built from (a form with many fields takes several)."""
-
-    fields: list[str] = Field(description="The form fields this call filled.")
-
-
 class FormProvenance(BaseModel):
     calls: list[Call]
     prompts: list[PromptRef]
@@ -456,7 +439,7 @@ class FilledForm(BaseModel):
 
 # --------------------------------------------------------------------------- JSON Schema export
 
-EXPORTED = {"brief": Brief, "article_draft": ArticleDraft, "filled_form": FilledForm}
+EXPORTED = {"brief": Brief, "brief_selection": Selection, "brief_translations": Translations, "brief_labels": FactLabels, "filled_form": FilledForm}
 
 
 def json_schemas() -> dict[str, dict]:

@@ -2,8 +2,9 @@
 
 For tests that need a model answer outside vcrpy's reach (a child process, concurrent connections) or
 a fault around it. A request is answered with the response recorded for the same JSON body, as vcrpy
-would, except for the body's "model" name (so the recordings of `local` can serve a chain model configured
-under another name); a request with no recording gets 404 with "no recording".
+would, except for the body's "model" name and answer format, so the recordings of `local` can serve a chain
+model configured under another name: a request in tools mode gets the recorded JSON-object answer as its tool
+call's arguments. A request with no recording gets 404 with "no recording".
 Faults are opt-in and the tests that use them say "simulated" in their names: `faults=[...]` gives the
 first requests (those `fault_if(body)` accepts, by default all) a fault each, in order; later requests are replayed:
 
@@ -15,7 +16,7 @@ first requests (those `fault_if(body)` accepts, by default all) a fault each, in
     "drip"           headers, then the recorded answer one byte every `drip` seconds (each read gets a byte, so no
                      read times out); after `hang` seconds the rest at once
     "drip_headers"   the status line and headers one byte every `drip` seconds for up to `hang` seconds, then the answer
-    "oversized"      200 with the recorded answer whose `summary_en` is repeated to `oversize` characters (still English)
+    "oversized"      200 with the recorded answer whose first text is repeated to `oversize` characters
     "not_json"       200 with a body that is not JSON
     "invalid"        200 with the recorded answer whose tool arguments fail the schema
     "length"         200 with the recorded answer cut in half, finish_reason "length"
@@ -89,8 +90,53 @@ class ReplayServer(ThreadingHTTPServer):
         self.server_close()
 
 
+def answer_of(completion: dict) -> dict:
+    """The structured answer in a recorded completion: a tool call's arguments, or a JSON-object answer's content."""
+    message = completion["choices"][0]["message"]
+    raw = message["tool_calls"][0]["function"]["arguments"] if message.get("tool_calls") else message["content"]
+    return json.loads(raw)
+
+
+def set_answer(completion: dict, raw: str) -> None:
+    message = completion["choices"][0]["message"]
+    if message.get("tool_calls"):
+        message["tool_calls"][0]["function"]["arguments"] = raw
+    else:
+        message["content"] = raw
+
+
+def _inflate(answer, size: int) -> bool:
+    """The answer's first text of ten characters or more repeated to `size` characters (in place); False if it has none."""
+    items = answer.items() if isinstance(answer, dict) else enumerate(answer) if isinstance(answer, list) else ()
+    for key, value in items:
+        if isinstance(value, str) and len(value) >= 10:
+            answer[key] = ((value + " ") * (size // (len(value) + 1) + 1))[:size]
+            return True
+        if isinstance(value, (dict, list)) and _inflate(value, size):
+            return True
+    return False
+
+
+FORMAT_KEYS = ("model", "tools", "tool_choice", "response_format")  # what the chain model's name and mode change in a body
+
+
 def _without_model(body):
-    return {k: v for k, v in body.items() if k != "model"} if isinstance(body, dict) else body
+    """The body as matched: without the model's name and the answer's format (a tool, or a JSON-object schema)."""
+    return {k: v for k, v in body.items() if k not in FORMAT_KEYS} if isinstance(body, dict) else body
+
+
+def in_format_asked(answer: bytes, request: dict) -> bytes:
+    """A recorded JSON-object answer (the embedded model's, its content the JSON) given as the tool call a request
+    in tools mode asks for, with the same arguments; any other answer as recorded."""
+    completion = json.loads(answer)
+    message = (completion.get("choices") or [{}])[0].get("message") or {}
+    tool = ((request.get("tool_choice") or {}).get("function") or {}).get("name") if isinstance(request.get("tool_choice"), dict) else None
+    if not request.get("tools") or message.get("tool_calls") or not tool:
+        return answer
+    message["tool_calls"] = [{"id": "call_replayed", "type": "function", "function": {"name": tool, "arguments": message.pop("content") or "{}"}}]
+    message["content"] = None
+    completion["choices"][0]["finish_reason"] = "tool_calls"
+    return json.dumps(completion, ensure_ascii=False).encode("utf-8")
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -128,21 +174,19 @@ class _Handler(BaseHTTPRequestHandler):
                 self.wfile.write(body)
         elif fault == "oversized":
             completion = json.loads(answer or server.recordings[0][2])
-            call = completion["choices"][0]["message"]["tool_calls"][0]["function"]
-            arguments = json.loads(call["arguments"])
-            summary = arguments["summary_en"] + " "
-            arguments["summary_en"] = (summary * (server.oversize // len(summary) + 1))[: server.oversize]
-            call["arguments"] = json.dumps(arguments, ensure_ascii=False)
+            arguments = answer_of(completion)
+            _inflate(arguments, server.oversize)
+            set_answer(completion, json.dumps(arguments, ensure_ascii=False))
             self._send(200, json.dumps(completion, ensure_ascii=False).encode("utf-8"))
         elif fault == "not_json":
             self._send(200, b"<html><body>502 Bad Gateway (simulated)</body></html>")
         elif fault in ("invalid", "length", "empty_choices"):
             completion = json.loads(answer or server.recordings[0][2])  # a re-ask has no recording of its own
-            call = completion["choices"][0]["message"]["tool_calls"][0]["function"]
             if fault == "invalid":
-                call["arguments"] = json.dumps({"title_vi": 5, "facts": "none"})
+                set_answer(completion, json.dumps({"title_vi": 5, "facts": "none", "summary": "none", "translations": "none"}))
             elif fault == "length":
-                call["arguments"] = call["arguments"][: len(call["arguments"]) // 2]
+                raw = json.dumps(answer_of(completion), ensure_ascii=False)
+                set_answer(completion, raw[: len(raw) // 2])
                 completion["choices"][0]["finish_reason"] = "length"
             else:
                 completion["choices"] = []
@@ -175,7 +219,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         server: ReplayServer = self.server
-        body = _without_model(json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"null"))
+        request = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"null")
+        body = _without_model(request)
         with server.lock:
             server.requests += 1
             fault = None
@@ -188,6 +233,7 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             time.sleep(server.delay)
             answer = next((answer for recorded, _, answer in server.recordings if recorded == body), None)
+            answer = in_format_asked(answer, request) if answer is not None and isinstance(request, dict) else answer
             if fault:
                 self._fault(fault, answer)
                 return

@@ -23,7 +23,7 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import CASSETTES, ROOT, SEEDS
-from replay_server import ReplayServer, _Handler
+from replay_server import ReplayServer, _Handler, answer_of, set_answer
 from served import AUTH, RECORDED, TOKEN, Served, served
 
 from summarizer.redaction import MIN_SECRET_CHARS, redact, redact_answer, redact_secrets
@@ -101,17 +101,29 @@ class Hostile(_Handler):
             super()._fault(fault, answer)
             return
         completion = json.loads(answer or self.server.recordings[0][2])
-        call = completion["choices"][0]["message"]["tool_calls"][0]["function"]
-        arguments = json.loads(call["arguments"])
+        arguments = answer_of(completion)
         if fault == "answer_echo":  # a valid answer that repeats the key
-            arguments["summary_en"] += f" The key is {key}."
+            _append(arguments, f" The key is {key}.")
         elif fault == "answer_split":
-            arguments["summary_en"] += f" {first}\n{second}"
-            arguments["title_en"] += f" {first} {second}"
+            _append(arguments, f" {first}\n{second}", every=True)
         else:  # an answer that fails validation, with the key in the values the validation error quotes
-            arguments = {"title_vi": 5, "facts": key, "summary_en": {"key": key}}
-        call["arguments"] = json.dumps(arguments, ensure_ascii=False)
+            arguments = {"title_vi": 5, "facts": key, "summary": {"key": key}, "translations": key}
+        set_answer(completion, json.dumps(arguments, ensure_ascii=False))
         self._send(200, json.dumps(completion, ensure_ascii=False).encode())
+
+
+def _append(answer, extra: str, every: bool = False) -> bool:
+    """`extra` appended to the answer's first text (or to every text), in place."""
+    items = answer.items() if isinstance(answer, dict) else enumerate(answer) if isinstance(answer, list) else ()
+    done = False
+    for key, value in list(items):
+        if isinstance(value, str) and key not in ("id",):
+            answer[key], done = value + extra, True
+        elif isinstance(value, (dict, list)):
+            done = _append(value, extra, every) or done
+        if done and not every:
+            return True
+    return done
 
 
 @contextlib.contextmanager

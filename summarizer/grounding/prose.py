@@ -1,15 +1,14 @@
-"""A brief's prose as statements: each traced to the article sentences it rests on, checked against them, kept or left out.
+"""A brief's prose: the article's own sentences chosen by number, their translations checked against them, kept or left out.
 
-    title, summary sentences, key points in the article's language ──► the article sentences each rests on (by words)
-    their twins in the other language ──► the same sources ──► statement checker (grounding/statements.py) ──► kept | left out
+    the article's sentences, numbered (quarantined ones left out) ──► the model picks summary and key points by number
+    ──► plan_brief: the title (the headline, else the lead), the summary, the key points, each an article sentence
+    ──► the model translates them ──► translation_problems: each against its own sentence (grounding/statements.py)
+    ──► re-asked once with the problems ──► checked_prose: a pair whose translation still fails is left out
 
-A statement in the article's language is a source sentence or a condensation of it, so its sources are the article
-sentences it shares most words with. Its twin is its translation and rests on the same sources. A sentence of the
-other-language summary that its twin summary's sources do not support may rest on the sentences that state its
-numbers instead (small models translate one summary and condense another); a key point is a pair, and a pair whose
-sides do not rest on the same sources is not shown. A statement whose words no sentence of the article carries has
-no sources and is left out. Whatever is left out is listed in the checks with the reason and the text the model
-wrote, so a brief never shows an unchecked statement as if it were checked.
+A statement in the article's language is the article's sentence itself, so it is grounded by construction; its twin
+in the other language is the translation of that sentence and is checked against it, not against the whole article.
+Whatever is left out is listed in the checks with the reason and the text the model wrote, so a brief never shows an
+unchecked statement as if it were checked.
 """
 
 from __future__ import annotations
@@ -19,19 +18,136 @@ from dataclasses import dataclass, field
 
 from summarizer.grounding.align import normalise
 from summarizer.grounding.quarantine import inside
-from summarizer.grounding.statements import check_statement, quantities
+from summarizer.grounding.statements import Problem, check_statement
 from summarizer.grounding.termbase import Termbase, default_termbase
-from summarizer.schema import ArticleDraft, Check, KeyPoint, Quarantined, Source, Statement
-from summarizer.text.language import FUNCTION_WORDS
-from summarizer.text.numbers import text_locale
-from summarizer.text.sentences import article_sentences, split_sentences
+from summarizer.schema import Check, KeyPoint, Quarantined, Selection, Source, Statement
+from summarizer.text.language import is_english, is_vietnamese
+from summarizer.text.sentences import article_sentences
 
-MIN_CARRIED = 0.6  # share of a statement's words its sources must carry for it to rest on them
-MIN_GAIN = 2  # words of the statement a further source sentence must add (a condensation of several sentences)
-MAX_SOURCES = 3  # article sentences one statement may rest on
-MIN_WORDS = {"en": 5, "vi": 5}  # a summary sentence or key point shorter than this is a fragment ("growth rate")
+MIN_WORDS = 5  # words (with a letter) of an article sentence shorter than this: a date line, a byline, a fragment
+LEAD_WORDS = 8  # the lead, the title's source when the article's headline is not in its text, has at least this many
+MAX_SUMMARY = 3
+MAX_KEY_POINTS = 4
+MIN_KEY_POINTS = 3
 _WORD = re.compile(r"\w+")
 _ENDS_CUT = re.compile(r"(?:\b(?:and|or|of|the|a|an|to|with|for|in|on|by|as|at|from|và|của|các|những|với|cho|trong|là)|[,;:(“\"-])\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class NumberedSentence:
+    """A sentence of the article as the model sees it: its place among the sentences shown (`key`), the number the model
+    chooses it by (None for the headline, a date line, a byline: never a statement of the brief), its span, its words."""
+
+    key: int
+    number: int | None
+    start: int
+    end: int
+    text: str
+
+    @property
+    def source(self) -> Source:
+        return Source(start=self.start, end=self.end)
+
+    @property
+    def label(self) -> str:
+        """Its label in a list of items to translate: its number, or T for the headline."""
+        return str(self.number) if self.number is not None else "T"
+
+
+def numbered_sentences(text: str, headline: str | None = None, quarantined: list[Quarantined] = ()) -> list[NumberedSentence]:
+    """The article's sentences as the model sees them, without those addressed to a model (it never sees them): the
+    statements numbered from 1; the headline, date lines and bylines shown without a number."""
+    shown = [s for s in article_sentences(text) if inside(s.start, s.end, quarantined) is None]
+    wanted, numbered, count = _words(headline or ""), [], 0
+    for key, s in enumerate(shown, 1):
+        statement = _word_count(s.text) >= MIN_WORDS and not (wanted and _words(s.text) == wanted)
+        count += statement
+        numbered.append(NumberedSentence(key, count if statement else None, s.start, s.end, s.text))
+    return numbered
+
+
+@dataclass
+class Plan:
+    """The sentences a brief is made of (their keys): the title's, the summary's and the key points', in article order;
+    and the checks for the choices of the model that were refused or made up for."""
+
+    title: int | None
+    summary: list[int]
+    key_points: list[int]
+    checks: list[Check] = field(default_factory=list)
+
+    def keys(self) -> list[int]:
+        """Every sentence to translate, once each, in the order the brief shows them."""
+        chosen = ([self.title] if self.title is not None else []) + self.summary + self.key_points
+        return list(dict.fromkeys(chosen))
+
+
+def plan_brief(sentences: list[NumberedSentence], headline: str | None, selection: Selection, figures: dict[int, int] | None = None) -> Plan:
+    """The title's sentence (the article's headline when its text has it, else the lead) and the sentences the model
+    chose by number, the key points other than the summary's. Made up for by the program: no usable summary sentence
+    gives the lead; fewer than MIN_KEY_POINTS key points are topped up with the sentences that state the most of the
+    article's figures (`figures`: sentence key -> how many candidate numbers it states)."""
+    by_number = {s.number: s for s in sentences if s.number is not None}
+    statements = [s.key for s in sentences if s.number is not None]
+    title = _title_sentence(sentences, headline)
+    checks: list[Check] = []
+
+    def chosen(where: str, numbers: list[int], limit: int, taken: set[int]) -> list[int]:
+        kept = []
+        for number in dict.fromkeys(numbers):
+            sentence = by_number.get(number)
+            if sentence is None:
+                checks.append(Check(field=where, kind="source", text=str(number), reason="the model chose a sentence number the article does not have"))
+            elif sentence.key not in taken and sentence.key != title and len(kept) < limit:
+                kept.append(sentence.key)
+        return sorted(kept)
+
+    summary = chosen("summary", selection.summary, MAX_SUMMARY, set())
+    if not summary and (lead := next((key for key in statements if key != title), None)) is not None:
+        summary = [lead]
+        checks.append(
+            Check(
+                field="summary", kind="source", text=str(selection.summary)[:80], reason="the model chose no usable sentence: the lead stands for the summary"
+            )
+        )
+    key_points = chosen("key_points", selection.key_points, MAX_KEY_POINTS, set(summary))
+    if len(key_points) < MIN_KEY_POINTS and figures:
+        taken = {title, *summary, *key_points}
+        stating = sorted((key for key in statements if figures.get(key) and key not in taken), key=lambda key: (-figures[key], key))
+        key_points = sorted(key_points + stating[: MAX_KEY_POINTS - len(key_points)])
+    return Plan(title=title, summary=summary, key_points=key_points, checks=checks)
+
+
+def _title_sentence(sentences: list[NumberedSentence], headline: str | None) -> int | None:
+    wanted = _words(headline or "")
+    for sentence in sentences:
+        if wanted and _words(sentence.text) == wanted:
+            return sentence.key
+    return next((s.key for s in sentences if _word_count(s.text) >= LEAD_WORDS), None)
+
+
+def _word_count(text: str) -> int:
+    """Words with a letter in them: a date line ("26/12/2014 - 07:29") has none."""
+    return sum(1 for word in _WORD.findall(text) if not word.isdigit())
+
+
+def translation_problems(source: str, translation: str | None, *, target: str, source_language: str, termbase: Termbase | None = None) -> list[Problem]:
+    """What a translation into `target` ("en" or "vi") of the article's `source` sentence says that the sentence does
+    not (the statement checker), and whether it is a whole sentence in the target language at all."""
+    if not translation or not translation.strip():
+        return [Problem("source", "", "the model gave no translation")]
+    problems = check_statement(translation, [source], language=target, termbase=termbase or default_termbase(), source_language=source_language)
+    in_language = is_english(translation) if target == "en" else is_vietnamese(translation)
+    if not in_language:
+        problems.append(Problem("language", translation[:80], f"it is not written in {'English' if target == 'en' else 'Vietnamese'}"))
+    if _ENDS_CUT.search(translation.strip()) and not _ENDS_CUT.search(source.strip()):
+        problems.append(Problem("truncated", translation.strip()[-40:], "the translation ends mid-sentence"))
+    return problems
+
+
+def reasons(problems: list[Problem]) -> str:
+    """Problems as the model is told them: 'yuan: the source names no yuan; ...'."""
+    return "; ".join(f"{p.text!r}: {p.reason}" if p.text else p.reason for p in problems)
 
 
 @dataclass
@@ -47,149 +163,54 @@ class CheckedProse:
     checks: list[Check] = field(default_factory=list)
 
 
-def check_prose(text: str, headline: str | None, draft: ArticleDraft, termbase: Termbase | None = None, quarantined: list[Quarantined] = ()) -> CheckedProse:
-    """Every statement of the draft's prose, traced to its sources in the article `text` (whose own `headline` the
-    titles may rest on) and checked against them, offices and units through `termbase` (default: the packaged one).
-    No statement rests on a `quarantined` sentence (one addressed to a model)."""
-    sentences = [(s.start, s.end) for s in article_sentences(text) if inside(s.start, s.end, quarantined) is None]
-    checker = _Checker(text, sentences, termbase or default_termbase())
-    own, other = ("en", "vi") if text_locale(text) == "en" else ("vi", "en")  # the article's language, and the twins'
-    drafted = {"vi": (draft.title_vi, draft.summary_vi), "en": (draft.title_en, draft.summary_en)}
-    pairs = [{"vi": p.vi, "en": p.en} for p in draft.key_points()]
+def checked_prose(
+    sentences: list[NumberedSentence],
+    plan: Plan,
+    translations: dict[int, str],
+    problems: dict[int, list[Problem]],
+    *,
+    own: str,
+    reasked: set[int] = frozenset(),
+) -> CheckedProse:
+    """The brief's prose from the planned sentences (in the article's language, `own`) and their checked translations
+    (both by sentence key): a sentence is shown with its translation when the translation has no problem, and neither
+    is shown otherwise."""
+    other = "en" if own == "vi" else "vi"
+    by_key = {s.key: s for s in sentences}
+    statements: list[Statement] = []
+    checks = list(plan.checks)
 
-    title, summary = {}, {}
-    title_sources = checker.title_sources(headline, drafted[own][0])
-    for language in (own, other):
-        title[language] = checker.statement(f"title_{language}", drafted[language][0], language, title_sources)
-    summary[own] = [checker.statement(f"summary_{own}", s, own, checker.sources_of(s)) for s in _sentences(drafted[own][1])]
-    summary_sources = _union([s.sources for s in summary[own]])
-    summary[other] = [checker.twin(f"summary_{other}", s, other, summary_sources) for s in _sentences(drafted[other][1])]
+    def pair(where_own: str, where_other: str, key: int) -> tuple[str, str] | None:
+        sentence, translation = by_key[key], translations.get(key) or ""
+        found = problems.get(key, [])
+        sources, again = [sentence.source], key in reasked
+        statements.append(Statement(field=where_own, text=sentence.text, sources=sources, kept=not found, reasked=again))
+        statements.append(Statement(field=where_other, text=translation, sources=sources, kept=not found, reasked=again))
+        if found:
+            checks.extend(Check(field=where_other, kind=p.kind, text=p.text, reason=p.reason, statement=translation) for p in found)
+            checks.append(
+                Check(field=where_own, kind="source", text=sentence.text[:80], reason="left out with its other-language twin", statement=sentence.text)
+            )
+            return None
+        return (sentence.text, translation) if own == "vi" else (translation, sentence.text)
 
+    title = pair(f"title_{own}", f"title_{other}", plan.title) if plan.title is not None else None
+    summary = [shown for key in plan.summary if (shown := pair(f"summary_{own}", f"summary_{other}", key))]
     points = []
-    for i, pair in enumerate(pairs):
-        first = checker.statement(f"key_points[{i}].{own}", pair[own], own, checker.sources_of(pair[own]))
-        second = checker.statement(f"key_points[{i}].{other}", pair[other], other, first.sources)
-        if first.kept and second.kept:
-            points.append(KeyPoint(vi=pair["vi"], en=pair["en"]))
-        else:  # a key point is a pair: when one side fails, neither is shown
-            checker.leave_out(first, second)
-
+    for i, key in enumerate(plan.key_points):
+        if shown := pair(f"key_points[{i}].{own}", f"key_points[{i}].{other}", key):
+            points.append(KeyPoint(vi=shown[0], en=shown[1]))
     return CheckedProse(
-        title_vi=title["vi"].text if title["vi"].kept else "",
-        title_en=title["en"].text if title["en"].kept else "",
-        summary_vi=" ".join(s.text for s in summary["vi"] if s.kept),
-        summary_en=" ".join(s.text for s in summary["en"] if s.kept),
+        title_vi=title[0] if title else "",
+        title_en=title[1] if title else "",
+        summary_vi=" ".join(vi for vi, _ in summary),
+        summary_en=" ".join(en for _, en in summary),
         key_points=points,
-        statements=checker.statements,
-        checks=checker.checks,
+        statements=statements,
+        checks=checks,
     )
-
-
-class _Checker:
-    """The article's sentences, and the statements checked against them so far with the checks they raised."""
-
-    def __init__(self, text: str, sentences: list[tuple[int, int]], termbase: Termbase):
-        self.text, self.sentences, self.termbase = text, sentences, termbase
-        self.keys = [_words(text[start:end]) for start, end in sentences]
-        self.words = [set(key.split()) for key in self.keys]
-        self.locale = text_locale(text)
-        self._values: list[set] | None = None  # the numbers each sentence states, read when first needed
-        self.statements: list[Statement] = []
-        self.checks: list[Check] = []
-
-    def sources_of(self, statement: str) -> list[Source]:
-        """The article sentences a statement in the article's language rests on: the fewest that together carry most of
-        its words (the one carrying most first, then each that adds words), or none when they carry too few."""
-        wanted = set(_words(statement).split()) - FUNCTION_WORDS
-        if not wanted:
-            return []
-        chosen: list[int] = []
-        carried: set[str] = set()
-        for _ in range(MAX_SOURCES):
-            gain, best = max(((len((wanted & words) - carried), i) for i, words in enumerate(self.words) if i not in chosen), default=(0, -1))
-            if gain == 0 or (chosen and gain < MIN_GAIN):
-                break
-            chosen.append(best)
-            carried |= wanted & self.words[best]
-        return self._sources(chosen) if len(carried) >= MIN_CARRIED * len(wanted) else []
-
-    def title_sources(self, headline: str | None, drafted: str) -> list[Source]:
-        """The article's own headline, its first sentence after it (the lead), and the sentences the drafted title
-        shares most words with (a small model often titles a brief with a sentence of the body)."""
-        found = [i for i, key in enumerate(self.keys) if headline and key == _words(headline)][:1]
-        lead = next((i for i in range((found[0] + 1) if found else 0, len(self.sentences)) if len(self.keys[i].split()) >= 8), None)
-        found += [lead] if lead is not None else []
-        spans = {(s.start, s.end): s for s in [*self._sources(found), *self.sources_of(drafted)]}
-        return [spans[key] for key in sorted(spans)]
-
-    def _sources(self, indices) -> list[Source]:
-        return [Source(start=self.sentences[i][0], end=self.sentences[i][1]) for i in sorted(set(indices))]
-
-    def sentences_stating(self, statement: str, language: str) -> list[Source]:
-        """The article sentences that state the most of a statement's numbers (at most MAX_SOURCES, best first)."""
-        wanted = {q.value for q in quantities(statement, language)}
-        if not wanted:
-            return []
-        if self._values is None:
-            source_language = "en" if self.locale == "en" else "vi"
-            self._values = [{q.value for q in quantities(self.text[a:b], source_language, self.locale)} for a, b in self.sentences]
-        scored = sorted(((len(wanted & values), i) for i, values in enumerate(self._values) if wanted & values), reverse=True)
-        return self._sources(i for _, i in scored[:MAX_SOURCES])
-
-    def twin(self, where: str, text: str, language: str, sources: list[Source]) -> Statement:
-        """A sentence of the other-language summary: on its twin summary's sources, else on the sentences that state
-        its numbers, if they support it."""
-        problems = self._problems(where, text, language, sources)
-        if problems and (stating := self.sentences_stating(text, language)) and stating != sources:
-            if not self._problems(where, text, language, stating):
-                sources, problems = stating, []
-        return self._record(where, text, sources, problems)
-
-    def statement(self, where: str, text: str, language: str, sources: list[Source]) -> Statement:
-        return self._record(where, text, sources, self._problems(where, text, language, sources))
-
-    def _problems(self, where: str, text: str, language: str, sources: list[Source]) -> list[tuple[str, str, str]]:
-        problems = []
-        if not sources:
-            problems.append(("source", text[:80], "no sentence of the article says this"))
-        else:
-            quoted = [self.text[s.start : s.end] for s in sources]
-            problems += [
-                (p.kind, p.text, p.reason) for p in check_statement(text, quoted, language=language, termbase=self.termbase, source_language=self.locale)
-            ]
-        if _ENDS_CUT.search(text.strip()) and not text.strip().endswith(("…", "...")):
-            problems.append(("truncated", text.strip()[-40:], "the statement ends mid-sentence"))
-        elif not where.startswith("title") and len(_WORD.findall(text)) < MIN_WORDS[language]:
-            problems.append(("truncated", text.strip(), "a fragment, not a statement"))
-        return problems
-
-    def _record(self, where: str, text: str, sources: list[Source], problems: list[tuple[str, str, str]]) -> Statement:
-        statement = Statement(field=where, text=text, sources=sources, kept=not problems)
-        self.statements.append(statement)
-        self.checks += [Check(field=where, kind=kind, text=said, reason=reason, statement=text) for kind, said, reason in problems]
-        return statement
-
-    def leave_out(self, *statements: Statement) -> None:
-        """Statements that pass their own checks but are left out with their twin."""
-        for statement in statements:
-            if statement.kept:
-                statement.kept = False
-                self.checks.append(
-                    Check(
-                        field=statement.field, kind="source", text=statement.text[:80], reason="left out with its other-language twin", statement=statement.text
-                    )
-                )
 
 
 def _words(text: str) -> str:
     """A sentence as compared: normalised (case, tone placement, quotes), its words only."""
     return " ".join(_WORD.findall(normalise(text)[0]))
-
-
-def _sentences(text: str) -> list[str]:
-    return [s.text for s in split_sentences(text or "")]
-
-
-def _union(groups: list[list[Source]]) -> list[Source]:
-    seen = {(s.start, s.end): s for group in groups for s in group}
-    return [seen[key] for key in sorted(seen)]

@@ -20,6 +20,7 @@ from pydantic import BaseModel
 
 from summarizer.config import LOCAL
 from summarizer.errors import ModelCallError
+from summarizer.models.prompts import render_reask
 from summarizer.redaction import redact_answer
 from summarizer.schema import Usage
 
@@ -41,7 +42,7 @@ class Endpoint:
     model: str  # the litellm model string
     api_base: str | None = None
     api_key: str | None = None
-    mode: str = "tools"  # instructor mode: tools | json | json_schema
+    mode: str = "tools"  # instructor mode: tools | json | json_schema; or json_object (our own loop, see _complete_json_object)
     timeout: float = 600.0  # seconds for one structured call, re-asks included
     max_tokens: int = DEFAULT_MAX_TOKENS  # completion tokens for one answer
 
@@ -112,6 +113,8 @@ async def complete_structured(
     seed: int | None = GENERATION["seed"],
 ) -> StructuredResult[T]:
     """Ask `endpoint` for a `response_model`, re-asking with the validation errors up to `max_reasks` times."""
+    if endpoint.mode == "json_object":
+        return await _complete_json_object(endpoint, messages, response_model, max_reasks=max_reasks, temperature=temperature, seed=seed)
     import instructor
 
     litellm = _litellm()
@@ -142,6 +145,70 @@ async def complete_structured(
     value = response_model.model_construct(value.model_fields_set, **dict(value))  # the model asked for, not instructor's subclass
     value = redact_answer(value)  # a key the provider put in the answer is in no output, cache entry or response
     return StructuredResult(value=value, usage=usage_of(completion), reasks=reasks)
+
+
+async def _complete_json_object(
+    endpoint: Endpoint, messages, response_model: type[T], *, max_reasks: int, temperature: float, seed: int | None
+) -> StructuredResult[T]:
+    """The answer as JSON constrained by the server to the model's JSON Schema (`response_format` json_object with a
+    `schema`, which llama.cpp's servers turn into a grammar), re-asked with the validation errors.
+
+    Nothing of the schema enters the prompt, unlike a tool definition (which a chat template puts before the first
+    message): every call about one article then starts with the same tokens, and the server reuses their evaluation.
+    The prompt itself says what to answer (the field descriptions, rendered from the schema by the task)."""
+    litellm = _litellm()
+    schema = response_model.model_json_schema()
+    conversation, usage, problem = list(messages), Usage(), ""
+    for attempt in range(max_reasks + 1):
+        try:
+            completion = await litellm.acompletion(
+                model=endpoint.model,
+                messages=conversation,
+                response_format={"type": "json_object", "schema": schema},
+                num_retries=0,
+                max_retries=0,
+                api_base=endpoint.api_base,
+                api_key=endpoint.api_key,
+                timeout=endpoint.timeout,
+                max_tokens=endpoint.max_tokens,
+                temperature=temperature,
+                seed=seed,
+            )
+        except Exception as err:
+            failed = classify(err)
+            failed.usage = usage + failed.usage
+            raise failed from None
+        usage = usage + usage_of(completion)
+        choices = getattr(completion, "choices", None) or []
+        if not choices:
+            problem = "the answer had no choices"
+            continue
+        content = choices[0].message.content or ""
+        if choices[0].finish_reason == "length":
+            raise ModelCallError("truncated", "the output was cut off by the token limit", usage)
+        try:
+            value = response_model.model_validate_json(content)
+        except ValueError as err:
+            problem = _validation_summary(err)
+            conversation += [{"role": "assistant", "content": content}, {"role": "user", "content": render_reask(problem)}]
+            continue
+        return StructuredResult(value=redact_answer(value), usage=usage, reasks=attempt)
+    raise ModelCallError("invalid_output", f"the answer failed validation after {max_reasks + 1} attempts: {problem}", usage)
+
+
+def _validation_summary(err: BaseException, default: str | None = None) -> str:
+    """A pydantic validation error on one line: 'facts.0.value: Input should be a valid number (and 3 more errors)';
+    `default` (else the error's first line) when it lists no errors."""
+    try:
+        errors = err.errors(include_url=False, include_input=False, include_context=False)
+    except Exception:
+        errors = []
+    if not errors:
+        return _first_line(err) if default is None else default
+    first = errors[0]
+    where = ".".join(str(part) for part in first.get("loc", ())) or "the answer"
+    more = f" (and {len(errors) - 1} more error{'' if len(errors) == 2 else 's'})" if len(errors) > 1 else ""
+    return f"{where}: {first.get('msg', 'invalid')}{more}"
 
 
 def cost_usd(model: str, usage: Usage) -> float | None:
@@ -241,18 +308,8 @@ def _what_was_invalid(err: BaseException) -> str:
     failed = [attempt.exception for attempt in reversed(getattr(err, "failed_attempts", None) or [])]
     causes = [*failed, *_causes(err)]
     for cause in causes:
-        if type(cause).__name__ != "ValidationError" or not callable(getattr(cause, "errors", None)):
-            continue
-        try:
-            errors = cause.errors(include_url=False, include_input=False, include_context=False)
-        except Exception:
-            continue
-        if not errors:
-            continue
-        first = errors[0]
-        where = ".".join(str(part) for part in first.get("loc", ())) or "the answer"
-        more = f" (and {len(errors) - 1} more error{'' if len(errors) == 2 else 's'})" if len(errors) > 1 else ""
-        return f"{where}: {first.get('msg', 'invalid')}{more}"
+        if type(cause).__name__ == "ValidationError" and callable(getattr(cause, "errors", None)) and (summary := _validation_summary(cause, default="")):
+            return summary
     for cause in causes:  # no validation error: what went wrong reading the answer (e.g. no choices in it)
         if type(cause).__name__ != "InstructorRetryException":
             return f"{type(cause).__name__}: {_first_line(cause)}"

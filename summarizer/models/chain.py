@@ -111,9 +111,13 @@ class ModelChain:
         cache: AnswerCache | None,
         article_id: str,
         task: str = "answer",
+        shared_prefix: bool = False,
     ) -> Answered:
         """A cached answer of any model of the chain, else the first valid answer of the chain, which is then cached.
-        `keys` are the request's cache keys (`cache_keys`); raises NoValidAnswer when no model answers validly."""
+        `keys` are the request's cache keys (`cache_keys`, with the same `shared_prefix`); raises NoValidAnswer when
+        no model answers validly. `shared_prefix`: the request opens with the same tokens as the other calls of its
+        task (the article), and the local model gets the schema as a response format rather than as a tool, which
+        its chat template would put before the article (see `call_settings`)."""
         for name in self.settings.chain if cache else ():
             if hit := cache.get(keys[name]):
                 try:
@@ -124,6 +128,7 @@ class ModelChain:
         attempts: list[Attempt] = []
         spent = Usage()  # tokens spent on models that then failed count too
         async for endpoint in self.endpoints(attempts):
+            endpoint = replace(endpoint, mode=self.call_settings(endpoint.name, shared_prefix)["mode"])
             try:
                 result = await self.ask(endpoint, messages, answer_model, max_reasks=MAX_REASKS)
             except ModelCallError as err:
@@ -146,7 +151,7 @@ class ModelChain:
             )
         raise NoValidAnswer(article_id, attempts, task)
 
-    def cache_keys(self, messages: list[dict[str, str]], prompt: PromptRef, answer_model: type[BaseModel]) -> dict[str, str]:
+    def cache_keys(self, messages: list[dict[str, str]], prompt: PromptRef, answer_model: type[BaseModel], shared_prefix: bool = False) -> dict[str, str]:
         """The cache key of a request's answer for each model of the chain."""
         return {
             name: cache_key(
@@ -154,7 +159,7 @@ class ModelChain:
                 prompt=prompt,
                 answer_model=answer_model,
                 model=self.identity(name),
-                generation={**self.call_settings(name), "max_reasks": MAX_REASKS, **llm.GENERATION},
+                generation={**self.call_settings(name, shared_prefix), "max_reasks": MAX_REASKS, **llm.GENERATION},
             )
             for name in self.settings.chain
         }
@@ -171,10 +176,13 @@ class ModelChain:
             return f"local:{path.name}:{path.stat().st_size if path.is_file() else 'missing'}"
         return f"local:{MODEL_FILE}:{MODEL_SHA256[:16]}"
 
-    def call_settings(self, name: str) -> dict:
-        """The instructor mode and token limit calls to `name` use (they change its answers)."""
+    def call_settings(self, name: str, shared_prefix: bool = False) -> dict:
+        """The mode and token limit calls to `name` use (they change its answers). A request that shares its prefix
+        with the other calls of its task reaches the local llama.cpp server in `json_object` mode (the schema as
+        a response format, out of the prompt), so the server reuses the evaluated article from call to call."""
         options = self.settings.options_for(name)
-        return {"mode": options.mode, "max_tokens": options.max_tokens or llm.DEFAULT_MAX_TOKENS}
+        mode = "json_object" if shared_prefix and name == LOCAL else options.mode
+        return {"mode": mode, "max_tokens": options.max_tokens or llm.DEFAULT_MAX_TOKENS}
 
     def _slot(self, name: str):
         if name != LOCAL:

@@ -136,10 +136,12 @@ class LocalServer:
 
     ALIAS = "local"
 
-    def __init__(self, gguf: Path, *, n_ctx: int = 16384, threads: int | None = None, start_timeout: float = 180.0):
+    def __init__(self, gguf: Path, *, n_ctx: int = 16384, threads: int | None = None, start_timeout: float = 180.0, settings: dict[str, str] | None = None):
+        """`settings`: more of llama_cpp.server's options, e.g. {"n_ubatch": "256"} (bench/bench_local.py measures them)."""
         self.gguf = gguf
         self.n_ctx = n_ctx
         self.threads = threads or os.cpu_count() or 1
+        self.settings = dict(settings or {})
         self.start_timeout = start_timeout
         self.port: int | None = None
         self.process: subprocess.Popen | None = None
@@ -170,6 +172,7 @@ class LocalServer:
             str(self.threads),
             "--logits_all",
             "False",
+            *[part for name, value in self.settings.items() for part in (f"--{name}", value)],
         ]
 
     def start(self) -> LocalServer:

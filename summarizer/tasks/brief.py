@@ -1,12 +1,16 @@
-"""The brief of one article, top to bottom: candidates, the request, the chain's answer, grounding, the written files.
+"""The brief of one article, top to bottom: its sentences, the model's three small tasks, the checks, the written files.
 
-    article ──► candidate numbers (text/candidates.py reads them) ──► brief prompt ──► ArticleDraft
-            ──► facts = labelled candidates, each checked against the text (grounding/facts.py)
-            ──► prose checked against the article (grounding/fidelity.py) ──► Brief ──► out/<id>.json, .md
+    article ──► numbered sentences, candidate numbers (none from a sentence addressed to a model)
+            ──► select: the model picks the summary's and the key points' sentences by number   ┐ one article prefix,
+            ──► labels: the model says what each candidate number counts                        │ evaluated once by
+            ──► translate: the model translates the chosen sentences, the terms given            ┘ the local server
+            ──► each translation checked against its own sentence ──► failing ones re-asked once with the problems
+            ──► facts = labelled candidates checked against the text (grounding/facts.py) ──► Brief ──► out/<id>.json, .md
 
-A cached answer of any model of the chain is used before any model is called; a model that fails hands the
-article to the next (models/chain.py). The brief's provenance lists the models tried before the one that
-answered, and why.
+A small model fails at eight jobs in one call; each call here asks one thing, and the program does what it
+knows (sentences, numbers, people, offsets). The calls about one article open with the same instructions and the
+same numbered article, so llama.cpp evaluates that prefix once. A cached answer of any model of the chain is used
+before any model is called; a model that fails hands the call to the next (models/chain.py).
 """
 
 from __future__ import annotations
@@ -19,62 +23,133 @@ from summarizer import __version__
 from summarizer.batch.files import atomic_write, written
 from summarizer.grounding.align import occurs_in
 from summarizer.grounding.facts import ground_facts
-from summarizer.grounding.fidelity import check_roles
-from summarizer.grounding.prose import check_prose
-from summarizer.grounding.quarantine import quarantine_checks, quarantine_facts, quarantined_spans
-from summarizer.grounding.termbase import Termbase
+from summarizer.grounding.prose import NumberedSentence, checked_prose, numbered_sentences, plan_brief, reasons, translation_problems
+from summarizer.grounding.quarantine import inside, quarantine_checks, quarantine_facts, quarantined_spans
+from summarizer.grounding.statements import Problem
+from summarizer.grounding.termbase import Termbase, default_termbase
 from summarizer.models.cache import AnswerCache
-from summarizer.models.chain import Answered, ModelChain
-from summarizer.models.prompts import load_prompt
+from summarizer.models.chain import ModelChain
+from summarizer.models.prompts import answer_fields, load_prompt
 from summarizer.review.markdown import brief_markdown
-from summarizer.schema import ArticleDraft, ArticleInfo, Brief, Check, Person, PromptRef, Provenance
+from summarizer.schema import (
+    ArticleInfo,
+    Brief,
+    Call,
+    Check,
+    FactLabel,
+    FactLabels,
+    Person,
+    PromptRef,
+    Provenance,
+    Quarantined,
+    Selection,
+    Translation,
+    Translations,
+    Usage,
+    total_cost,
+)
 from summarizer.text.article import Article, cut_warning
 from summarizer.text.candidates import Candidate, fact_candidates
 from summarizer.text.numbers import text_locale
-from summarizer.text.people import find_people
+from summarizer.text.people import NamedPerson, find_people
 
 JSONL_FILE = "briefs.jsonl"  # every brief of a batch, one per line, in input order
+STEPS = ("select", "labels", "translate", "retranslate")  # the prompts of a brief: brief.STEP.j2
 
 
 @dataclass
 class BriefRequest:
-    """What is asked of the model for one article, and the cache key of the answer for each model of the chain."""
+    """What is asked of the model for one article before any answer: the selection (`messages`, `keys`: its cache key
+    for each model of the chain) and the labels; the translation follows from the selection's answer."""
 
     article: Article
+    sentences: list[NumberedSentence]
+    quarantined: list[Quarantined]
     candidates: list[Candidate]
+    people: list[NamedPerson]
     messages: list[dict[str, str]]
-    prompt: PromptRef
-    keys: dict[str, str]  # chain name -> cache key
+    keys: dict[str, str]
+    label_messages: list[dict[str, str]]
+    label_keys: dict[str, str]
+    prompts: list[PromptRef]
 
 
 def brief_request(article: Article, chain: ModelChain) -> BriefRequest:
-    prompt = load_prompt("brief")
-    candidates = fact_candidates(article.text)
-    messages = prompt.messages(article_text=article.text, candidates=candidates, article_language=text_locale(article.text))
-    return BriefRequest(article, candidates, messages, prompt.ref, chain.cache_keys(messages, prompt.ref, ArticleDraft))
+    text = article.text
+    quarantined = quarantined_spans(text)  # sentences addressed to a model: the model never sees them, nothing rests on them
+    sentences = numbered_sentences(text, article.meta.title, quarantined)
+    candidates = [c for c in fact_candidates(text) if inside(c.mention.start, c.mention.end, quarantined) is None]
+    shared = {"sentences": sentences, "article_text": text}
+    select, labels = load_prompt("brief", "select"), load_prompt("brief", "labels")
+    messages = select.messages(**shared, fields=answer_fields(Selection))
+    label_messages = labels.messages(**shared, candidates=candidates, fields=answer_fields(FactLabel))
+    return BriefRequest(
+        article=article,
+        sentences=sentences,
+        quarantined=quarantined,
+        candidates=candidates,
+        people=find_people(text),
+        messages=messages,
+        keys=chain.cache_keys(messages, select.ref, Selection, shared_prefix=True),
+        label_messages=label_messages,
+        label_keys=chain.cache_keys(label_messages, labels.ref, FactLabels, shared_prefix=True),
+        prompts=[load_prompt("brief", step).ref for step in STEPS],
+    )
 
 
 async def brief_article(article: Article, chain: ModelChain, cache: AnswerCache | None = None) -> Brief:
-    """The brief of one article: a cached answer of a chain model if there is one, else the first model that answers validly."""
+    """The brief of one article: cached answers of a chain model where there are some, else the first model that answers validly."""
     return await produce_brief(brief_request(article, chain), chain, cache, time.monotonic())
 
 
 async def produce_brief(request: BriefRequest, chain: ModelChain, cache: AnswerCache | None, started: float, termbase: Termbase | None = None) -> Brief:
-    """The brief for a request, from the cache or from the chain; raises NoValidAnswer when no model answers validly.
-    `termbase`: the terms the prose is checked with (default: the packaged termbase)."""
-    answered = await chain.answer(ArticleDraft, request.messages, request.keys, cache=cache, article_id=request.article.id, task="brief")
-    return assemble_brief(request, answered, started, termbase)
+    """The brief for a request, each step from the cache or from the chain; raises NoValidAnswer when no model answers
+    one of them validly. `termbase`: the terms given to the model and the prose is checked with (default: packaged)."""
+    termbase = termbase or default_termbase()
+    article, text = request.article, request.article.text
+    own = "en" if text_locale(text) == "en" else "vi"
+    other = "vi" if own == "en" else "en"
 
+    async def ask(model, messages, keys, step):
+        nonlocal asking
+        answered = await asking.answer(model, messages, keys, cache=cache, article_id=article.id, task="brief", shared_prefix=True)
+        calls.append(Call(**answered.call.model_dump(), fields=[step]))
+        names = asking.settings.chain
+        asking = asking.with_models(names[names.index(answered.call.model) :])  # the next steps start from the model that answered
+        return answered.value
 
-def assemble_brief(request: BriefRequest, answered: Answered, started: float, termbase: Termbase | None = None) -> Brief:
-    """The brief from the model's draft: facts grounded in the text, each statement of the prose checked against its
-    sources (what fails is left out and listed in the checks), provenance."""
-    text, draft = request.article.text, answered.value
-    quarantined = quarantined_spans(text)  # sentences addressed to a model: nothing below rests on them
-    kept, rejected = quarantine_facts(*ground_facts(text, request.candidates, draft.facts), quarantined)
-    prose = check_prose(text, request.article.meta.title, draft, termbase, quarantined)
+    calls: list[Call] = []
+    asking = chain
+    selection: Selection = await ask(Selection, request.messages, request.keys, "select")
+    labels: FactLabels = await ask(FactLabels, request.label_messages, request.label_keys, "labels")
+
+    figures = {s.key: sum(1 for c in request.candidates if s.start <= c.mention.start < s.end) for s in request.sentences}
+    plan = plan_brief(request.sentences, article.meta.title, selection, figures)
+    by_key = {s.key: s for s in request.sentences}
+    sources = {by_key[key].label: by_key[key].text for key in plan.keys()}  # what each item to translate says
+    sources |= {f"R{i}": person.role_vi for i, person in enumerate(request.people, 1) if person.role_vi}
+    translated, problems, reasked = await translate(sources, request, chain, termbase, other, ask)
+
+    prose = checked_prose(
+        request.sentences,
+        plan,
+        {key: translated.get(by_key[key].label, "") for key in plan.keys()},
+        {key: problems[by_key[key].label] for key in plan.keys()},
+        own=own,
+        reasked={key for key in plan.keys() if by_key[key].label in reasked},
+    )
+    people = [
+        Person(name=p.name, role_vi=p.role_vi, role_en=None if problems.get(f"R{i}", True) else translated[f"R{i}"]) for i, p in enumerate(request.people, 1)
+    ]
+    role_checks = [
+        Check(field=f"people[{i - 1}].role_{other}", kind=p.kind, text=p.text, reason=p.reason, statement=translated.get(f"R{i}"))
+        for i in range(1, len(request.people) + 1)
+        for p in problems.get(f"R{i}", [])
+    ]
+
+    kept, rejected = quarantine_facts(*ground_facts(text, request.candidates, labels.facts), request.quarantined)
     return Brief(
-        article=article_info(request.article, draft),
+        article=article_info(article, selection, people),
         title_vi=prose.title_vi,
         title_en=prose.title_en,
         summary_vi=prose.summary_vi,
@@ -82,28 +157,77 @@ def assemble_brief(request: BriefRequest, answered: Answered, started: float, te
         key_points=prose.key_points,
         facts=kept,
         rejected=rejected,
-        checks=cleaning_checks(request.article) + quarantine_checks(text, quarantined) + prose.checks + check_roles(text, draft.people),
+        checks=cleaning_checks(article) + quarantine_checks(text, request.quarantined) + prose.checks + role_checks,
         statements=prose.statements,
-        quarantined=quarantined,
-        provenance=Provenance(
-            **answered.call.model_dump(),
-            prompts=[request.prompt],
-            wall_seconds=round(time.monotonic() - started, 3),
-            summarizer_version=__version__,
-        ),
+        quarantined=request.quarantined,
+        provenance=provenance(calls, request.prompts, started),
     )
 
 
-def article_info(article: Article, draft: ArticleDraft) -> ArticleInfo:
-    """Metadata parsed from the text, plus what the model drafted that the text confirms."""
-    drafted = {_fold(p.name): p for p in draft.people if occurs_in(p.name, article.text)}
-    people = [  # the text's own people and positions first, with the model's English for the position when it has one
-        Person(name=p.name, role_vi=p.role_vi, role_en=drafted.pop(_fold(p.name)).role_en if _fold(p.name) in drafted else None)
-        for p in find_people(article.text)
-    ]
-    people += [Person(**p.model_dump()) for p in drafted.values()]
-    organization = draft.organization if draft.organization and occurs_in(draft.organization, article.text) else None
-    locality = _as_written(draft.locality, article.text)
+async def translate(
+    sources: dict[str, str], request: BriefRequest, chain: ModelChain, termbase: Termbase, target: str, ask
+) -> tuple[dict[str, str], dict[str, list[Problem]], set[str]]:
+    """The items (label -> text in the article's language) translated into `target` with the termbase's renderings of
+    their terms, each checked against its own item; those that fail asked once more with their problems. Returns the
+    translations, the problems that remain (label -> problems), and the labels asked again."""
+    if not sources:
+        return {}, {}, set()
+    own = "vi" if target == "en" else "en"
+    prompt = load_prompt("brief", "translate")
+    shared = {
+        "sentences": request.sentences,
+        "article_text": request.article.text,
+        "terms": sorted(termbase.terms_of("\n".join(sources.values()), own), key=lambda t: t.vi),
+        "target": "English" if target == "en" else "Vietnamese",
+        "fields": answer_fields(Translation),
+    }
+    messages = prompt.messages(**shared, items=[{"id": label, "text": text} for label, text in sources.items()])
+    chain_keys = chain.cache_keys
+    answer: Translations = await ask(Translations, messages, chain_keys(messages, prompt.ref, Translations, shared_prefix=True), "translate")
+    translated = {_label(t.id): t.text.strip() for t in answer.translations}
+
+    def problems_of(label: str) -> list[Problem]:
+        return translation_problems(sources[label], translated.get(label), target=target, source_language=own, termbase=termbase)
+
+    problems = {label: problems_of(label) for label in sources}
+    failing = [label for label, found in problems.items() if found]
+    if failing:  # once more, with the exact problems (a fresh call: a small model shown its own answer repeats it)
+        again = load_prompt("brief", "retranslate")
+        items = [{"id": label, "text": sources[label], "reasons": reasons(problems[label])} for label in failing]
+        retry = again.messages(**shared, items=items)
+        retried: Translations = await ask(Translations, retry, chain_keys(retry, again.ref, Translations, shared_prefix=True), "retranslate")
+        for t in retried.translations:
+            if (label := _label(t.id)) in failing:
+                translated[label] = t.text.strip()
+                problems[label] = problems_of(label)
+    return translated, problems, set(failing)
+
+
+def _label(item_id: str) -> str:
+    """An item's label as the model wrote it, without spaces or brackets: "[4]" -> "4"."""
+    return item_id.strip().strip("[]").strip()
+
+
+def provenance(calls: list[Call], prompts: list[PromptRef], started: float) -> Provenance:
+    """The brief's provenance: its calls, and their sum in the fields it shares with one call."""
+    return Provenance(
+        model=", ".join(dict.fromkeys(call.model for call in calls)),
+        attempts=[attempt for call in calls for attempt in call.attempts],
+        usage=sum((call.usage for call in calls), Usage()),
+        cost_usd=total_cost([call.cost_usd for call in calls]),
+        reasks=sum(call.reasks for call in calls),
+        cache_hit=all(call.cache_hit for call in calls),
+        cache_key=calls[0].cache_key,
+        calls=calls,
+        prompts=prompts,
+        wall_seconds=round(time.monotonic() - started, 3),
+        summarizer_version=__version__,
+    )
+
+
+def article_info(article: Article, selection: Selection, people: list[Person]) -> ArticleInfo:
+    """Metadata parsed from the text, the people the program found in it, and what the model chose that the text confirms."""
+    organization = selection.organization if selection.organization and occurs_in(selection.organization, article.text) else None
     return ArticleInfo(
         id=article.id,
         path=article.path,
@@ -114,7 +238,7 @@ def article_info(article: Article, draft: ArticleDraft) -> ArticleInfo:
         author=article.meta.author,
         source=article.meta.source,
         organization=organization,
-        locality=locality,
+        locality=_as_written(selection.locality, article.text),
         people=people,
     )
 
@@ -132,11 +256,6 @@ def _as_written(locality: str | None, text: str) -> str | None:
     return ", ".join(kept) or None
 
 
-def _fold(name: str) -> str:
-    """A name as compared with another: one space between words, casefolded."""
-    return " ".join(name.split()).casefold()
-
-
 # --------------------------------------------------------------------------- its files
 
 
@@ -149,7 +268,13 @@ def current_brief(out_dir: Path, request: BriefRequest) -> Brief | None:
         brief = Brief.model_validate_json(json_path.read_bytes())
     except (OSError, ValueError):
         return None  # unreadable, or written by an older schema: do it again
-    if brief.article.content_hash != request.article.content_hash or brief.provenance.cache_key not in request.keys.values():
+    labels = [call.cache_key for call in brief.provenance.calls if call.fields == ["labels"]]
+    if (
+        brief.article.content_hash != request.article.content_hash
+        or brief.provenance.cache_key not in request.keys.values()
+        or not (labels and labels[0] in request.label_keys.values())
+        or brief.provenance.prompts != request.prompts
+    ):
         return None
     return brief
 

@@ -511,54 +511,53 @@ def test_an_oversized_summary_of_the_primary_model_hands_the_article_to_the_next
     assert len(written["summary_en"]) < 5000
 
 
-def test_the_prose_limits_leave_the_draft_schema_unchanged():
+@pytest.mark.parametrize("name", ["brief_selection", "brief_translations", "brief_labels"])
+def test_the_prose_limits_leave_the_draft_schemas_unchanged(name):
     """The limits are validators: the JSON Schema (part of every cache key and recorded cassette) is the exported one."""
-    from summarizer.schema import ArticleDraft
+    from summarizer.schema import EXPORTED
 
-    exported = json.loads((ROOT / "schemas" / "article_draft.schema.json").read_text(encoding="utf-8"))
-    assert ArticleDraft.model_json_schema() == exported
+    exported = json.loads((ROOT / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8"))
+    assert EXPORTED[name].model_json_schema() == exported
 
 
-def recorded_draft() -> dict:
-    """The first recorded brief answer's tool arguments (a real ArticleDraft of the embedded model)."""
-    interaction = json.loads(ALL_CASSETTES[0].read_text(encoding="utf-8"))["interactions"][0]
-    completion = json.loads(interaction["response"]["body"]["string"])
-    return json.loads(completion["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"])
+def recorded_drafts() -> dict[str, dict]:
+    """The first seed's recorded answers (real drafts of the embedded model), by the draft they fill."""
+    from summarizer.schema import FactLabels, Selection, Translations
+
+    answers = {}
+    for interaction in json.loads(ALL_CASSETTES[0].read_text(encoding="utf-8"))["interactions"]:
+        content = json.loads(interaction["response"]["body"]["string"])["choices"][0]["message"]["content"]
+        answer = json.loads(content)
+        draft = Selection if "summary" in answer else FactLabels if "facts" in answer else Translations
+        answers.setdefault(draft.__name__, answer)
+    return answers
 
 
 PROSE_FIELDS = [
-    ("title_vi",),
-    ("title_en",),
-    ("summary_vi",),
-    ("summary_en",),
-    ("key_points_vi", 0),
-    ("key_points_en", 0),
-    ("people", 0, "name"),
-    ("people", 0, "role_vi"),
-    ("people", 0, "role_en"),
-    ("facts", 0, "what_vi"),
-    ("facts", 0, "what_en"),
-    ("facts", 0, "period"),
-    ("organization",),
-    ("locality",),
+    ("Selection", "organization"),
+    ("Selection", "locality"),
+    ("Translations", "translations", 0, "id"),
+    ("Translations", "translations", 0, "text"),
+    ("FactLabels", "facts", 0, "what_vi"),
+    ("FactLabels", "facts", 0, "what_en"),
+    ("FactLabels", "facts", 0, "period"),
 ]
 
 
 @pytest.mark.parametrize("where", PROSE_FIELDS, ids=[".".join(map(str, where)) for where in PROSE_FIELDS])
-def test_every_prose_field_of_the_draft_has_a_length_limit(where):
+def test_every_prose_field_of_the_drafts_has_a_length_limit(where):
     """Each field the model writes in words, blown up to 1,000,000 characters of its own text, fails validation."""
     from pydantic import ValidationError
 
-    from summarizer.schema import ArticleDraft
+    from summarizer import schema
 
-    draft = recorded_draft()
-    draft["people"] = draft["people"] or [{"name": "Lê Thị Quân", "role_vi": "Bí thư Đảng ủy Phường 6", "role_en": "Secretary of the Ward 6 Party Committee"}]
-    assert ArticleDraft.model_validate(draft)  # the recorded answer is valid as it is
-    *parents, last = where
+    name, *parents, last = where
+    draft_model, draft = getattr(schema, name), recorded_drafts()[name]
+    assert draft_model.model_validate(draft)  # the recorded answer is valid as it is
     holder = draft
     for key in parents:
         holder = holder[key]
     text = (holder[last] or "Phường 6 năm 2021") + " "
     holder[last] = (text * (1_000_000 // len(text) + 1))[:1_000_000]
     with pytest.raises(ValidationError, match="at most"):
-        ArticleDraft.model_validate(draft)
+        draft_model.model_validate(draft)

@@ -18,7 +18,7 @@ from summarizer.evaluate import score_article, totals
 from summarizer.grounding.facts import PHRASE_OPENERS, ground_facts, word_bounded
 from summarizer.grounding.labels import MAX_WORDS, term_english
 from summarizer.grounding.verify import verify_fact
-from summarizer.schema import ArticleDraft, ArticleInfo, Brief, Fact, FactLabel, Provenance
+from summarizer.schema import ArticleInfo, Brief, Fact, FactLabel, FactLabels, Provenance
 from summarizer.text.article import load_article
 from summarizer.text.candidates import clause_limits, fact_candidates
 from summarizer.text.numbers import find_numbers
@@ -248,11 +248,12 @@ def test_a_quote_cut_short_of_a_long_clause_ends_before_a_phrase_opener():
 
 
 def recorded_drafts():
+    """Each seed with the labels the embedded model gave its candidates (the brief's `labels` call, as recorded)."""
     for path in sorted(SEEDS.glob("*.txt")):
         cassette = json.loads((CASSETTES / f"local_{path.stem}.json").read_text(encoding="utf-8"))
-        answer = json.loads(cassette["interactions"][-1]["response"]["body"]["string"])
-        arguments = answer["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"]
-        yield path, load_article(path), ArticleDraft.model_validate_json(arguments)
+        labels = next(i for i in cassette["interactions"] if "Candidate numbers found in the article" in i["request"]["body"])
+        answer = json.loads(labels["response"]["body"]["string"])
+        yield path, load_article(path), FactLabels.model_validate_json(answer["choices"][0]["message"]["content"])
 
 
 SEED_DRAFTS = list(recorded_drafts())

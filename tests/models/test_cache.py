@@ -14,7 +14,7 @@ from summarizer.cli import main
 from summarizer.config import ModelOptions, Settings
 from summarizer.models.cache import AnswerCache, CacheError, cache_key
 from summarizer.models.chain import ModelChain
-from summarizer.schema import ArticleDraft, PromptRef, Usage
+from summarizer.schema import PromptRef, Selection, Usage
 from summarizer.tasks.brief import brief_article, brief_request
 from summarizer.text.article import load_article
 
@@ -94,7 +94,7 @@ def test_a_cached_answer_is_used_without_calling_any_model(cassette, tmp_path):
     seed = SEED_IDS[1]
     with AnswerCache(tmp_path / "answers.sqlite") as cache:
         asked = first_run(seed, cassette, cache)
-        assert not asked.provenance.cache_hit and cache.count() == 1
+        assert not asked.provenance.cache_hit and cache.count() == len(asked.provenance.calls) >= 3  # one answer per step
         with local_chain() as chain:  # no cassette now: any model call would fail
             again = asyncio.run(brief_article(load_article(SEEDS / f"{seed}.txt"), chain, cache))
     assert again.provenance.cache_hit and again.provenance.cost_usd == 0.0
@@ -159,10 +159,10 @@ def test_changing_the_answer_schema_or_the_model_settings_invalidates(cassette, 
         with local_chain(max_tokens=2000) as other_settings:
             assert cache.get(brief_request(article, other_settings).keys["local"]) is None
 
-        class ArticleDraftReworded(ArticleDraft):
-            title_en: str = Field(description="A different instruction for the English title.")
+        class SelectionReworded(Selection):
+            organization: str | None = Field(description="A different instruction for the organisation.")
 
-        monkeypatch.setattr(brief_task, "ArticleDraft", ArticleDraftReworded)
+        monkeypatch.setattr(brief_task, "Selection", SelectionReworded)
         assert cache.get(brief_request(article, chain).keys["local"]) is None
 
 

@@ -1,7 +1,8 @@
 """Briefs of the five seeds, replayed from cassettes recorded from the real embedded model.
 
-Re-record (starts the real llama.cpp server with Qwen2.5-Coder-1.5B; ~4 min an article on 2 cores):
-    SUMMARIZER_RECORD=1 .venv/bin/python -m pytest tests/tasks/test_brief_cassettes.py
+Re-record (starts the real llama.cpp server with Qwen2.5-Coder-1.5B; ~4 min an article on 2 cores; run only the
+per-seed test: the others replay the same cassettes):
+    SUMMARIZER_RECORD=1 .venv/bin/python -m pytest tests/tasks/test_brief_cassettes.py::test_seed_brief_is_valid_grounded_and_bilingual
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from summarizer.grounding.statements import check_statement
 from summarizer.grounding.verify import verify_fact
 from summarizer.models.chain import ModelChain
 from summarizer.models.prompts import load_prompt
-from summarizer.tasks.brief import brief_article, write_brief
+from summarizer.tasks.brief import STEPS, brief_article, write_brief
 from summarizer.text.article import load_article
 from summarizer.text.language import untranslated_share, vietnamese_share
 
@@ -46,7 +47,8 @@ def test_seed_brief_is_valid_grounded_and_bilingual(seed, cassette, local_settin
 
     jsonschema.validate(brief.model_dump(mode="json"), BRIEF_SCHEMA)
     assert brief.provenance.model == "local" and brief.provenance.attempts == []
-    assert [p.model_dump() for p in brief.provenance.prompts] == [load_prompt("brief").ref.model_dump()]
+    assert brief.provenance.prompts == [load_prompt("brief", step).ref for step in STEPS]
+    assert [call.fields for call in brief.provenance.calls][:3] == [["select"], ["labels"], ["translate"]]
     assert brief.provenance.usage.prompt_tokens > 500 and brief.provenance.usage.completion_tokens > 50
     assert brief.article.text == article.text and brief.article.published == article.meta.published
 

@@ -3,13 +3,11 @@
 import sys
 import unicodedata
 
-import pytest
 from conftest import SEEDS
 from hypothesis import given
 from hypothesis import strategies as st
-from pydantic import ValidationError
 
-from summarizer.schema import ArticleDraft
+from summarizer.grounding.prose import translation_problems
 from summarizer.text.language import FOLDING_TO_VIETNAMESE, VIETNAMESE_LETTERS, is_english, is_vietnamese, untranslated_share, vietnamese_share
 from summarizer.text.numbers import ENGLISH_BELOW, text_locale
 
@@ -27,26 +25,10 @@ def test_names_with_diacritics_do_not_make_english_vietnamese():
     assert is_english("Lê Thị Quân, Nguyễn Thái Hà and Phan Văn Thạnh lead Phường 5 and Mỏ Chè.")
 
 
-def test_english_left_in_vietnamese_fields_is_sent_back_to_the_model():
-    fields = dict(
-        organization="Đảng bộ Phường 6",
-        locality="Phường 6",
-        people=[],
-        title_vi=VI,
-        summary_vi=VI,
-        key_points_vi=[VI],
-        title_en=EN,
-        summary_en=EN,
-        key_points_en=[EN],
-        facts=[],
-    )
-    assert ArticleDraft(**fields).key_points()[0].en == EN
-    for field, wrong in (("summary_vi", EN), ("summary_en", VI), ("key_points_en", [VI]), ("key_points_vi", [VI, EN])):
-        with pytest.raises(ValidationError) as err:
-            ArticleDraft(**{**fields, field: wrong})
-        assert "Vietnamese" in str(err.value) or "English" in str(err.value)
-    unpaired = ArticleDraft(**{**fields, "key_points_en": [EN, EN]})
-    assert [p.en for p in unpaired.key_points()] == [EN]
+def test_a_translation_left_in_the_wrong_language_is_a_problem_of_the_statement():
+    assert [p.kind for p in translation_problems(VI, VI, target="en", source_language="vi")] == ["language"]
+    assert "language" in {p.kind for p in translation_problems(EN, EN, target="vi", source_language="en")}
+    assert translation_problems(VI, "The Party Committee of Ward 6 now has 8 party cells with 327 party members.", target="en", source_language="vi") == []
 
 
 def _share_word_by_word(text: str) -> float:
