@@ -378,6 +378,11 @@ class FieldResult(Evidence):
     )
     reason: str | None = Field(default=None, description="Why the field is empty, in one English sentence.")
     candidates: list[Evidence] = Field(default_factory=list, description="The values the article states, when conflicting.")
+    filled_by: Literal["model", "program"] = Field(
+        default="model",
+        description="Who answered it: the model, or the program from what it finds in the text (the people and their "
+        "positions, the one number that fits) where the model gave nothing that holds.",
+    )
     fields: dict[str, FieldResult] | None = Field(default=None, description="For an object: its fields.")
     items: list[FieldResult] | None = Field(default=None, description="For a list: its items that hold.")
 

@@ -42,7 +42,7 @@ def ground_field(f: FormField, answer, text: str, candidates: list[Candidate], s
             return FieldResult(value=None, status="unsupported", fields=fields, reason="none of its fields holds")
         return FieldResult(value=None, status="filled", fields=fields)
     if f.is_number:
-        return _ground_number(f, answer or [], text, candidates, siblings)
+        return ground_number(f, answer or [], text, candidates, siblings)
     if f.allowed or f.type == "boolean":
         return _ground_choice(f, answer, text)
     return _ground_text(answer, text)
@@ -59,12 +59,15 @@ def _ground_list(f: FormField, answers: list, text: str, candidates: list[Candid
     return FieldResult(value=None, status="filled", items=held, reason=f"{dropped} item(s) that do not hold were left out" if dropped else None)
 
 
-def _ground_number(f: FormField, written: list, text: str, candidates: list[Candidate], siblings: tuple[FormField, ...]) -> FieldResult:
+def ground_number(
+    f: FormField, written: list, text: str, candidates: list[Candidate], siblings: tuple[FormField, ...], nouns: set[str] | None = None
+) -> FieldResult:
     """Each number the model wrote must be a number of the article: it is matched to the candidates that state it
-    (as written, or by value), and the article's own reading of it is kept, with the clause as its evidence."""
+    (as written, or by value), and the article's own reading of it is kept, with the clause as its evidence.
+    `nouns`: what the article's numbers count (by default, read from `candidates`)."""
     if not written:
         return FieldResult(value=None, status="not_in_article")
-    nouns = counted_nouns(candidates)
+    nouns = counted_nouns(candidates) if nouns is None else nouns
     evidence: dict[int, Evidence] = {}
     refused = []
     for number in dict.fromkeys(written):
@@ -130,7 +133,7 @@ def _unfit(f: FormField, candidate: Candidate, text: str, nouns: set[str]) -> st
     if candidate.mention.kind in ("year", "range_part") and not _YEAR_WORDS.search(f.description):
         return f"{written} is a year, and the field does not ask for one"
     named = {noun for noun in nouns if f" {noun.casefold()} " in f" {' '.join(_WORDS.findall(f.description.casefold()))} "}
-    if named and unit not in named:
+    if named and unit != "%" and unit not in named:  # a percent is a share of what it names ("tỷ lệ hộ nghèo 2,3%")
         return f"{written} counts {unit or 'nothing named'!r}, and the field asks for {' or '.join(sorted(named))!r}"
     if problem := mislabelled(f.description, unit, nouns):
         return f"{written}: {problem.replace('the label', 'the field')}"
@@ -141,19 +144,19 @@ def _speaks_of_another(f: FormField, candidate: Candidate, text: str, siblings: 
     """Whether the words around the number match another number field of the form better than this one: the words
     one field's description has and the other's lacks decide ("kết nạp ... 60 đảng viên" is new members, not all
     members). What numbers count ("đảng viên", "chi bộ") is left to the noun check."""
-    clause = _syllables(candidate.quote(text)) - _syllables(" ".join(nouns))
-    own = _syllables(f.description)
+    clause = syllables(candidate.quote(text)) - syllables(" ".join(nouns))
+    own = syllables(f.description)
     for other in siblings:
         if other is f or not other.is_number:
             continue
-        theirs = _syllables(other.description)
+        theirs = syllables(other.description)
         for_them, for_us = clause & (theirs - own), clause & (own - theirs)
         if len(for_them) >= 2 and len(for_them) > len(for_us):  # one shared word is too little to go on
             return f"the words around {candidate.mention.text} ({', '.join(sorted(for_them))}) speak of the field '{other.name}'"
     return None
 
 
-def _syllables(text: str) -> set[str]:
+def syllables(text: str) -> set[str]:
     return set(_WORDS.findall(text.casefold())) - FUNCTION_WORDS  # they say nothing of which field a number belongs to
 
 

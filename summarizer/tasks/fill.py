@@ -1,7 +1,8 @@
 """Filling a user-defined form from one article, every field checked against the text.
 
     article ──► candidate numbers ──► fill prompt (the form's fields) ──► answer: numbers and text copied from
-            the article ──► each field grounded (grounding/fields.py) ──► FilledForm ──► out/<id>.<form>.json
+            the article ──► each field grounded (grounding/fields.py) ──► a field left empty answered from what the
+            program knows, when unambiguous (grounding/known.py) ──► FilledForm ──► out/<id>.<form>.json
 
 A form with many fields is asked in several calls (each within the model's context), and the answers merged.
 """
@@ -18,6 +19,7 @@ from summarizer import __version__
 from summarizer.batch.files import atomic_write
 from summarizer.forms import Form, FormField, answer_model, field_groups, spec_lines
 from summarizer.grounding.fields import ground_field, plain_value
+from summarizer.grounding.known import known_field
 from summarizer.grounding.quarantine import quarantine_field, quarantined_spans
 from summarizer.models.cache import AnswerCache
 from summarizer.models.chain import ModelChain
@@ -27,6 +29,7 @@ from summarizer.tasks.export import to_csv, to_jsonl
 from summarizer.text.article import Article
 from summarizer.text.candidates import Candidate, fact_candidates
 from summarizer.text.numbers import text_locale
+from summarizer.text.people import find_people
 
 FORM_KINDS = ("number", "percent", "fraction_part", "year", "range_part")  # forms also ask for years
 MAX_FIELDS_PER_CALL = 12
@@ -87,13 +90,16 @@ async def fill_article(article: Article, form: Form, chain: ModelChain, cache: A
 async def produce_form(request: FillRequest, form: Form, chain: ModelChain, cache: AnswerCache | None, started: float) -> FilledForm:
     results: dict[str, FieldResult] = {}
     calls: list[Call] = []
-    quarantined = quarantined_spans(request.article.text)  # sentences addressed to a model: no value rests on them
+    text = request.article.text
+    quarantined = quarantined_spans(text)  # sentences addressed to a model: no value rests on them
+    people = find_people(text)
     for call in request.calls:
         answered = await chain.answer(call.answer_model, call.messages, call.keys, cache=cache, article_id=request.article.id, task="form")
         calls.append(Call(fields=[f.name for f in call.fields], **answered.call.model_dump()))
         for f in call.fields:
-            grounded = ground_field(f, getattr(answered.value, f.name, None), request.article.text, request.candidates, form.fields)
-            results[f.name] = quarantine_field(grounded, quarantined)
+            grounded = ground_field(f, getattr(answered.value, f.name, None), text, request.candidates, form.fields)
+            known = known_field(f, grounded, text, request.candidates, people, form.fields)  # what the program knows, where the model gave nothing
+            results[f.name] = quarantine_field(known, quarantined)
     return FilledForm(
         form=FormRef(name=form.name, sha256=form.sha256, source=form.source),
         article=ArticleRef(

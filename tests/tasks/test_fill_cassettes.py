@@ -104,7 +104,9 @@ def test_the_profile_form_finds_most_of_what_the_reference_has():
             counts[verdict] += 1
     print(f"\nfields the reference speaks of: {counts}")
     assert counts["wrong"] == 0
-    assert counts["correct"] >= 10  # measured with the embedded 1.5B model: 12 correct, 16 empty, 0 wrong of 28
+    # Measured on the answers of the embedded 1.5B model: 12 correct, 16 empty, 0 wrong of 28 from its answers alone;
+    # 26 correct, 2 empty, 0 wrong with what the program knows (grounding/known.py) filling the fields it left empty.
+    assert counts["correct"] >= 25
 
 
 LEADER_SEEDS = [SEED_IDS[0], SEED_IDS[3]]

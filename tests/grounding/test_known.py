@@ -1,0 +1,113 @@
+"""What the program knows for a form field the model left empty: people by their position, the number that fits."""
+
+from __future__ import annotations
+
+from summarizer.forms import FormField
+from summarizer.grounding.fields import ground_field
+from summarizer.grounding.known import known_field
+from summarizer.schema import FieldResult
+from summarizer.text.candidates import fact_candidates
+from summarizer.text.people import find_people
+
+EMPTY = FieldResult(value=None, status="not_in_article")
+SECRETARY = FormField("secretary", "string", "Họ tên Bí thư Đảng ủy (Bí thư Đảng bộ), không kèm chức danh / Full name of the party committee secretary.")
+MEMBERS = FormField("party_members", "integer", "Tổng số đảng viên của đảng bộ / Total number of party members (đảng viên) of the committee.")
+NEW_MEMBERS = FormField("new_members_admitted", "integer", "Số đảng viên mới được kết nạp / Number of new party members admitted (kết nạp đảng viên mới).")
+CELLS = FormField("party_cells", "integer", "Tổng số chi bộ trực thuộc / Total number of party cells (chi bộ) under the committee.")
+NUMBERS = (MEMBERS, NEW_MEMBERS, CELLS)
+LEADERS = FormField(
+    "leaders",
+    "list",
+    "Những người lãnh đạo được nêu tên trong bài / The leaders the article names.",
+    item=FormField(
+        "leaders",
+        "object",
+        fields=(
+            FormField("name", "string", "Họ tên, chép đúng như bài viết / Full name."),
+            FormField("position", "string", "Chức vụ / Position, copied exactly."),
+        ),
+    ),
+)
+
+
+def known(f: FormField, text: str, result: FieldResult = EMPTY, siblings=NUMBERS) -> FieldResult:
+    return known_field(f, result, text, fact_candidates(text), find_people(text), siblings)
+
+
+def test_the_secretary_is_the_person_written_with_that_position_over_that_body():
+    text = "Bí thư Chi bộ Khu phố 3 Phan Văn Thạnh cho biết. Đồng chí Lê Thị Quân - Bí thư Đảng ủy Phường 6 cho biết thêm."
+    result = known(SECRETARY, text)
+    assert (result.status, result.value, result.filled_by) == ("filled", "Lê Thị Quân", "program")
+    assert text[result.start : result.end] == "Lê Thị Quân" and result.reason == "the model gave no answer"
+
+
+def test_a_deputy_is_not_the_secretary_and_two_secretaries_conflict():
+    deputy = "Đồng chí Trần Văn Nam - Phó Bí thư Đảng ủy phường cho biết."
+    assert known(SECRETARY, deputy).status == "not_in_article"
+    two = "Ông Trần Văn Nam - Bí thư Đảng ủy phường cho biết. Bà Lê Thị Hoa - Bí thư Đảng ủy phường khẳng định."
+    result = known(SECRETARY, two)
+    assert result.status == "conflicting" and [c.value for c in result.candidates] == ["Trần Văn Nam", "Lê Thị Hoa"]
+
+
+def test_what_the_model_filled_is_kept():
+    filled = FieldResult(value="Lê Thị Quân", status="filled")
+    assert known(SECRETARY, "Đồng chí Trần Văn Nam - Bí thư Đảng ủy phường cho biết.", filled) is filled
+
+
+def test_the_one_count_that_fits_fills_the_field():
+    text = "Đảng bộ Phường 6 hiện có 8 chi bộ với 327 đảng viên. Thu nhập bình quân 30 triệu đồng/năm."
+    result = known(MEMBERS, text)
+    assert (result.status, result.value, result.filled_by) == ("filled", 327, "program")
+    assert "327 đảng viên" in text[result.start : result.end]
+
+
+def test_a_field_with_its_own_qualifier_takes_no_number_without_it():
+    """ "kết nạp" and "mới" are the new-members field's own words: 327 party members are no count of new members."""
+    text = "Đảng bộ Phường 6 hiện có 8 chi bộ với 327 đảng viên. Phường xây mới nhà văn hóa."
+    assert known(NEW_MEMBERS, text).status == "not_in_article"
+    admitted = text + " Năm 2023, Đảng bộ kết nạp 15 đảng viên mới."
+    assert known(NEW_MEMBERS, admitted).value == 15 and known(MEMBERS, admitted).value == 327
+
+
+def test_several_counts_are_decided_by_the_words_around_them_or_conflict():
+    decided = "Trong 4 năm, Đảng ủy đưa 22 đảng viên ra khỏi Đảng; nâng tổng số đảng viên hiện nay lên 357 đảng viên."
+    result = known(MEMBERS, decided)
+    assert (result.status, result.value) == ("filled", 357) and {c.value for c in result.candidates} == {22, 357}
+    undecided = "Chi bộ Khu phố 7 có 47 đảng viên; Chi bộ Khu phố 8 có 52 đảng viên."
+    result = known(MEMBERS, undecided)
+    assert result.status == "conflicting" and {c.value for c in result.candidates} == {47, 52}
+
+
+def test_a_percent_field_gets_no_count_and_a_year_is_never_offered():
+    rate = FormField("poverty_rate", "number", "Tỷ lệ hộ nghèo (%) / Poor household rate, in percent.")
+    assert known(rate, "Phường có 1.204 hộ, tỷ lệ hộ nghèo còn 2,3%.", siblings=(rate,)).value == 2.3
+    assert known(rate, "Phường có 1.204 hộ nghèo.", siblings=(rate,)).status == "not_in_article"
+    income = FormField("income", "number", "Thu nhập bình quân đầu người, đồng/năm / Average income per person.")
+    assert known(income, "Giai đoạn 2020-2025, thu nhập bình quân đầu người tăng.", siblings=(income,)).status == "not_in_article"
+
+
+def test_a_list_of_leaders_comes_from_the_people_found():
+    text = "Đồng chí Lê Thị Quân - Bí thư Đảng ủy Phường 6 cho biết. Bí thư Chi bộ Khu phố 3 Phan Văn Thạnh nói thêm."
+    result = known(LEADERS, text)
+    assert result.status == "filled" and result.filled_by == "program"
+    items = [{name: (sub.value, text[sub.start : sub.end]) for name, sub in item.fields.items()} for item in result.items]
+    assert items == [
+        {"name": ("Lê Thị Quân", "Lê Thị Quân"), "position": ("Bí thư Đảng ủy Phường 6", "Bí thư Đảng ủy Phường 6")},
+        {"name": ("Phan Văn Thạnh", "Phan Văn Thạnh"), "position": ("Bí thư Chi bộ Khu phố 3", "Bí thư Chi bộ Khu phố 3")},
+    ]
+
+
+def test_the_models_answer_that_holds_is_grounded_as_before():
+    """The control: known_field only fills what ground_field left empty."""
+    text = "Đảng bộ Phường 6 hiện có 8 chi bộ với 327 đảng viên."
+    grounded = ground_field(MEMBERS, ["327"], text, fact_candidates(text), NUMBERS)
+    assert grounded.status == "filled" and known(MEMBERS, text, grounded) is grounded and grounded.filled_by == "model"
+
+
+def test_a_ward_field_gets_the_place_the_article_names_most_and_an_organisation_field_does_not():
+    locality = FormField("locality", "string", 'Phường, xã hoặc thị trấn của tổ chức đảng, ví dụ "Phường 5" / The ward or commune.')
+    organisation = FormField("organisation", "string", 'Tên tổ chức đảng, ví dụ "Đảng bộ Phường 6" / The party organisation.')
+    text = "Đảng bộ phường Mỏ Chè có 528 đảng viên. Phường Mỏ Chè giáp xã Tân Quang. Nhân dân phường Mỏ Chè đồng lòng."
+    result = known(locality, text)
+    assert (result.status, result.value, result.filled_by) == ("filled", "phường Mỏ Chè", "program") and text[result.start : result.end] == "phường Mỏ Chè"
+    assert known(organisation, text).status == "not_in_article"
