@@ -47,6 +47,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from summarizer.errors import FormError
 
 SCALAR_TYPES = ("string", "date", "integer", "number", "boolean")
+ISO_DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?(/(\d{4}|\.\.))?$"  # 2023-09-22, 2023-09, 2023, 2020/2025, 2020/..
 TYPES = (*SCALAR_TYPES, "list", "object")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 _RESERVED_PREFIXES = ("_", "model_dump", "model_validate")  # pydantic refuses or warns on these as field names
@@ -397,8 +398,8 @@ def _yaml_field(spec: dict, path: Path, where: str) -> dict:
         return {**out, "type": "array", "items": item}
     if kind == "object":
         return {**out, **_yaml_fields(spec.get("fields"), path, f"{where}.")}
-    if kind == "date":
-        return {**out, "type": "string", "format": "date"}
+    if kind == "date":  # a day, a month, a year or a period of years, in ISO 8601 (text/dates.py)
+        return {**out, "type": "string", "pattern": ISO_DATE_PATTERN}
     if not isinstance(kind, str) or kind not in SCALAR_TYPES:
         raise FormError(f"{path}: field '{_path(where)}': unknown type {_shown(kind)} (use {', '.join(TYPES)})")
     if spec.get("allowed"):

@@ -2,7 +2,8 @@
 
 Numbers come from the text: a number the model copies must be one of the article's candidate numbers (as
 written, by its digits, or by value), and the program's reading of it is kept, with its clause as evidence.
-Text must be found in the article. A field whose evidence does not hold is left empty with the reason,
+Text must be found in the article; a date is read into ISO 8601 from the words that state it (kept as its quote).
+A field whose evidence does not hold is left empty with the reason,
 never guessed; a field the article states with several different values is "conflicting", with them all.
 """
 
@@ -17,6 +18,7 @@ from summarizer.grounding.facts import counted_nouns, fact_unit, mislabelled
 from summarizer.grounding.verify import verify_fact
 from summarizer.schema import Evidence, FieldResult
 from summarizer.text.candidates import Candidate
+from summarizer.text.dates import iso_date
 from summarizer.text.language import FUNCTION_WORDS
 from summarizer.text.numbers import read_vi_number, to_json_number
 
@@ -45,6 +47,8 @@ def ground_field(f: FormField, answer, text: str, candidates: list[Candidate], s
         return ground_number(f, answer or [], text, candidates, siblings)
     if f.allowed or f.type == "boolean":
         return _ground_choice(f, answer, text)
+    if f.type == "date":
+        return _ground_date(answer, text)
     return _ground_text(answer, text)
 
 
@@ -168,6 +172,18 @@ def _ground_text(value, text: str) -> FieldResult:
         return FieldResult(value=None, status="unsupported", reason=f"{str(value)[:80]!r} is not in the article")
     start, end, alignment = found
     return FieldResult(value=text[start:end], quote=text[start:end], start=start, end=end, alignment=alignment, status="filled")
+
+
+def _ground_date(value, text: str) -> FieldResult:
+    """A date field: the words the model copied, found in the article, read into ISO 8601 (text/dates.py); the words
+    as written stay its quote."""
+    result = _ground_text(value, text)
+    if result.status != "filled":
+        return result
+    iso = iso_date(result.quote)
+    if iso is None:
+        return FieldResult(value=None, status="unsupported", reason=f"{result.quote[:80]!r} states no date this program can read")
+    return result.model_copy(update={"value": iso})
 
 
 def _ground_choice(f: FormField, answer, text: str) -> FieldResult:

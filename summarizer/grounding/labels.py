@@ -635,9 +635,26 @@ def _noun_phrase(label: str) -> str | None:
     return " ".join(words).strip(" ,;")
 
 
+_PER_TEXT = re.compile(r"\s*(?:đồng\s*)?(?:/\s*|\s(?:mỗi|một|trên)\s+)(năm|tháng|ngày)\b")
+_PER_LABEL = {"năm": ("annual", "yearly", "per year", "a year"), "tháng": ("monthly", "per month", "a month"), "ngày": ("daily", "per day", "a day")}
+
+
+def per_problem(label: str, text: str, candidate: Candidate) -> str | None:
+    """Why a label's rate of time ("monthly income") is not the article's ("30 triệu đồng/năm"): it names another."""
+    per = _PER_TEXT.match(text, candidate.mention.end)
+    if per is None:
+        return None
+    said = [unit for unit, words in _PER_LABEL.items() if any(re.search(rf"\b{w}\b", label, re.IGNORECASE) for w in words)]
+    if said and per.group(1) not in said:
+        return f"the label says {_PER_LABEL[said[0]][0]}, and the article gives the number per {dict(năm='year', tháng='month', ngày='day')[per.group(1)]} ({label[:60]!r})"
+    return None
+
+
 def head_problem(label: str, candidate: Candidate, text: str, nouns: set[str]) -> str | None:
     """Why an English label does not name what the number counts: for a count, its head names another noun or none we
-    know for this one; for a percent, it names no share or rate."""
+    know for this one; for a percent, it names no share or rate; for either, a rate of time the article does not give."""
+    if problem := per_problem(label, text, candidate):
+        return problem
     mention = candidate.mention
     words = [w.strip(",;.()'’").casefold() for w in label.split()]
     if mention.kind == "percent":

@@ -95,6 +95,15 @@ def test_a_percent_label_that_names_no_share_or_rate_is_replaced():
     assert (fact.what_en, fact.what_vi, fact.label_source) == ("share of forces", "tỷ lệ lực lượng", "program")
 
 
+def test_a_label_with_another_rate_of_time_than_the_articles_is_replaced():
+    text = "Thu nhập bình quân đầu người trên địa bàn phường ước đạt khoảng 30 triệu đồng/năm."
+    fact = grounded(text, ("30 triệu", "monthly income", "thu nhập", None))[0][0]
+    assert fact.label_source == "program" and "monthly" not in fact.what_en
+    assert "per year" in fact.label_note
+    kept = grounded(text, ("30 triệu", "average annual income per person", "thu nhập bình quân đầu người", None))[0][0]
+    assert kept.label_source == "model"
+
+
 def test_names_of_the_article_may_stand_in_an_english_label():
     text = "Khu phố 3 có 567 hộ. Đảng bộ Phường 6 hiện có 327 đảng viên."
     facts = by_number(grounded(text, ("567", "number of households in Khu phố 3", "hộ", None), ("327", "party members in Phường 6", "đảng viên", None))[0])

@@ -1,0 +1,81 @@
+"""Dates and periods as an article writes them, read into ISO 8601: a day, a month, a year, or a period of years.
+
+    "ngày 22/9/2023", "22 tháng 9 năm 2023", "September 22, 2023"   ──► "2023-09-22"
+    "tháng 9/2023", "tháng 9 năm 2023", "September 2023"            ──► "2023-09"
+    "năm 2023", "2023"                                               ──► "2023"
+    "nhiệm kỳ 2020-2025", "giai đoạn 2015 - 2020", "2020–2025"       ──► "2020/2025"   (an ISO 8601 interval)
+    "từ năm 2020 đến nay", "since 2020", "từ đầu nhiệm kỳ 2020-2025" ──► "2020/.." or "2020/2025" (".." : open end)
+
+The first date or period the words state is read; an impossible date ("31/2/2023") is none.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+YEARS = (1900, 2100)
+_MONTHS_EN = {m: i for i, m in enumerate("january february march april may june july august september october november december".split(), 1)}
+_MONTH_EN = "|".join(_MONTHS_EN)
+_Y = r"((?:19|20)\d\d)"
+_PATTERNS = [  # (pattern, what its groups are), the more precise first
+    (re.compile(rf"\b{_Y}\s*(?:-|–|—|đến|tới|to)\s*(?:năm\s+)?{_Y}\b", re.IGNORECASE), "years"),
+    (re.compile(rf"\b(?:từ|since|from)\s+(?:năm\s+)?{_Y}\b(?!\s*(?:-|–|—|đến|tới|to)\s*(?:năm\s+)?(?:19|20)\d\d)", re.IGNORECASE), "since"),
+    (re.compile(rf"\b{_Y}-(\d{{1,2}})-(\d{{1,2}})\b"), "ymd"),
+    (re.compile(r"\b(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*" + _Y + r"\b"), "dmy"),
+    (re.compile(r"\b(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+" + _Y + r"\b", re.IGNORECASE), "dmy"),
+    (re.compile(rf"\b({_MONTH_EN})\s+(\d{{1,2}}),?\s+{_Y}\b", re.IGNORECASE), "mdy_en"),
+    (re.compile(rf"\b(\d{{1,2}})\s+({_MONTH_EN})\s+{_Y}\b", re.IGNORECASE), "dmy_en"),
+    (re.compile(r"\btháng\s+(\d{1,2})\s*(?:/|năm)\s*" + _Y + r"\b", re.IGNORECASE), "my"),
+    (re.compile(r"(?<![\d/.])(\d{1,2})/" + _Y + r"\b"), "my"),
+    (re.compile(rf"\b({_MONTH_EN})\s+{_Y}\b", re.IGNORECASE), "my_en"),
+    (re.compile(rf"(?<![\d/.,-]){_Y}(?![\d/.,]\d)"), "y"),
+]
+
+
+def iso_date(words: str) -> str | None:
+    """The first date or period `words` state, in ISO 8601 (see the module's table); None when they state none."""
+    found = []
+    for pattern, kind in _PATTERNS:
+        for match in pattern.finditer(words):
+            value = _read(kind, match.groups())
+            if value is not None:
+                found.append((match.start(), -len(match.group()), value))
+                break
+    return min(found)[2] if found else None
+
+
+def _read(kind: str, groups: tuple[str, ...]) -> str | None:
+    if kind == "years":
+        first, last = int(groups[0]), int(groups[1])
+        return f"{first}/{last}" if first <= last and _year_ok(first) and _year_ok(last) else None
+    if kind == "since":
+        return f"{groups[0]}/.." if _year_ok(int(groups[0])) else None
+    if kind == "y":
+        return groups[0] if _year_ok(int(groups[0])) else None
+    if kind in ("my", "my_en"):
+        month, year = (groups[0], groups[1])
+        month_number = _MONTHS_EN[month.casefold()] if kind == "my_en" else int(month)
+        return f"{int(year):04d}-{month_number:02d}" if 1 <= month_number <= 12 and _year_ok(int(year)) else None
+    if kind == "ymd":
+        return _day(int(groups[0]), int(groups[1]), int(groups[2]))
+    if kind == "dmy":
+        return _day(int(groups[2]), int(groups[1]), int(groups[0]))
+    if kind == "mdy_en":
+        return _day(int(groups[2]), _MONTHS_EN[groups[0].casefold()], int(groups[1]))
+    if kind == "dmy_en":
+        return _day(int(groups[2]), _MONTHS_EN[groups[1].casefold()], int(groups[0]))
+    return None
+
+
+def _year_ok(year: int) -> bool:
+    return YEARS[0] <= year <= YEARS[1]
+
+
+def _day(year: int, month: int, day: int) -> str | None:
+    if not _year_ok(year):
+        return None
+    try:
+        return datetime.date(year, month, day).isoformat()
+    except ValueError:
+        return None

@@ -1,0 +1,60 @@
+"""Dates and periods as written, read into ISO 8601."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from summarizer.forms import ISO_DATE_PATTERN, FormField
+from summarizer.grounding.fields import ground_field
+from summarizer.text.dates import iso_date
+
+
+@pytest.mark.parametrize(
+    ("words", "iso"),
+    [
+        ("ngày 22/9/2023", "2023-09-22"),
+        ("22 tháng 9 năm 2023", "2023-09-22"),
+        ("22-09-2023", "2023-09-22"),
+        ("2023-09-22", "2023-09-22"),
+        ("September 22, 2023", "2023-09-22"),
+        ("22 September 2023", "2023-09-22"),
+        ("tháng 9/2023", "2023-09"),
+        ("tháng 9 năm 2023", "2023-09"),
+        ("September 2023", "2023-09"),
+        ("năm 2023", "2023"),
+        ("nhiệm kỳ 2020-2025", "2020/2025"),
+        ("giai đoạn 2015 - 2020", "2015/2020"),
+        ("từ năm 2020 đến năm 2025", "2020/2025"),
+        ("từ năm 2020 đến nay", "2020/.."),
+        ("since 2020", "2020/.."),
+        ("ngày 26/12/2014 - 07:29", "2014-12-26"),
+        ("31/2/2023", None),
+        ("1.312 đảng viên", None),
+        ("năm 2009 và năm 2011", "2009"),
+    ],
+)
+def test_each_precision_is_read(words, iso):
+    assert iso_date(words) == iso
+    assert iso is None or re.match(ISO_DATE_PATTERN, iso)
+
+
+@given(st.dates(min_value=datetime.date(1900, 1, 1), max_value=datetime.date(2100, 12, 31)))
+def test_any_day_written_the_vietnamese_way_reads_back(day):
+    assert iso_date(f"ngày {day.day}/{day.month}/{day.year}") == day.isoformat()
+    assert iso_date(f"ngày {day.day} tháng {day.month} năm {day.year}") == day.isoformat()
+    assert iso_date(f"tháng {day.month}/{day.year}") == f"{day.year:04d}-{day.month:02d}"
+
+
+def test_a_date_field_holds_iso_with_the_words_as_written_in_its_evidence():
+    text = "Đại hội Đảng bộ phường lần thứ XIV được tổ chức ngày 22/9/2023. Nhiệm kỳ 2020-2025 đạt nhiều kết quả."
+    held = ground_field(FormField("congress_date", "date", "Ngày đại hội"), "ngày 22/9/2023", text, [])
+    assert (held.status, held.value, held.quote) == ("filled", "2023-09-22", "ngày 22/9/2023")
+    period = ground_field(FormField("term", "date", "Nhiệm kỳ"), "Nhiệm kỳ 2020-2025", text, [])
+    assert (period.value, text[period.start : period.end]) == ("2020/2025", "Nhiệm kỳ 2020-2025")
+    refused = ground_field(FormField("congress_date", "date", "Ngày đại hội"), "Đại hội Đảng bộ phường", text, [])
+    assert refused.status == "unsupported" and "no date" in refused.reason
