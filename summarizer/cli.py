@@ -51,7 +51,33 @@ def cmd_fill(args: argparse.Namespace) -> int:
         form = load_form(Path(args.form))  # a bad form is reported before any article is read or model called
     except FormError as err:
         return _fail(str(err))
-    return run_batch_command(args, FillTask(form, table=args.format))
+    code = run_batch_command(args, FillTask(form, table=args.format))
+    if args.explain and not args.broker:
+        explain_folder(Path(args.out), form)
+    return code
+
+
+def explain_folder(out_dir: Path, form) -> None:
+    """`fill --explain`: per article written, per field, what the article offered and what was chosen."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from summarizer.review.explain import explain_form
+    from summarizer.schema import FilledForm
+    from summarizer.tasks.fill import FORM_KINDS
+
+    console = Console(width=None if sys.stdout.isatty() else 200)  # a pipe or file gets whole rows, not 80 columns
+    for path in sorted(out_dir.glob(f"*.{form.name}.json")):
+        try:
+            filled = FilledForm.model_validate_json(path.read_bytes())
+        except (OSError, ValueError):
+            continue
+        table = Table(title=f"{filled.article.id}: {form.name}", show_lines=False)
+        for column in ("field", "status", "value", "the article offered", "why"):
+            table.add_column(column, overflow="fold")
+        for row in explain_form(filled, form, FORM_KINDS):
+            table.add_row(*row)
+        console.print(table)
 
 
 def run_batch_command(args: argparse.Namespace, task) -> int:
@@ -467,6 +493,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     fill.add_argument("--form", required=True, help="the form: a JSON Schema (.json) or a short YAML form (.yaml); see schemas/forms/")
     fill.add_argument("--format", choices=("jsonl", "csv"), default="jsonl", help="the batch table (default jsonl)")
+    fill.add_argument(
+        "--explain",
+        action="store_true",
+        help="after the run, print per article and field what the article offered (the numbers whose words speak of "
+        "the field, the people with the position it asks for, the places) and what was chosen, or why it is empty",
+    )
     _batch_options(fill)
     fill.set_defaults(func=cmd_fill)
 

@@ -88,6 +88,20 @@ def decided(f: FormField, result: FieldResult, nouns: set[str]) -> FieldResult:
     )
 
 
+def offered(f: FormField, text: str, candidates: list[Candidate], people: list[NamedPerson], siblings: tuple[FormField, ...]) -> list[str]:
+    """What the program finds that could answer a field, as written: the numbers whose words speak of it (before the
+    rules that judge them), the people with the position it asks for, the places it names (for `fill --explain`)."""
+    if f.is_number:
+        return [c.mention.text for c in candidates if c.mention.kind not in YEARS and syllables(c.quote(text)) & (syllables(f.description) - PLAIN_WORDS)]
+    if f.type == "string" and (position := asked_position(f.description)):
+        return [p.name for p in people if _holds(p.role_vi, position, f.description)]
+    if f.type == "string" and asks_for_a_place(f.description):
+        return list(dict.fromkeys(p.text for p in main_places(text)))
+    if f.type == "list" and f.item is not None and f.item.type == "object":
+        return [f"{p.name} ({p.role_vi})" for p in people]
+    return []
+
+
 def asks_for_a_place(description: str) -> bool:
     """Whether a field asks for a ward or commune: its description names two kinds of unit or more ("Phường, xã hoặc
     thị trấn", "ward or commune"); an example ("ví dụ Đảng bộ Phường 6") names one."""

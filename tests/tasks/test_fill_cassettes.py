@@ -172,3 +172,17 @@ def test_the_fill_command_writes_each_form_and_a_csv(cassette, local_api_base, t
         assert rows[0][f"{name}.status"] == result["status"]
     report = json.loads((out / "run-report.json").read_text(encoding="utf-8"))
     assert report["totals"]["done"] == 1 and report["articles"][0]["counts"]["filled"] >= 1
+
+
+def test_fill_explain_shows_what_the_article_offered_each_field_and_what_was_chosen(cassette, local_api_base, tmp_path, capsys):
+    config = tmp_path / "summarizer.toml"
+    config.write_text(f'models = ["local"]\n[model.local]\napi_base = "{local_api_base}"\n', encoding="utf-8")
+    seed = SEED_IDS[0]
+    with cassette(f"fill_{seed}"):
+        code = main(["fill", str(SEEDS / f"{seed}.txt"), "--form", str(PROFILE.source), "--out", str(tmp_path / "out"), "--config", str(config), "--explain"])
+    assert code == 0
+    shown = capsys.readouterr().out
+    rows = {line.split("│")[1].strip(): line for line in shown.splitlines() if line.count("│") >= 5 and line.split("│")[1].strip()}
+    assert "filled (program)" in rows["secretary"] and "Lê Thị Quân" in rows["secretary"]
+    assert "327" in rows["party_members"] and "8" in rows["party_cells"]
+    assert {"organisation", "locality", "income_per_person"} <= set(rows)
