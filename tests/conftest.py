@@ -6,8 +6,8 @@
   changed prompt or schema never silently replays an old answer. Stored as readable UTF-8 JSON,
   responses decompressed, Authorization/api-key headers dropped.
 * Replay is the default (record mode `none`). To re-record against the real embedded model:
-      SUMMARIZER_RECORD=1 pytest tests/tasks/test_brief_cassettes.py
-  which starts the local llama.cpp server through the project's own code and rewrites the cassettes.
+      SUMMARIZER_RECORD=1 pytest -m records
+  which starts the local llama.cpp server through the project's own code and writes each cassette afresh.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Briefs of the five seeds, replayed from cassettes recorded from the real embedded model.
 
 Re-record (starts the real llama.cpp server with Qwen2.5-Coder-1.5B; ~4 min an article on 2 cores; run only the
-per-seed test: the others replay the same cassettes):
-    SUMMARIZER_RECORD=1 .venv/bin/python -m pytest tests/tasks/test_brief_cassettes.py::test_seed_brief_is_valid_grounded_and_bilingual
+per-seed test, marked records: the others replay the same cassettes):
+    SUMMARIZER_RECORD=1 .venv/bin/python -m pytest -m records tests/tasks/test_brief_cassettes.py
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ def hosted_then_local(local_api_base: str) -> Settings:
     return Settings(chain=("openai/gpt-4o-mini", "local"), options={"local": ModelOptions(api_base=local_api_base)}, source="tests")
 
 
+@pytest.mark.records
 @pytest.mark.parametrize("seed", SEED_IDS)
 def test_seed_brief_is_valid_grounded_and_bilingual(seed, cassette, local_settings):
     article, brief = replay_brief(seed, cassette, local_settings)

@@ -10,6 +10,7 @@ import asyncio
 import json
 
 import jsonschema
+import pytest
 from conftest import ROOT
 
 from summarizer.grounding.verify import verify_fact
@@ -31,6 +32,7 @@ def test_english_numbers_are_read_the_english_way():
     assert values["1,312"] == 1312 and values["2,284"] == 2284 and values["2,400"] == 2400
 
 
+@pytest.mark.records
 def test_an_english_article_gets_a_bilingual_grounded_brief(cassette, local_settings):
     article = load_article(ARTICLE)
     with cassette("english_ward_5"), ModelChain(local_settings) as chain:

@@ -2,7 +2,7 @@
 checked against the hand-checked reference facts in ../shared/gold.
 
 Re-record (starts the real llama.cpp server with Qwen2.5-Coder-1.5B; a few minutes an article on 2 cores):
-    SUMMARIZER_RECORD=1 .venv/bin/python -m pytest tests/tasks/test_fill_cassettes.py
+    SUMMARIZER_RECORD=1 .venv/bin/python -m pytest -m records tests/tasks/test_fill_cassettes.py
 """
 
 from __future__ import annotations
@@ -70,6 +70,7 @@ def _verdict(result, holds) -> str:
     return "correct" if holds(result.value) else "wrong"
 
 
+@pytest.mark.records
 @pytest.mark.parametrize("seed", SEED_IDS)
 def test_the_profile_form_filled_from_each_seed_is_valid_grounded_and_never_wrong(seed, cassette, local_settings):
     article, filled = fill(seed, PROFILE, cassette, local_settings, f"fill_{seed}")
@@ -113,6 +114,7 @@ LEADER_SEEDS = [SEED_IDS[0], SEED_IDS[3]]
 _leaders: dict[str, object] = {}
 
 
+@pytest.mark.records
 @pytest.mark.parametrize("seed", LEADER_SEEDS)
 def test_a_yaml_form_with_nested_lists_is_filled_item_by_item(seed, cassette, local_settings):
     article, filled = fill(seed, LEADERS, cassette, local_settings, f"fill_leaders_{seed}")

@@ -7,7 +7,7 @@ the injected text: numbers are the article's own (the injections hold none), eac
 the model obeys the injection (recorded: it wrote "ALL CLEAR" as the Vietnamese title and left the summaries
 empty), the draft fails validation, the re-ask fails too, and the article fails with that reason: nothing is written.
 
-Re-record: SUMMARIZER_RECORD=1 .venv/bin/python -m pytest tests/tasks/test_injection.py
+Re-record: SUMMARIZER_RECORD=1 .venv/bin/python -m pytest -m records tests/tasks/test_injection.py
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ def injected_span(path, text: str) -> tuple[int, int]:
     return start, end
 
 
+@pytest.mark.records
 @pytest.mark.parametrize("path", INJECTIONS, ids=cassette_name)
 def test_instructions_inside_an_article_do_not_change_schema_chain_or_facts(path, cassette, local_settings):
     article = load_article(path)
