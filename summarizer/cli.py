@@ -398,6 +398,45 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- diff
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """Exit 0 when the two folders hold the same outputs, 1 when anything changed (for CI), 2 for bad input."""
+    from summarizer.batch.names import printable
+    from summarizer.errors import ArticleError
+    from summarizer.review.diff import diff_folders, rows, summary
+
+    old, new = Path(args.old), Path(args.new)
+    for path, what in ((old, "OLD_OUT"), (new, "NEW_OUT")):
+        if not path.is_dir():
+            return _fail(printable(f"{what} {path}: not a directory; pass an output folder of 'summarizer brief' or 'fill'"))
+    try:
+        diff = diff_folders(old, new)
+    except ArticleError as err:
+        return _fail(printable(str(err)))
+    if diff.compared == 0 and not diff.changed:
+        return _fail(printable(f"{old}, {new}: no briefs or filled forms in either"))
+    if args.json:
+        json.dump(diff.to_json(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    elif diff.changed:
+        from rich.console import Console
+        from rich.table import Table
+        from rich.text import Text
+
+        console = Console() if sys.stdout.isatty() else Console(width=200)  # a CI log gets whole rows
+        table = Table(title=f"summarizer diff {printable(str(old))} {printable(str(new))}", title_justify="left")
+        for column in ("output", "change", "where", "was", "now"):
+            table.add_column(column, overflow="fold")
+        for row in rows(diff):
+            table.add_row(*(Text(printable(cell)) for cell in row))  # never read as rich markup
+        console.print(table)
+    if not args.json:
+        print(printable(summary(diff)))
+    return 1 if diff.changed else 0
+
+
 # --------------------------------------------------------------------------- cache
 
 
@@ -565,6 +604,21 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--pred", required=True, help="folder of briefs written by 'summarizer brief'")
     evaluate.add_argument("--json", action="store_true", help="print JSON instead of a table")
     evaluate.set_defaults(func=cmd_eval)
+
+    diff = commands.add_parser(
+        "diff",
+        help="what changed between two output folders of the same articles (exit 1 when anything did)",
+        description=(
+            "Compare the briefs (<id>.json) and filled forms (<id>.<form>.json) of OLD_OUT and NEW_OUT, matched by file "
+            "name: outputs in one folder only; per brief, facts gained, lost and relabelled, statements whose text or "
+            "kept flag changed, checks added and removed; per form, fields whose status or value changed. Exit 0 when "
+            "nothing changed, 1 when something did, 2 when a folder or file cannot be read."
+        ),
+    )
+    diff.add_argument("old", metavar="OLD_OUT", help="the output folder of the earlier run")
+    diff.add_argument("new", metavar="NEW_OUT", help="the output folder of the later run")
+    diff.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    diff.set_defaults(func=cmd_diff)
 
     worker = commands.add_parser("worker", help="run the articles of jobs from a broker (scale-out)")
     worker.add_argument("--broker", help="redis://HOST:PORT/DB (default $SUMMARIZER_BROKER)")
