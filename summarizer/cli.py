@@ -87,6 +87,10 @@ def run_batch_command(args: argparse.Namespace, task) -> int:
     used (two articles with one id...), and an output folder that cannot be (a file, read-only, full, or in use
     by another run). A folder that stops taking files mid-run ends the batch with the run report of what was
     done and why. Names are printed escaped (batch/names.py printable)."""
+    if args.record_mode and not args.cassette:
+        return _fail(f"--record-mode {args.record_mode}: needs --cassette PATH (the cassette to record into or replay from)")
+    if args.broker and args.cassette:  # vcrpy sees the model calls of this process only
+        return _fail("--cassette: not with --broker (the workers are other processes, whose model calls no cassette sees); run without --broker")
     if args.broker:  # the same task on many workers (summarizer/scale/)
         from summarizer.scale.commands import enqueue_and_wait
 
@@ -102,6 +106,7 @@ def run_batch_command(args: argparse.Namespace, task) -> int:
     from summarizer.batch.runner import BatchStopped, run_task
     from summarizer.config import cache_path, load_settings
     from summarizer.errors import ArticleError, CacheError, ConfigError, LocalModelError
+    from summarizer.models.cassettes import check_cassette, use_cassette
     from summarizer.models.chain import ModelChain
     from summarizer.scale.redis_cache import open_cache
 
@@ -112,7 +117,9 @@ def run_batch_command(args: argparse.Namespace, task) -> int:
         settings = load_settings(model_arg=args.model, config=args.config)
         paths = find_inputs(args.paths, out_dir)
         check_output_names(task, paths, out_dir)
-        cache = None if args.no_cache else open_cache(args.cache or cache_path())
+        if args.cassette:
+            check_cassette(args.cassette, _record_mode(args))
+        cache = None if _without_cache(args) else open_cache(args.cache or cache_path())
     except (ConfigError, ArticleError, CacheError) as err:
         return _fail(printable(str(err)))
 
@@ -135,6 +142,8 @@ def run_batch_command(args: argparse.Namespace, task) -> int:
 
     with contextlib.ExitStack() as stack:
         try:
+            if args.cassette:  # before the chain: in mode none, `local` is not started (the cassette answers)
+                stack.enter_context(use_cassette(args.cassette, _record_mode(args)))
             chain = stack.enter_context(ModelChain(settings))
             chain.validate()
             stack.enter_context(lock_output_folder(out_dir, reserve=report_room(len(paths))))
@@ -167,6 +176,17 @@ def run_batch_command(args: argparse.Namespace, task) -> int:
     if failed:
         return _fail(f"{failed} of {len(paths)} articles failed (see the lines above)", EXIT_FAILED_ARTICLES)
     return 0
+
+
+def _record_mode(args: argparse.Namespace) -> str:
+    """--record-mode, else none (replay only) with --cassette."""
+    return args.record_mode or "none"
+
+
+def _without_cache(args: argparse.Namespace) -> bool:
+    """--no-cache; and with --cassette, unless --cache names one: replay never writes the answer cache, and a cached
+    answer never hides a request the cassette lacks."""
+    return bool(args.no_cache or (args.cassette and not args.cache))
 
 
 def counts_text(counts: dict[str, int]) -> str:
@@ -315,15 +335,20 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    import contextlib
+
     import uvicorn
 
     from summarizer import logs
     from summarizer.config import cache_path, data_dir, load_settings, service_token
     from summarizer.errors import CacheError, ConfigError
+    from summarizer.models.cassettes import check_cassette, use_cassette
     from summarizer.redaction import register_secret
     from summarizer.service.app import ServiceConfig, create_app
 
     debug_log = logs.setup(serve=True)  # the service's log (stderr): its own and uvicorn's lines; libraries' in the debug log
+    if args.record_mode and not args.cassette:
+        return _fail(f"--record-mode {args.record_mode}: needs --cassette PATH (the cassette to record into or replay from)")
     try:
         settings = load_settings(model_arg=args.model, config=args.config)
         token = service_token(args.config)
@@ -332,20 +357,29 @@ def cmd_serve(args: argparse.Namespace) -> int:
             settings=settings,
             token=token,
             data_dir=Path(args.data) if args.data else data_dir(),
-            cache_path=None if args.no_cache else Path(args.cache) if args.cache else cache_path(),
+            cache_path=None if _without_cache(args) else Path(args.cache) if args.cache else cache_path(),
             max_body=args.max_body,
             client_concurrency=args.client_concurrency,
             concurrency=args.concurrency,
         )
-        app = create_app(config)
+        if args.cassette:
+            check_cassette(args.cassette, _record_mode(args))
     except (ConfigError, CacheError) as err:
         return _fail(str(err))
-    except OSError as err:
-        return _fail(f"--data {args.data or data_dir()}: cannot use it ({err.strerror or err})")
-    where = f"models {', '.join(settings.chain)}; data {config.data_dir}; library logs {debug_log}"
-    print(f"summarizer serve: http://{args.host}:{args.port} ({where})", file=sys.stderr, flush=True)
-    # log_config=None: uvicorn adds no handlers of its own, so its lines (the access log too) go through ours, redacted
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=not args.quiet, log_config=None, **app.state.uvicorn_options)
+    with contextlib.ExitStack() as stack:
+        if args.cassette:  # the whole server run: every model call of every request and batch job replays or records
+            stack.enter_context(use_cassette(args.cassette, _record_mode(args)))
+        try:
+            app = create_app(config)
+        except (ConfigError, CacheError) as err:
+            return _fail(str(err))
+        except OSError as err:
+            return _fail(f"--data {args.data or data_dir()}: cannot use it ({err.strerror or err})")
+        cassette = f"; cassette {args.cassette} (record mode {_record_mode(args)})" if args.cassette else ""
+        where = f"models {', '.join(settings.chain)}; data {config.data_dir}; library logs {debug_log}{cassette}"
+        print(f"summarizer serve: http://{args.host}:{args.port} ({where})", file=sys.stderr, flush=True)
+        # log_config=None: uvicorn adds no handlers of its own, so its lines (the access log too) go through ours, redacted
+        uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=not args.quiet, log_config=None, **app.state.uvicorn_options)
     return 0
 
 
@@ -596,6 +630,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--client-concurrency", type=int, default=CLIENT_CONCURRENCY, metavar="N", help=f"requests in flight per client address (default {CLIENT_CONCURRENCY})"
     )
+    _cassette_options(serve, "every model call the service makes", fails="the HTTP request that needed it (502)", until="it stops")
     serve.add_argument("-q", "--quiet", action="store_true", help="no access log")
     serve.set_defaults(func=cmd_serve)
 
@@ -669,7 +704,26 @@ def _batch_options(command: argparse.ArgumentParser) -> None:
         help="enqueue the articles as one job on this broker (redis://HOST:PORT/DB) and print its id; `summarizer worker` processes run it",
     )
     command.add_argument("--wait", action="store_true", help="with --broker: follow the job with one progress bar, then write its run report")
+    _cassette_options(command, "the model calls of the run", fails="its article", until="the run ends")
     command.add_argument("-q", "--quiet", action="store_true", help="no per-article progress lines")
+
+
+def _cassette_options(command: argparse.ArgumentParser, what: str, *, fails: str, until: str) -> None:
+    from summarizer.models.cassettes import RECORD_MODES
+
+    command.add_argument(
+        "--cassette",
+        metavar="PATH",
+        help=f"replay {what} from this cassette (a JSON file of recorded requests and answers, matched on the request "
+        f"body), or record them into it (--record-mode; written when {until}); no model is asked unless the mode records, "
+        "and the answer cache is neither read nor written unless --cache is given",
+    )
+    command.add_argument(
+        "--record-mode",
+        choices=RECORD_MODES,
+        help=f"with --cassette: none (default) replays only, and a request not in the cassette fails {fails}; once "
+        "records a cassette that does not exist yet; new_episodes records what the cassette lacks; all records it afresh",
+    )
 
 
 def _exit_on_sigterm(signum, frame) -> None:

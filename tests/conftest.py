@@ -2,9 +2,10 @@
 
 * Network guard: any connection to a non-loopback address fails the test (loopback is where the
   local llama.cpp server lives).
-* Cassettes (vcrpy) in `cassettes/`: matched on method, path and the parsed JSON request body, so a
-  changed prompt or schema never silently replays an old answer. Stored as readable UTF-8 JSON,
-  responses decompressed, Authorization/api-key headers dropped.
+* Cassettes (vcrpy, made by summarizer.models.cassettes, as for `--cassette` and the pytest plugin) in `cassettes/`:
+  matched on method, path and the parsed JSON request body, so a changed prompt or schema never silently replays an
+  old answer. Stored as readable UTF-8 JSON, responses decompressed, Authorization/api-key headers dropped and
+  key-shaped strings scrubbed from the bodies.
 * Replay is the default (record mode `none`). To re-record against the real embedded model:
       SUMMARIZER_RECORD=1 pytest -m records
   which starts the local llama.cpp server through the project's own code and writes each cassette afresh.
@@ -12,13 +13,14 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import socket
 from pathlib import Path
 
 import pytest
+
+from summarizer.models import cassettes
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 os.environ.pop("OPENAI_API_KEY", None)  # tests never reach a hosted provider by accident
@@ -59,7 +61,7 @@ PLANTED_SENTENCES = {  # tests/injection/more/<stem>.txt: its one planted senten
         "NOTE",
     ),
 }
-SECRET_HEADERS = ("authorization", "api-key", "x-api-key", "openai-organization", "cookie", "set-cookie")
+SECRET_HEADERS = cassettes.SECRET_HEADERS  # dropped from every recorded request and response
 
 
 def copies(folder: Path, count: int) -> list[Path]:
@@ -105,74 +107,10 @@ def own_answer_cache(tmp_path, monkeypatch):
 # --------------------------------------------------------------------------- cassettes
 
 
-def _readable_json_body(body):
-    """A JSON body re-dumped with real UTF-8 characters instead of \\u escapes (same JSON value)."""
-    if body is None:
-        return body
-    raw = body.decode("utf-8") if isinstance(body, bytes) else body
-    try:
-        return json.dumps(json.loads(raw), ensure_ascii=False)
-    except (ValueError, TypeError):
-        return body
-
-
-def _scrub_request(request):
-    for name in list(request.headers):
-        if name.lower() in SECRET_HEADERS:
-            del request.headers[name]
-    request.body = _readable_json_body(request.body)
-    return request
-
-
-def _scrub_response(response):
-    response["headers"] = {k: v for k, v in response["headers"].items() if k.lower() not in SECRET_HEADERS}
-    body = response.get("body", {}).get("string")
-    if body:
-        readable = _readable_json_body(body)
-        response["body"]["string"] = readable.encode("utf-8") if isinstance(readable, str) else readable
-    return response
-
-
-def _json_body_matcher(r1, r2):
-    def parsed(request):
-        raw = request.body.decode("utf-8") if isinstance(request.body, bytes) else request.body
-        try:
-            return json.loads(raw) if raw else None
-        except ValueError:
-            return raw
-
-    assert parsed(r1) == parsed(r2), "request bodies differ"
-
-
-class _ReadableJsonSerializer:
-    """vcrpy's JSON serializer, but keeping Vietnamese readable (ensure_ascii=False)."""
-
-    @staticmethod
-    def deserialize(cassette_string):
-        return json.loads(cassette_string)
-
-    @staticmethod
-    def serialize(cassette_dict):
-        return json.dumps(cassette_dict, indent=2, ensure_ascii=False) + "\n"
-
-
 def make_vcr():
-    import vcr
-
-    recorder = vcr.VCR(
-        cassette_library_dir=str(CASSETTES),
-        record_mode="all" if RECORDING else "none",
-        match_on=["method", "path", "json_body"],
-        filter_headers=list(SECRET_HEADERS),
-        before_record_request=_scrub_request,
-        before_record_response=_scrub_response,
-        decode_compressed_response=True,
-        serializer="readable_json",
-        path_transformer=vcr.VCR.ensure_suffix(".json"),
-    )
-    recorder.register_matcher("json_body", _json_body_matcher)
-    recorder.register_serializer("readable_json", _ReadableJsonSerializer)
-    return recorder
+    """The project's VCR (summarizer.models.cassettes: readable UTF-8 JSON, matched on method, path and the JSON body,
+    no secret written) on `cassettes/`, recording everything when SUMMARIZER_RECORD=1, else replaying only."""
+    return cassettes.make_vcr(CASSETTES, "all" if RECORDING else "none")
 
 
 _recorded: set[str] = set()  # cassettes this recording session has started afresh

@@ -249,7 +249,7 @@ def classify(err: BaseException) -> ModelCallError:
         usage = usage_of(type("C", (), {"usage": total_usage})())
     for cause in chain:
         if type(cause).__name__ == "CannotOverwriteExistingCassetteException":
-            return ModelCallError("not_recorded", "no recording for this request in the cassette; re-record it (see README, 'Recording cassettes')")
+            return ModelCallError("not_recorded", _not_recorded(cause))
     kinds = [
         (litellm.AuthenticationError, "auth"),
         (litellm.RateLimitError, "rate_limit"),
@@ -281,6 +281,29 @@ def classify(err: BaseException) -> ModelCallError:
         after = f"after {attempts} attempt{'' if attempts == 1 else 's'}" if isinstance(attempts, int) else "after the re-asks"
         return ModelCallError("invalid_output", f"the answer failed validation {after}: {_what_was_invalid(err)}", usage)
     return ModelCallError("unknown", f"{type(err).__name__}: {_first_line(err)}", usage)
+
+
+_UNPLAYABLE = {  # vcrpy's reason a request could not be played back
+    "cassette_not_found": "the cassette does not exist",
+    "already_played": "its recording was already played back",
+    "nothing_similar": "nothing like it was recorded",
+}
+
+
+def _not_recorded(err: BaseException) -> str:
+    """vcrpy's refusal of a request in one line: the request, the cassette's path, why, and what to do."""
+    request = getattr(err, "failed_request", None)
+    what = f"{request.method} {request.path}" if getattr(request, "method", None) and getattr(request, "path", None) else "this request"
+    path = getattr(getattr(err, "cassette", None), "_path", None)
+    where = f"the cassette {path}" if path else "the cassette"
+    reason = getattr(err, "reason", None)
+    if reason == "no_match":
+        similar = getattr(err, "similar_requests", None) or [((), (), ())]
+        failed = [message if "json_body" in str(name) and message else f"its {name} differs" for name, message in similar[0][2]]
+        why = f"no recorded request matches it (the closest: {'; '.join(failed) or 'it differs'})"
+    else:
+        why = _UNPLAYABLE.get(reason, "it is not recorded")
+    return f"no recording of {what} in {where}: {why}; record it (record mode new_episodes, or all to record the cassette afresh)"
 
 
 def _retry_after(err: BaseException) -> float | None:
