@@ -18,7 +18,8 @@ A statement is checked against its own sources, not the whole article; it states
              state X and Y in one clause, or where the numbers go the other way
 
 Numbers are read from the sources by summarizer.text.numbers and summarizer.text.number_words. Hedges ("nearly",
-"gần") are not compared, and a term or number the statement leaves out is never a problem.
+"gần") are not compared, nor "một"/"one" written alone when the source has an article or a "one" of its own ("một tổ
+chức" for "an organisation"), and a term or number the statement leaves out is never a problem.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ from summarizer.text.number_words import number_words
 from summarizer.text.numbers import SCALE_WORDS, find_numbers, read_vi_number, text_locale
 
 PROBLEM_KINDS = ("number", "currency", "unit", "scale", "date", "name", "office", "direction")
+INDEFINITE = frozenset({"một", "one"})  # written alone, they may be what "a"/"an" is
+_ARTICLE = re.compile(r"\b(?:a|an|one|một)\b", re.IGNORECASE)  # a source with an indefinite article or a "one"
 UNTRANSLATED_VIETNAMESE = 0.15  # share of lower-case Vietnamese words from which a statement is read as Vietnamese
 
 
@@ -236,7 +239,7 @@ def _show(value: Decimal) -> str:
     return f"{value:f}"
 
 
-def _check_quantity(q: _Quantity, source_quantities: list[_Quantity]) -> Problem | None:
+def _check_quantity(q: _Quantity, source_quantities: list[_Quantity], source_has_article: bool = False) -> Problem | None:
     same = [s for s in source_quantities if s.value == q.value]
     if q.kind == "month":
         if any(s.kind == "date" for s in same):
@@ -259,6 +262,8 @@ def _check_quantity(q: _Quantity, source_quantities: list[_Quantity]) -> Problem
         return _currency_and_unit(q, counts)
     if percents and q.kind != "ordinal":
         return Problem("unit", q.text, f"'{q.text}' is a count, but its source gives {_show(q.value)} as a percentage.")
+    if q.value == 1 and q.text.casefold() in INDEFINITE and source_has_article:  # "một tổ chức" for "an organisation"
+        return None
     return _missing(q, source_quantities)
 
 
@@ -520,7 +525,8 @@ def check_statement(
 
     statement_quantities = quantities(statement, language)
     source_quantities = quantities(sources_text, source_language)
-    problems = [p for q in statement_quantities if (p := _check_quantity(q, source_quantities))]
+    has_article = bool(_ARTICLE.search(sources_text))
+    problems = [p for q in statement_quantities if (p := _check_quantity(q, source_quantities, has_article))]
     problems += _check_currencies_alone(statement, statement_quantities, _source_currencies(sources_text, source_quantities), problems)
 
     source_words = _folded_words(sources_text)

@@ -375,3 +375,16 @@ def test_the_article_language_decides_how_a_source_reads_its_digits():
     assert check_statement("The ward has 1,312 members.", "1.312", source_language="vi") == []
     assert kinds(check_statement("The ward has 1,312 members.", "1.312", source_language="en")) == {"number"}
     assert check_statement("Phường có 1.312 đảng viên.", "1.312") == []  # no words: read as the statement is
+
+
+def test_mot_or_one_for_an_article_of_the_source_is_not_a_number_but_one_for_two_is():
+    assert (
+        check_statement(
+            "Đảng bộ Phường 5 xây dựng một tổ chức trong sạch, vững mạnh.",
+            ["Ward 5 Party Committee builds a clean and strong organisation."],
+            language="vi",
+            source_language="en",
+        )
+        == []
+    )
+    assert [p.kind for p in check_statement("The ward has one party cell.", ["Phường có 2 chi bộ."], language="en")] == ["number"]
