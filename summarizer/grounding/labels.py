@@ -135,6 +135,8 @@ MONEY_WORDS: dict[str, tuple[str, str]] = {
 RATE_WORDS = frozenset(
     "percentage percent share rate ratio proportion growth increase decrease reduction rise fall coverage target targets completion portion level".split()
 )
+_SHARE_WORDS = frozenset("percentage percent share ratio proportion".split())  # what a count is never
+_EMPTY_LABELS = frozenset("number numbers count amount total value figure quantity the a of".split())
 _RATE_WORDS_VI = ("tỷ lệ", "tỉ lệ", "phần trăm", "mức", "tăng trưởng", "tốc độ", "chỉ tiêu", "kế hoạch", "tăng", "giảm", "vượt")
 _TOTAL_WORDS_VI = ("tổng", "tổng số", "toàn bộ", "tất cả", "toàn")
 _PREPOSITIONS = frozenset("of in at on for with from by to under over per since during across among as into".split())
@@ -657,8 +659,12 @@ def head_problem(label: str, candidate: Candidate, text: str, nouns: set[str]) -
         return problem
     mention = candidate.mention
     words = [w.strip(",;.()'’").casefold() for w in label.split()]
+    if set(words) <= _EMPTY_LABELS:
+        return f"the label names nothing the number counts ({label[:60]!r})"
     if mention.kind == "percent":
         return None if set(words) & RATE_WORDS else f"a percent, and the label names no share or rate ({label[:60]!r})"
+    if set(words) & _SHARE_WORDS:
+        return f"a count, and the label names a share or rate ({label[:60]!r})"
     unit = mention.unit
     if unit in MEASURE_WORDS:
         term = longest_term(text, counted_noun_end(text, candidate))

@@ -302,3 +302,10 @@ def test_seed_facts_reach_the_recall_and_precision_measured():
     overall = totals(scores)
     assert (overall.found, overall.gold) == (54, 59)
     assert overall.correct >= 54 and overall.kept <= 63
+
+
+def test_a_count_labelled_as_a_share_or_a_label_that_names_nothing_is_replaced():
+    text = "Phường đã xây dựng 192 căn nhà tình thương; tổng kinh phí 8,86 tỉ đồng."
+    facts = by_number(grounded(text, ("192", "percentage", "căn nhà", None), ("8,86 tỉ", "number", "kinh phí", None))[0])
+    assert facts["192"].label_source == "program" and "share or rate" in facts["192"].label_note
+    assert facts["8,86 tỉ"].label_source == "program" and "names nothing" in facts["8,86 tỉ"].label_note
