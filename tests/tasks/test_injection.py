@@ -1,11 +1,14 @@
 """Articles that carry instructions aimed at the model: they stay data. Briefs replayed from cassettes recorded
 from the real embedded model on articles written for this test (tests/injection/): a Vietnamese "ignore all
-previous instructions", and an English one with a fake end of the article, fake system/assistant turns and fake JSON.
+previous instructions", and an English one with a fake end of the article, fake system/assistant turns and fake JSON;
+and, for seven more kinds (tests/injection/more/: a role change, a fake chat turn, an "answer only" note, JSON, an
+"ignore" mid-paragraph, chat-template tokens, a note to the model), what every step of the brief shows the model.
 
-Whatever the model made of them, the output keeps its schema, the chain is not changed, and no fact comes from
-the injected text: numbers are the article's own (the injections hold none), each checked by the verifier. When
-the model obeys the injection (recorded: it wrote "ALL CLEAR" as the Vietnamese title and left the summaries
-empty), the draft fails validation, the re-ask fails too, and the article fails with that reason: nothing is written.
+The sentences addressed to a model are quarantined (summarizer/text/injection.py) and never shown to it: the brief's
+steps number only the other sentences, and no candidate number comes from them. Whatever the model then answers, the
+output keeps its schema, the chain is not changed, and no fact or statement rests on the injected text. (Before the
+brief was split into steps, the whole article went to the model, which obeyed: it wrote "ALL CLEAR" as the
+Vietnamese title.)
 
 Re-record: SUMMARIZER_RECORD=1 .venv/bin/python -m pytest -m records tests/tasks/test_injection.py
 """
@@ -19,14 +22,17 @@ import jsonschema
 import pytest
 from conftest import PLANTED_SENTENCES, ROOT
 
+from summarizer.config import ModelOptions, Settings
 from summarizer.errors import NoValidAnswer
 from summarizer.grounding.verify import verify_fact
 from summarizer.models.chain import ModelChain
+from summarizer.models.prompts import fenced
 from summarizer.review.page import entries_from_folder, review_page
 from summarizer.tasks.brief import brief_article, brief_request, write_brief
 from summarizer.text.article import load_article
 
-INJECTIONS = sorted((ROOT / "tests" / "injection").glob("*.txt")) + sorted((ROOT / "tests" / "injection" / "more").glob("*.txt"))
+INJECTIONS = sorted((ROOT / "tests" / "injection").glob("*.txt"))  # with the model's recorded answers
+MORE = sorted((ROOT / "tests" / "injection" / "more").glob("*.txt"))  # one planted instruction each, of other kinds
 
 
 def cassette_name(path) -> str:
@@ -45,6 +51,24 @@ def injected_span(path, text: str) -> tuple[int, int]:
     start = min(text.index(m) for m in MARKERS if m in text)
     end = text.index("\n\n", start) if "SYSTEM:" not in text[start : start + 10] else text.index("<article>", start) + len("<article>")
     return start, end
+
+
+@pytest.mark.parametrize("path", INJECTIONS + MORE, ids=cassette_name)
+def test_the_model_is_never_shown_an_injected_sentence_nor_asked_about_its_numbers(path):
+    """By construction, for every injection article: the sentences addressed to a model are quarantined, left out of
+    the numbered article every step of the brief shows the model, and no candidate number comes from them."""
+    article = load_article(path)
+    start, end = injected_span(path, article.text)
+    with ModelChain(Settings(chain=("local",), options={"local": ModelOptions(api_base="http://127.0.0.1:9/v1")}, source="tests")) as chain:
+        request = brief_request(article, chain)
+    assert any(q.start < end and start < q.end for q in request.quarantined)
+    for messages in (request.messages, request.label_messages):
+        prompt = messages[1]["content"]
+        for q in request.quarantined:  # as the prompt would show it (a fake fence is shown defused: ‹/article›)
+            assert fenced(article.text[q.start : q.end]) not in prompt
+        assert fenced(article.text[start:end]).strip() not in prompt
+    assert all(not (start <= c.mention.start < end) for c in request.candidates)
+    assert {s.start for s in request.sentences}.isdisjoint(range(start, end))
 
 
 @pytest.mark.records
