@@ -18,8 +18,9 @@ A statement is checked against its own sources, not the whole article; it states
              state X and Y in one clause, or where the numbers go the other way
 
 Numbers are read from the sources by summarizer.text.numbers and summarizer.text.number_words. Hedges ("nearly",
-"gần") are not compared, nor "một"/"one" written alone when the source has an article or a "one" of its own ("một tổ
-chức" for "an organisation"), and a term or number the statement leaves out is never a problem.
+"gần") are not compared, nor "one of"/"một trong" ("one of the highlights"), nor "một"/"one" written alone when the
+source has an article or a "one" of its own ("một tổ chức" for "an organisation"), and a term or number the
+statement leaves out is never a problem.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from summarizer.text.numbers import SCALE_WORDS, find_numbers, read_vi_number, t
 
 PROBLEM_KINDS = ("number", "currency", "unit", "scale", "date", "name", "office", "direction")
 INDEFINITE = frozenset({"một", "one"})  # written alone, they may be what "a"/"an" is
+_ONE_OF = re.compile(r"(?:one of|một trong)\b", re.IGNORECASE)  # "one of the highlights": no count
 _ARTICLE = re.compile(r"\b(?:a|an|one|một)\b", re.IGNORECASE)  # a source with an indefinite article or a "one"
 UNTRANSLATED_VIETNAMESE = 0.15  # share of lower-case Vietnamese words from which a statement is read as Vietnamese
 
@@ -526,7 +528,8 @@ def check_statement(
     statement_quantities = quantities(statement, language)
     source_quantities = quantities(sources_text, source_language)
     has_article = bool(_ARTICLE.search(sources_text))
-    problems = [p for q in statement_quantities if (p := _check_quantity(q, source_quantities, has_article))]
+    compared = [q for q in statement_quantities if not _ONE_OF.match(statement, q.start)]
+    problems = [p for q in compared if (p := _check_quantity(q, source_quantities, has_article))]
     problems += _check_currencies_alone(statement, statement_quantities, _source_currencies(sources_text, source_quantities), problems)
 
     source_words = _folded_words(sources_text)

@@ -251,7 +251,7 @@ class Termbase:
         for match in self.renderings_in(english):
             if not all(t.category in CHECKED_CATEGORIES for t in match.terms) or in_source.intersection(match.terms):
                 continue
-            if _main_category(match.terms) in stated_kinds:
+            if stated_kinds.intersection(t.category for t in match.terms if t.category in CHECKED_CATEGORIES):  # a kind its source states
                 problems.append(Mismatch(match.start, match.end, match.text, _reason(match, in_source)))
         return problems
 

@@ -388,3 +388,11 @@ def test_mot_or_one_for_an_article_of_the_source_is_not_a_number_but_one_for_two
         == []
     )
     assert [p.kind for p in check_statement("The ward has one party cell.", ["Phường có 2 chi bộ."], language="en")] == ["number"]
+
+
+def test_one_of_is_no_count():
+    source = "Bí thư Đảng ủy Phường 5 cho biết: “Điểm nổi bật trong công tác xây dựng Đảng của Phường 5 là công tác tư tưởng."
+    assert check_statement("The Secretary said one of the highlights of Party building in Ward 5 is ideological work.", [source], language="en") == []
+    assert [(p.kind, p.text) for p in check_statement("Ward 5 has one of its 3 cells rated excellent.", [source], language="en") if p.kind == "number"] == [
+        ("number", "3")
+    ]
