@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -62,6 +63,12 @@ PLANTED_SENTENCES = {  # tests/injection/more/<stem>.txt: its one planted senten
     ),
 }
 SECRET_HEADERS = cassettes.SECRET_HEADERS  # dropped from every recorded request and response
+
+
+def calls_per_brief(stem: str) -> int:
+    """How many model calls the brief of a seed makes (select, labels, translate, retranslate when one failed): the
+    interactions its recorded cassette holds. A test counting requests to a replay server counts these."""
+    return len(json.loads((CASSETTES / f"local_{stem}.json").read_text(encoding="utf-8"))["interactions"])
 
 
 def copies(folder: Path, count: int) -> list[Path]:

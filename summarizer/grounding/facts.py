@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from summarizer.grounding.labels import Label, checked_label, declines, misaligned, program_label
+from summarizer.grounding.labels import Label, checked_label, declines, misaligned, program_label, verb_before
 from summarizer.grounding.verify import verify_fact
 from summarizer.schema import Fact, FactLabel, RejectedFact
 from summarizer.text.candidates import Candidate, clause_limits
@@ -109,7 +109,7 @@ def ground_candidate(text: str, candidate: Candidate, label: FactLabel | None, n
         label_note=named.note,
         value=value,
         unit=unit,
-        period=period or sentence_period(text, mention),
+        period=_period(period, sentence_period(text, mention)),
         quote=text[verdict.start : verdict.end],
         start=verdict.start,
         end=verdict.end,
@@ -165,12 +165,16 @@ def _number_follows(text: str, pos: int) -> bool:
 
 
 def distinct_labels(text: str, kept: list[tuple[Candidate, Fact]]) -> list[Fact]:
-    """No two facts with one model label (and period): the first keeps it, the later ones get the program's."""
+    """No two facts with one label (and period): a later one with the model's label gets the program's; a later one
+    with the program's label gets the verb written before its number ("sửa chữa 19 căn": houses repaired)."""
     seen: dict[tuple[str, str | None], int] = {}
     out: list[Fact] = []
     for candidate, fact in kept:
         label_key = (fact.what_en.casefold(), fact.period)
-        if label_key in seen and fact.label_source == "model":
+        if label_key in seen and fact.label_source == "program" and (qualifier := _qualifier(text, candidate)):
+            qualified = f"{fact.what_en} {qualifier}"  # "houses" twice: "houses repaired"; "party members of Chi bộ Khu phố 7"
+            fact = fact.model_copy(update={"what_en": qualified, "label_note": _join(fact.label_note, "another number has the same label")})
+        elif label_key in seen and fact.label_source == "model":
             first = seen[label_key]
             note = f"the model gave the same label to candidate [{first}]"
             named = program_label(text, candidate, note=note) or Label(fact.what_en, fact.what_vi, "model", note)
@@ -181,6 +185,21 @@ def distinct_labels(text: str, kept: list[tuple[Candidate, Fact]]) -> list[Fact]
         seen.setdefault((fact.what_en.casefold(), fact.period), candidate.id)
         out.append(fact)
     return out
+
+
+_LINKS = frozenset("có với là được đạt gồm còn hiện nay".split())  # words between a subject and its number
+
+
+def _qualifier(text: str, candidate: Candidate) -> str | None:
+    """What tells a number from another with the same label: the verb written before it ("sửa chữa 19 căn": repaired),
+    else the name its clause opens with ("Chi bộ Khu phố 7 có 47 đảng viên": of Chi bộ Khu phố 7)."""
+    if verb := verb_before(text, candidate.mention.start):
+        return verb[0]
+    start, _ = clause_limits(text, candidate.mention.start, candidate.mention.end)
+    words = text[start : candidate.mention.start].split()
+    while words and words[-1].casefold() in _LINKS:
+        words.pop()
+    return f"of {' '.join(words)}" if words and words[0][:1].isupper() and len(words) <= 5 else None
 
 
 def _join(*notes: str | None) -> str | None:
@@ -252,6 +271,18 @@ def checked_period(text: str, period: str | None) -> str | None:
     if not years or any(year not in text for year in years):
         return None
     return period.strip()
+
+
+def _period(model: str | None, own: str | None) -> str | None:
+    """The fact's period: its own sentence's when that names one and the model's names another year ("Năm 2021 có
+    22/24 chi bộ" is 2021 whatever the model says), else the model's, else none."""
+    if own and model and not _years(model) & _years(own):
+        return own
+    return model or own
+
+
+def _years(period: str) -> set[str]:
+    return {m.group(0) for m in _YEAR.finditer(period)}
 
 
 def sentence_period(text: str, mention: NumberMention) -> str | None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 import re
 
-YEARS = (1900, 2100)
+YEARS = (1900, 2099)  # the years a date may hold: written 19xx or 20xx
 _MONTHS_EN = {m: i for i, m in enumerate("january february march april may june july august september october november december".split(), 1)}
 _MONTH_EN = "|".join(_MONTHS_EN)
 _Y = r"((?:19|20)\d\d)"

@@ -48,8 +48,8 @@ def test_articles_run_concurrently_against_a_hosted_style_model(tmp_path):
 def test_the_local_model_gets_one_request_at_a_time_whatever_the_concurrency(tmp_path):
     with ReplayServer(ALL_CASSETTES, delay=0.2) as server, chain_for("local", server.api_base) as chain:
         outcomes = asyncio.run(run_task(BriefTask(), SEED_PATHS, chain, tmp_path / "out", concurrency=5))
-    assert server.most_in_flight == 1 and server.answered == 5
     assert all(o.result for o in outcomes)
+    assert server.most_in_flight == 1 and server.answered == sum(len(o.result.provenance.calls) for o in outcomes)  # a brief is 3-4 calls
 
 
 def test_retry_after_on_429_is_waited_out_then_the_same_model_answers_simulated(tmp_path):
@@ -57,7 +57,7 @@ def test_retry_after_on_429_is_waited_out_then_the_same_model_answers_simulated(
     with ReplayServer(ALL_CASSETTES[:1], faults=["429"], retry_after=1) as server, chain_for("local", server.api_base) as chain:
         brief = asyncio.run(brief_article(load_article(SEED_PATHS[0]), chain))
     assert brief.provenance.model == "local" and brief.provenance.attempts == []
-    assert server.requests == 2 and server.request_times[1] - server.request_times[0] >= 1.0
+    assert server.requests == 1 + len(brief.provenance.calls) and server.request_times[1] - server.request_times[0] >= 1.0
 
 
 def test_a_429_without_retry_after_moves_on_in_the_chain_simulated(tmp_path, monkeypatch):

@@ -309,3 +309,16 @@ def test_a_count_labelled_as_a_share_or_a_label_that_names_nothing_is_replaced()
     facts = by_number(grounded(text, ("192", "percentage", "căn nhà", None), ("8,86 tỉ", "number", "kinh phí", None))[0])
     assert facts["192"].label_source == "program" and "share or rate" in facts["192"].label_note
     assert facts["8,86 tỉ"].label_source == "program" and "names nothing" in facts["8,86 tỉ"].label_note
+
+
+def test_two_numbers_with_one_program_label_are_told_apart_by_their_verb_or_their_subject():
+    text = "Phường xây mới 192 căn nhà và sửa chữa 19 căn nhà. Với 229 đảng viên. Chi bộ Khu phố 7 có 47 đảng viên."
+    facts = by_number(grounded(text)[0])
+    assert len({(f.what_en, f.period) for f in facts.values()}) == len(facts)
+    assert facts["19"].what_en.endswith("repaired") and facts["47"].what_en.endswith("of Chi bộ Khu phố 7")
+
+
+def test_a_models_period_that_names_another_year_than_the_facts_own_sentence_gives_way():
+    text = "Năm 2021 có 22/24 chi bộ được xếp loại hoàn thành tốt nhiệm vụ. Năm 2022 có 24/25 chi bộ được xếp loại hoàn thành tốt nhiệm vụ."
+    fact = by_number(grounded(text, ("22", "party cells rated well", "chi bộ", "2022"))[0])["22"]
+    assert fact.period == "2021"

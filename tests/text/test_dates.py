@@ -43,7 +43,7 @@ def test_each_precision_is_read(words, iso):
     assert iso is None or re.match(ISO_DATE_PATTERN, iso)
 
 
-@given(st.dates(min_value=datetime.date(1900, 1, 1), max_value=datetime.date(2100, 12, 31)))
+@given(st.dates(min_value=datetime.date(1900, 1, 1), max_value=datetime.date(2099, 12, 31)))
 def test_any_day_written_the_vietnamese_way_reads_back(day):
     assert iso_date(f"ngày {day.day}/{day.month}/{day.year}") == day.isoformat()
     assert iso_date(f"ngày {day.day} tháng {day.month} năm {day.year}") == day.isoformat()
