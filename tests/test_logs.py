@@ -44,11 +44,11 @@ RUNS = {
     "timeouts": ([("hang", "timeout"), ("stall", "timeout")], 2),
     "refused": ([("refused", "connection"), ("refused", "connection")], 2),
 }
-REASKED = ("invalid", "invalid_echo")
+REASKED = ("empty_choices", "nested", "invalid", "invalid_echo")  # re-asked once: two requests each
 
 
 class Failing(Hostile):
-    """test_secrets' hostile provider, and tool arguments nested thousands deep."""
+    """test_secrets' hostile provider, and an answer nested thousands deep."""
 
     def _fault(self, fault: str, answer: bytes | None) -> None:
         if fault != "nested":
@@ -56,8 +56,10 @@ class Failing(Hostile):
             return
         import json
 
+        from replay_server import set_answer
+
         completion = json.loads(answer or self.server.recordings[0][2])
-        completion["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"] = "[" * 5000 + "]" * 5000
+        set_answer(completion, "[" * 5000 + "]" * 5000)
         self._send(200, json.dumps(completion).encode())
 
 
@@ -142,14 +144,16 @@ def test_an_invalid_output_line_says_which_field_was_invalid_and_why_simulated(f
     assert re.search(r"invalid_output: the answer failed validation after 2 attempts: \w+(\.\w+)*: [A-Z][\w ]+ \(and \d+ more errors\)\)$", invalid)
     echo = lines["a08_invalid_echo"]
     assert "the answer failed validation" in echo and "Field required" in echo and FAKE_KEY not in echo
-    assert "the answer could not be read (RecursionError: maximum recursion depth exceeded" in lines["a06_nested"]
-    assert "No choices in OpenAI response" in lines["a05_empty_choices"]  # no validation error: what stopped the reading
+    assert "the answer failed validation after 2 attempts: the answer: Invalid JSON: recursion limit exceeded" in lines["a06_nested"]
+    assert "the answer had no choices" in lines["a05_empty_choices"]  # no validation error: what stopped the reading
 
 
 def test_what_the_libraries_said_is_in_the_debug_log_simulated(failing_runs):
     log = failing_runs["answers"].debug_log
-    assert "instructor" in log and "API call failed on attempt" in log and "Max retries exceeded" in log
-    assert "RecursionError" in log  # the nested arguments' traceback, kept where it can be read
+    assert "LiteLLM completion()" in log  # litellm's own lines
+    assert (
+        "local: the answer failed validation (attempt 1 of 2): the answer: Invalid JSON: recursion limit exceeded" in log
+    )  # each re-ask, kept where it can be read
     assert FAKE_KEY not in log
     for run in failing_runs.values():
         assert "instructor" not in run.stderr and "LiteLLM" not in run.stderr and "Traceback" not in run.stderr

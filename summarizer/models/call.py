@@ -10,6 +10,7 @@ path imports this module.
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from summarizer.redaction import redact_answer
 from summarizer.schema import Usage
 
 T = TypeVar("T", bound=BaseModel)
+log = logging.getLogger(__name__)
 
 # litellm fetches a price list from the network at import time unless told otherwise.
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
@@ -190,6 +192,7 @@ async def _complete_json_object(
             value = response_model.model_validate_json(content)
         except ValueError as err:
             problem = _validation_summary(err)
+            log.info("%s: the answer failed validation (attempt %d of %d): %s", endpoint.name, attempt + 1, max_reasks + 1, problem)  # the debug log
             conversation += [{"role": "assistant", "content": content}, {"role": "user", "content": render_reask(problem)}]
             continue
         return StructuredResult(value=redact_answer(value), usage=usage, reasks=attempt)

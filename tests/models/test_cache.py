@@ -7,7 +7,7 @@ import json
 import shutil
 
 import pytest
-from conftest import ROOT, SEEDS
+from conftest import ROOT, SEEDS, calls_per_brief
 from pydantic import BaseModel, Field
 
 from summarizer.cli import main
@@ -191,6 +191,7 @@ def test_cache_command_reports_and_clears(cassette, tmp_path, capsys):
     with cassette(f"local_{SEED_IDS[0]}"):
         assert brief_cli(tmp_path, "--out", str(tmp_path / "a"), "--cache", str(cache_file)) == 0
     capsys.readouterr()
-    assert main(["cache", "info", "--cache", str(cache_file)]) == 0 and "1 answers" in capsys.readouterr().out
-    assert main(["cache", "clear", "--cache", str(cache_file)]) == 0 and "cleared 1" in capsys.readouterr().out
+    calls = calls_per_brief(SEED_IDS[0])  # one cached answer per step of the brief
+    assert main(["cache", "info", "--cache", str(cache_file)]) == 0 and f"{calls} answers" in capsys.readouterr().out
+    assert main(["cache", "clear", "--cache", str(cache_file)]) == 0 and f"cleared {calls}" in capsys.readouterr().out
     assert AnswerCache(cache_file).count() == 0
