@@ -134,19 +134,26 @@ async def complete_structured(
             messages=messages,
             response_model=_tool_model(response_model),
             max_retries=max_reasks,
-            num_retries=0,
-            api_base=endpoint.api_base,
-            api_key=endpoint.api_key,
-            timeout=endpoint.timeout,
-            max_tokens=endpoint.max_tokens,
-            temperature=temperature,
-            seed=seed,
+            **_call_options(endpoint, temperature, seed),
         )
     except Exception as err:
         raise classify(err) from None
     value = response_model.model_construct(value.model_fields_set, **dict(value))  # the model asked for, not instructor's subclass
     value = redact_answer(value)  # a key the provider put in the answer is in no output, cache entry or response
     return StructuredResult(value=value, usage=usage_of(completion), reasks=reasks)
+
+
+def _call_options(endpoint: Endpoint, temperature: float, seed: int | None) -> dict:
+    """What every call to an endpoint passes to litellm (no retries of its own: the chain moves on instead)."""
+    return {
+        "num_retries": 0,
+        "api_base": endpoint.api_base,
+        "api_key": endpoint.api_key,
+        "timeout": endpoint.timeout,
+        "max_tokens": endpoint.max_tokens,
+        "temperature": temperature,
+        "seed": seed,
+    }
 
 
 async def _complete_json_object(
@@ -167,14 +174,8 @@ async def _complete_json_object(
                 model=endpoint.model,
                 messages=conversation,
                 response_format={"type": "json_object", "schema": schema},
-                num_retries=0,
                 max_retries=0,
-                api_base=endpoint.api_base,
-                api_key=endpoint.api_key,
-                timeout=endpoint.timeout,
-                max_tokens=endpoint.max_tokens,
-                temperature=temperature,
-                seed=seed,
+                **_call_options(endpoint, temperature, seed),
             )
         except Exception as err:
             failed = classify(err)
