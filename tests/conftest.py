@@ -71,6 +71,13 @@ def calls_per_brief(stem: str) -> int:
     return len(json.loads((CASSETTES / f"local_{stem}.json").read_text(encoding="utf-8"))["interactions"])
 
 
+def calls_for(*articles: str | Path) -> int:
+    """The model calls the briefs of these articles make: each a copy of a seed, given by its path or id, which ends
+    with the seed's name (`NNNN_<seed>.txt` from `copies`, or the seed itself)."""
+    seeds = [path.stem for path in SEEDS.glob("*.txt")]
+    return sum(calls_per_brief(next(seed for seed in seeds if Path(str(article)).stem.endswith(seed))) for article in articles)
+
+
 def copies(folder: Path, count: int) -> list[Path]:
     """`count` articles: the seeds over and over, each copy its own file (and so its own article id)."""
     folder.mkdir(parents=True, exist_ok=True)
