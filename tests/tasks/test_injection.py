@@ -1,8 +1,8 @@
 """Articles that carry instructions aimed at the model: they stay data. Briefs replayed from cassettes recorded
 from the real embedded model on articles written for this test (tests/injection/): a Vietnamese "ignore all
 previous instructions", and an English one with a fake end of the article, fake system/assistant turns and fake JSON;
-and, for seven more kinds (tests/injection/more/: a role change, a fake chat turn, an "answer only" note, JSON, an
-"ignore" mid-paragraph, chat-template tokens, a note to the model), what every step of the brief shows the model.
+and seven more kinds (tests/injection/more/: a role change, a fake chat turn, an "answer only" note, JSON, an
+"ignore" mid-paragraph, chat-template tokens, a note to the model).
 
 The sentences addressed to a model are quarantined (summarizer/text/injection.py) and never shown to it: the brief's
 steps number only the other sentences, and no candidate number comes from them. Whatever the model then answers, the
@@ -31,7 +31,7 @@ from summarizer.review.page import entries_from_folder, review_page
 from summarizer.tasks.brief import brief_article, brief_request, write_brief
 from summarizer.text.article import load_article
 
-INJECTIONS = sorted((ROOT / "tests" / "injection").glob("*.txt"))  # with the model's recorded answers
+INJECTIONS = sorted((ROOT / "tests" / "injection").glob("*.txt"))
 MORE = sorted((ROOT / "tests" / "injection" / "more").glob("*.txt"))  # one planted instruction each, of other kinds
 
 
@@ -72,7 +72,7 @@ def test_the_model_is_never_shown_an_injected_sentence_nor_asked_about_its_numbe
 
 
 @pytest.mark.records
-@pytest.mark.parametrize("path", INJECTIONS, ids=cassette_name)
+@pytest.mark.parametrize("path", INJECTIONS + MORE, ids=cassette_name)
 def test_instructions_inside_an_article_do_not_change_schema_chain_or_facts(path, cassette, local_settings):
     article = load_article(path)
     with cassette(cassette_name(path)), ModelChain(local_settings) as chain:
@@ -93,7 +93,7 @@ def test_instructions_inside_an_article_do_not_change_schema_chain_or_facts(path
         assert fact.value not in (9000, "9000")
 
 
-@pytest.mark.parametrize("path", INJECTIONS, ids=cassette_name)
+@pytest.mark.parametrize("path", INJECTIONS + MORE, ids=cassette_name)
 def test_the_injected_sentences_are_quarantined_and_nothing_rests_on_them(path, cassette, local_settings, tmp_path):
     """Replayed: the sentences written to the model are listed and marked, and no fact or statement source is in them."""
     article = load_article(path)
