@@ -54,7 +54,7 @@ from summarizer.service.bodies import (
     VerifiedFact,
     VerifyIn,
 )
-from summarizer.service.checks import MAX_FACT_NESTING, nesting
+from summarizer.service.checks import MAX_FACT_NESTING, is_unicode, nesting
 from summarizer.service.guard import Guard
 from summarizer.service.jobs import ARTICLE_ID, Job, JobStore
 from summarizer.service.protocol import timed_h11
@@ -291,7 +291,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
         return HTMLResponse(review_page(entries, title=f"Article {item_id}"))
 
     def _article(text: str, article_id: str | None, is_html: bool | None, field: str = "article") -> Article:
-        if not _is_unicode(text):
+        if not is_unicode(text):
             raise Unprocessable(field, "the text holds a lone surrogate (\\ud800-\\udfff), which is not Unicode text")
         try:
             return article_from_text(text, id=article_id or _content_id(text), is_html=is_html)
@@ -359,11 +359,3 @@ def _not_found_page(item_id: str) -> str:
 
 def _content_id(text: str) -> str:
     return "article-" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
-
-
-def _is_unicode(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True

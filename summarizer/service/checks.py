@@ -56,7 +56,7 @@ def check(value: object, *, surrogates: bool = True) -> None:
     while stack:
         item, where = stack.pop()
         if isinstance(item, str):
-            if surrogates and not _is_unicode(item):
+            if surrogates and not is_unicode(item):
                 raise JSONProblem(where, "holds a lone surrogate (\\ud800-\\udfff), which is not Unicode text")
         elif isinstance(item, float):
             if not math.isfinite(item):
@@ -69,7 +69,7 @@ def check(value: object, *, surrogates: bool = True) -> None:
                 raise JSONProblem(where[:1], f"nested deeper than {MAX_JSON_NESTING} levels of lists and objects")
             pairs = item.items() if isinstance(item, dict) else enumerate(item)
             for key, inner in pairs:
-                if isinstance(key, str) and surrogates and not _is_unicode(key):
+                if isinstance(key, str) and surrogates and not is_unicode(key):
                     raise JSONProblem([*where, key.encode("utf-8", "backslashreplace").decode()], "the key holds a lone surrogate (\\ud800-\\udfff)")
                 stack.append((inner, [*where, key]))
 
@@ -85,7 +85,8 @@ def nesting(value: object) -> int:
     return deepest
 
 
-def _is_unicode(text: str) -> bool:
+def is_unicode(text: str) -> bool:
+    """Whether a text can be written as UTF-8 (a lone surrogate cannot)."""
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
