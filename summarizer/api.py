@@ -16,7 +16,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from summarizer.config import cache_path, load_settings
+from summarizer.config import MAX_ARTICLE_CHARS, cache_path, load_settings
 from summarizer.errors import FormError
 from summarizer.forms import Form, load_form, parse_form
 from summarizer.grounding.verify import verify_records
@@ -111,16 +111,16 @@ def verify(article: ArticleInput, records: list[dict]) -> list[dict]:
         >>> summarizer.verify(text, [{"value": 327, "unit": "đảng viên", "quote": "327 đảng viên"}])[0]["supported"]
         True
     """
-    return verify_records(_article(article).text, records)
+    return verify_records(_article(article, MAX_ARTICLE_CHARS).text, records)
 
 
 # --------------------------------------------------------------------------- shared
 
 
 async def _run(task: BriefTask | FillTask, article: ArticleInput, models: ModelsInput, config, cache: CacheInput):
-    loaded = _article(article)  # a bad article is refused before any model is started
     names = ",".join(models) if models is not None and not isinstance(models, str) else models
     settings = load_settings(model_arg=names or None, config=os.fspath(config) if config else None)
+    loaded = _article(article, settings.max_chars)  # a bad article is refused before any model is started
     answers = _cache(cache)
     try:
         with ModelChain(settings) as chain:
@@ -131,11 +131,11 @@ async def _run(task: BriefTask | FillTask, article: ArticleInput, models: Models
             answers.close()
 
 
-def _article(article: ArticleInput) -> Article:
+def _article(article: ArticleInput, max_chars: int) -> Article:
     """A path (a PathLike, or a one-line string naming a file) is read from disk; any other string is the text."""
     if isinstance(article, os.PathLike) or ("\n" not in article and len(article) < 4096 and Path(article).is_file()):
-        return load_article(article)
-    return article_from_text(article)
+        return load_article(article, max_chars=max_chars)
+    return article_from_text(article, max_chars=max_chars)
 
 
 def _form(form: str | os.PathLike | dict | Form) -> Form:

@@ -114,7 +114,7 @@ def run_batch_command(args: argparse.Namespace, task) -> int:
         return _fail(f"--concurrency {args.concurrency}: must be at least 1")
     out_dir = Path(args.out)
     try:
-        settings = load_settings(model_arg=args.model, config=args.config)
+        settings = load_settings(model_arg=args.model, config=args.config, max_chars=args.max_chars)
         paths = find_inputs(args.paths, out_dir)
         check_output_names(task, paths, out_dir)
         if args.cassette:
@@ -350,7 +350,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.record_mode and not args.cassette:
         return _fail(f"--record-mode {args.record_mode}: needs --cassette PATH (the cassette to record into or replay from)")
     try:
-        settings = load_settings(model_arg=args.model, config=args.config)
+        settings = load_settings(model_arg=args.model, config=args.config, max_chars=args.max_chars)
         token = service_token(args.config)
         register_secret(token)  # also when it comes from the config file, not the environment
         config = ServiceConfig(
@@ -630,6 +630,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--client-concurrency", type=int, default=CLIENT_CONCURRENCY, metavar="N", help=f"requests in flight per client address (default {CLIENT_CONCURRENCY})"
     )
+    _max_chars_option(serve)
     _cassette_options(serve, "every model call the service makes", fails="the HTTP request that needed it (502)", until="it stops")
     serve.add_argument("-q", "--quiet", action="store_true", help="no access log")
     serve.set_defaults(func=cmd_serve)
@@ -698,6 +699,7 @@ def _batch_options(command: argparse.ArgumentParser) -> None:
         help="answer cache: a SQLite file or a redis:// URL; default $SUMMARIZER_CACHE, else answers.sqlite in the user cache folder",
     )
     command.add_argument("--no-cache", action="store_true", help="neither read nor write cached model answers")
+    _max_chars_option(command)
     command.add_argument(
         "--broker",
         metavar="URL",
@@ -706,6 +708,28 @@ def _batch_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--wait", action="store_true", help="with --broker: follow the job with one progress bar, then write its run report")
     _cassette_options(command, "the model calls of the run", fails="its article", until="the run ends")
     command.add_argument("-q", "--quiet", action="store_true", help="no per-article progress lines")
+
+
+def _max_chars_option(command: argparse.ArgumentParser) -> None:
+    from summarizer.config import MAX_ARTICLE_CHARS
+
+    command.add_argument(
+        "--max-chars",
+        type=_whole_number,
+        metavar="N",
+        help=f"the longest document taken, in characters after cleaning (default max_chars of the config file, else {MAX_ARTICLE_CHARS:,}); "
+        "a document longer than one model call carries is asked in parts",
+    )
+
+
+def _whole_number(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return value
 
 
 def _cassette_options(command: argparse.ArgumentParser, what: str, *, fails: str, until: str) -> None:

@@ -23,12 +23,14 @@ The chain is the first of these that is set:
 The config file is `--config PATH`, else `$SUMMARIZER_CONFIG`, else `./summarizer.toml` if present:
 
     models = ["ollama/qwen2.5:1.5b", "local"]
+    max_chars = 400000     # the longest document taken, in characters after cleaning (default 400,000; also --max-chars)
 
     [model."ollama/qwen2.5:1.5b"]
     api_base = "http://127.0.0.1:11434"
     mode = "json"          # instructor mode: tools (default) | json | json_schema
     timeout = 300          # seconds for one call, re-asks included (default 1800 for local, 300 otherwise)
     max_tokens = 3000      # completion tokens for one answer (default 3000)
+    context = 32768        # tokens of its context window (default 16384): a longer document is briefed in parts that fit
 
 Any litellm model string works in the chain, plus `local` for the embedded model.
 
@@ -68,7 +70,10 @@ PROMPTS_DIR_ENV = "SUMMARIZER_PROMPTS_DIR"
 TOKEN_ENV = "SUMMARIZER_API_TOKEN"
 
 # Limits and defaults
-MAX_ARTICLE_CHARS = 24_000  # cleaned text of one article: with the instructions, the candidates and the answer, it fits the embedded model's context (Vietnamese news runs ~2.5 characters a token)
+MAX_ARTICLE_CHARS = 400_000  # cleaned text of one document (`max_chars` / `--max-chars`): a longer one is briefed in parts (text/parts.py) up to this ceiling on memory and cost
+CHARS_PER_TOKEN = 2.0  # what a part of a document may hold per token of the model's context (Vietnamese news runs ~2.5 characters a token)
+DEFAULT_CONTEXT = 16_384  # tokens of a model's context when its `context` is not set (the embedded model's own)
+DEFAULT_MAX_TOKENS = 3000  # completion tokens for one answer when a model's `max_tokens` is not set
 DEFAULT_CONCURRENCY = 4  # articles in flight at once in a batch
 LOCAL_TIMEOUT = 1800.0  # seconds for one call on the embedded model, re-asks included (2 cores, no GPU)
 HOSTED_TIMEOUT = 300.0  # seconds for one call on any other model, re-asks included
@@ -84,6 +89,7 @@ class ModelOptions:
     mode: str = "tools"
     timeout: float | None = None  # None: the chain's default for the kind of model
     max_tokens: int | None = None
+    context: int | None = None  # tokens of its context window; None: DEFAULT_CONTEXT (a longer document goes in parts that fit)
 
 
 @dataclass(frozen=True)
@@ -101,6 +107,7 @@ class Settings:
     options: dict[str, ModelOptions] = field(default_factory=dict)
     source: str = "default"  # which setting gave the chain, for messages
     service: ServiceSettings = field(default_factory=ServiceSettings)  # `[service]` of the config file
+    max_chars: int = MAX_ARTICLE_CHARS  # the longest document taken, in characters after cleaning (`max_chars`, `--max-chars`)
 
     def options_for(self, model: str) -> ModelOptions:
         return self.options.get(model, ModelOptions())
@@ -152,6 +159,7 @@ def read_config_file(path: Path) -> dict:
 
 MAX_TIMEOUT = 7 * 24 * 3600.0  # seconds: `timeout` above a week is a typo
 MAX_MAX_TOKENS = 1_000_000  # `max_tokens` above this no model answers
+MIN_CONTEXT = 4096  # `context` below this leaves no room for the instructions and a part of a document
 
 
 def parse_options(path: Path, table: object) -> dict[str, ModelOptions]:
@@ -163,7 +171,7 @@ def parse_options(path: Path, table: object) -> dict[str, ModelOptions]:
         where = f'{path}: [model."{name}"]'
         if not isinstance(values, dict):
             raise ConfigError(f"{where} must be a table")
-        unknown = set(values) - {"api_base", "mode", "timeout", "max_tokens"}
+        unknown = set(values) - {"api_base", "mode", "timeout", "max_tokens", "context"}
         if unknown:
             raise ConfigError(f"{where} has unknown keys: {', '.join(sorted(unknown))}")
         mode = values.get("mode", "tools")
@@ -180,7 +188,10 @@ def parse_options(path: Path, table: object) -> dict[str, ModelOptions]:
         max_tokens = values.get("max_tokens")
         if max_tokens is not None and (isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or not 1 <= max_tokens <= MAX_MAX_TOKENS):
             raise ConfigError(f"{where} max_tokens must be a whole number from 1 to {MAX_MAX_TOKENS:,}, not {_shown(max_tokens)}")
-        options[name] = ModelOptions(api_base=api_base, mode=mode, timeout=timeout, max_tokens=max_tokens)
+        context = values.get("context")
+        if context is not None and (isinstance(context, bool) or not isinstance(context, int) or not MIN_CONTEXT <= context <= MAX_MAX_TOKENS * 10):
+            raise ConfigError(f"{where} context must be a whole number of tokens from {MIN_CONTEXT:,} to {MAX_MAX_TOKENS * 10:,}, not {_shown(context)}")
+        options[name] = ModelOptions(api_base=api_base, mode=mode, timeout=timeout, max_tokens=max_tokens, context=context)
     return options
 
 
@@ -199,7 +210,7 @@ def config_path(explicit: str | None) -> Path | None:
     return local if local.is_file() else None
 
 
-def load_settings(*, model_arg: str | None = None, config: str | None = None) -> Settings:
+def load_settings(*, model_arg: str | None = None, config: str | None = None, max_chars: int | None = None) -> Settings:
     """Resolve the chain and per-model options from the command line, the environment and the config file."""
     path = config_path(config)
     data = read_config_file(path) if path else {}
@@ -218,7 +229,15 @@ def load_settings(*, model_arg: str | None = None, config: str | None = None) ->
         chain, source = default_chain(), "default"
     if not chain:
         raise ConfigError(f"{source}: the model chain is empty")
-    return Settings(chain=chain, options=options, source=source, service=parse_service(path, data.get("service", {})))
+    ceiling = max_chars if max_chars is not None else parse_max_chars(path, data.get("max_chars", MAX_ARTICLE_CHARS))
+    return Settings(chain=chain, options=options, source=source, service=parse_service(path, data.get("service", {})), max_chars=ceiling)
+
+
+def parse_max_chars(path: Path | None, value: object) -> int:
+    """`max_chars`: the longest document taken, in characters after cleaning."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"{path}: `max_chars` must be a whole number of characters above 0, not {_shown(value)}")
+    return value
 
 
 def parse_service(path: Path | None, table: object) -> ServiceSettings:

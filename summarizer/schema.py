@@ -308,6 +308,7 @@ class Call(ModelCall):
     fields: list[str] = Field(
         description="What this call produced: the form fields it filled, or the step of the brief (select, labels, translate, retranslate)."
     )
+    part: int | None = Field(default=None, description="The part of a long document this call carried (1-based); null for a document asked in one part.")
 
 
 class Provenance(ModelCall):

@@ -172,8 +172,8 @@ def test_the_bad_input_table_in_one_batch(tmp_path, cassette, local_api_base, ca
         "nul.txt": (text.encode("utf-8")[:300] + b"\x00" + text.encode("utf-8")[300:], "NUL"),
         "cp1258.txt": ("Đảng bộ Phường 6 có 327 đảng viên".encode("cp1258", errors="replace"), "not UTF-8"),
         "latin1.txt": ("Ðảng bộ café".encode("latin-1", errors="replace"), "not UTF-8"),
-        "huge.txt": (("Đảng bộ có 327 đảng viên. " * 40 + "\n\n").encode("utf-8") * 1000, "the limit is"),
-        "one_line.txt": (("Đảng bộ có 327 đảng viên. " * 8000).encode("utf-8"), "the limit is"),
+        "huge.txt": ("".join(f"Đoạn {i}. " + "Đảng bộ có 327 đảng viên. " * 40 + "\n\n" for i in range(1000)).encode("utf-8"), "the limit is"),
+        "one_line.txt": (("Đảng bộ có 327 đảng viên. " * 16000).encode("utf-8"), "the limit is"),
         "boilerplate.html": (
             b"<html><body><nav>Trang ch\xe1\xbb\xa7</nav><p>Chia s\xe1\xba\xbb b\xc3\xa0i vi\xe1\xba\xbft</p></body></html>",
             "only boilerplate",

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from summarizer.batch.files import NAME_ERRORS, OutputWriteError, lock_output_folder, remove_partial_files
 from summarizer.batch.names import check_output_names
-from summarizer.config import DEFAULT_CONCURRENCY
+from summarizer.config import DEFAULT_CONCURRENCY, MAX_ARTICLE_CHARS
 from summarizer.errors import ArticleError, NoValidAnswer, SummarizerError
 from summarizer.models.cache import AnswerCache
 from summarizer.models.chain import ModelChain
@@ -84,7 +84,10 @@ async def run_task(
             except OSError as err:
                 stopped.append(str(_write_error(err, out_dir, "the batch's table of every article", out_dir)))
 
-        outcomes = await run_concurrently(paths, lambda path: file_outcome(path, work), concurrency=concurrency, on_done=on_done, finish=finish)
+        def process(path: Path) -> Awaitable[Outcome]:
+            return file_outcome(path, work, max_chars=chain.settings.max_chars)
+
+        outcomes = await run_concurrently(paths, process, concurrency=concurrency, on_done=on_done, finish=finish)
     if stopped:
         raise BatchStopped(stopped[0])
     return outcomes
@@ -133,13 +136,13 @@ async def run_concurrently(
     return finished
 
 
-async def file_outcome(path: Path, work: Callable[[Article, float], Awaitable[tuple[Brief | FilledForm, bool]]]) -> Outcome:
+async def file_outcome(path: Path, work: Callable[[Article, float], Awaitable[tuple[Brief | FilledForm, bool]]], *, max_chars: int = MAX_ARTICLE_CHARS) -> Outcome:
     """Load one article and `work` on it (what it returns is written, or was current); every failure is caught and
     reported in one line, so one article never stops a batch."""
     started = time.monotonic()
     outcome = Outcome(path=str(path))
     try:
-        article = load_article(path)
+        article = load_article(path, max_chars=max_chars)
         outcome.article_id = article.id
         outcome.result, outcome.resumed = await work(article, started)  # set only once written: unwritten is failed
     except (ArticleError, NoValidAnswer) as err:

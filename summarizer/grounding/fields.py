@@ -209,3 +209,37 @@ def plain_value(result: FieldResult):
     if result.fields is not None:
         return {name: value for name, sub in result.fields.items() if (value := plain_value(sub)) is not None}
     return result.value
+
+
+def merged(results: list[FieldResult]) -> FieldResult:
+    """One field answered from each part of a long document, as one result: the parts that agree give one value;
+    parts that state different values make it `conflicting`, with the evidence of each; a list takes every item
+    once, in document order; an object merges field by field. With no part filled, the first part's reason stands
+    (conflicting before unsupported before not_in_article)."""
+    if len(results) == 1:
+        return results[0]
+    filled = [r for r in results if r.status == "filled"]
+    conflicting = [r for r in results if r.status == "conflicting"]
+    if filled and filled[0].items is not None:
+        items = {repr(plain_value(item)): item for r in filled for item in r.items or []}
+        return FieldResult(value=None, status="filled", items=sorted(items.values(), key=_place))
+    if filled and filled[0].fields is not None:
+        names = filled[0].fields.keys()
+        fields = {name: merged([r.fields[name] for r in filled if r.fields and name in r.fields]) for name in names}
+        return FieldResult(value=None, status="filled", fields=fields)
+    stated = {repr(r.value): Evidence(**r.model_dump(include=set(Evidence.model_fields))) for r in filled}
+    stated |= {repr(e.value): e for r in conflicting for e in r.candidates if repr(e.value) not in stated}
+    if len(stated) == 1 and filled:
+        return filled[0]
+    if len(stated) > 1:
+        shown = ", ".join(str(e.value) for e in stated.values())
+        return FieldResult(value=None, status="conflicting", candidates=sorted(stated.values(), key=_place), reason=f"the document states several values ({shown})")
+    for status in ("conflicting", "unsupported"):
+        if found := next((r for r in results if r.status == status), None):
+            return found
+    return results[0]
+
+
+def _place(evidence: Evidence) -> int:
+    """Where evidence stands in the document (the start of its quote; without one, after every quote)."""
+    return evidence.start if evidence.start is not None else 1 << 62

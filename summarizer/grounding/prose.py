@@ -29,6 +29,8 @@ LEAD_WORDS = 8  # the lead, the title's source when the article's headline is no
 MAX_SUMMARY = 3
 MAX_KEY_POINTS = 4
 MIN_KEY_POINTS = 3
+LONG_SUMMARY = 8  # summary sentences of a long document, one from each part while there are fewer parts
+LONG_KEY_POINTS = 12  # key points of a long document, shared among its parts
 _WORD = re.compile(r"\w+")
 _ENDS_CUT = re.compile(r"(?:\b(?:and|or|of|the|a|an|to|with|for|in|on|by|as|at|from|và|của|các|những|với|cho|trong|là)|[,;:(“\"-])\s*$", re.IGNORECASE)
 
@@ -82,14 +84,26 @@ class Plan:
         return list(dict.fromkeys(chosen))
 
 
-def plan_brief(sentences: list[NumberedSentence], headline: str | None, selection: Selection, figures: dict[int, int] | None = None) -> Plan:
+def plan_brief(
+    sentences: list[NumberedSentence],
+    headline: str | None,
+    selection: Selection,
+    figures: dict[int, int] | None = None,
+    *,
+    limits: Limits | None = None,
+    taken: frozenset[int] = frozenset(),
+) -> Plan:
     """The title's sentence (the article's headline when its text has it, else the lead) and the sentences the model
     chose by number, the key points other than the summary's. Made up for by the program: no usable summary sentence
     gives the lead; fewer than MIN_KEY_POINTS key points are topped up with the sentences that state the most of the
-    article's figures (`figures`: sentence key -> how many candidate numbers it states)."""
+    article's figures (`figures`: sentence key -> how many candidate numbers it states).
+
+    For a part of a long document, `sentences` are the part's, `limits` its share of the brief (no title but in the
+    first part) and `taken` the sentences earlier parts chose."""
+    limits = limits or Limits()
     by_number = {s.number: s for s in sentences if s.number is not None}
-    statements = [s.key for s in sentences if s.number is not None]
-    title = _title_sentence(sentences, headline)
+    statements = [s.key for s in sentences if s.number is not None and s.key not in taken]
+    title = _title_sentence(sentences, headline) if limits.titled else None
     checks: list[Check] = []
 
     def chosen(where: str, numbers: list[int], limit: int, taken: set[int]) -> list[int]:
@@ -98,11 +112,12 @@ def plan_brief(sentences: list[NumberedSentence], headline: str | None, selectio
             sentence = by_number.get(number)
             if sentence is None:
                 checks.append(Check(field=where, kind="source", text=str(number), reason="the model chose a sentence number the article does not have"))
-            elif sentence.key not in taken and sentence.key != title and len(kept) < limit:
+            elif sentence.key not in taken and sentence.key not in before and sentence.key != title and len(kept) < limit:
                 kept.append(sentence.key)
         return sorted(kept)
 
-    summary = chosen("summary", selection.summary, MAX_SUMMARY, set())
+    before = taken
+    summary = chosen("summary", selection.summary, limits.summary, set())
     if not summary and (lead := next((key for key in statements if key != title), None)) is not None:
         summary = [lead]
         checks.append(
@@ -110,12 +125,47 @@ def plan_brief(sentences: list[NumberedSentence], headline: str | None, selectio
                 field="summary", kind="source", text=str(selection.summary)[:80], reason="the model chose no usable sentence: the lead stands for the summary"
             )
         )
-    key_points = chosen("key_points", selection.key_points, MAX_KEY_POINTS, set(summary))
-    if len(key_points) < MIN_KEY_POINTS and figures:
-        taken = {title, *summary, *key_points}
-        stating = sorted((key for key in statements if figures.get(key) and key not in taken), key=lambda key: (-figures[key], key))
-        key_points = sorted(key_points + stating[: MAX_KEY_POINTS - len(key_points)])
+    key_points = chosen("key_points", selection.key_points, limits.key_points, set(summary))
+    if len(key_points) < min(MIN_KEY_POINTS, limits.key_points) and figures:
+        used = {title, *summary, *key_points}
+        stating = sorted((key for key in statements if figures.get(key) and key not in used), key=lambda key: (-figures[key], key))
+        key_points = sorted(key_points + stating[: limits.key_points - len(key_points)])
     return Plan(title=title, summary=summary, key_points=key_points, checks=checks)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much of a brief one part of a document may give: its summary and key point sentences, and the title."""
+
+    summary: int = MAX_SUMMARY
+    key_points: int = MAX_KEY_POINTS
+    titled: bool = True
+
+
+def part_limits(statements: list[int]) -> list[Limits]:
+    """Each part's share of the brief (`statements`: how many statements each part owns): one part gives the whole
+    brief; the parts of a long document give a summary sentence each and key points by their share of the document,
+    within LONG_SUMMARY and LONG_KEY_POINTS in all, so the brief covers the document and not its first part."""
+    if len(statements) <= 1:
+        return [Limits()]
+    summary = _shares(min(max(MAX_SUMMARY, len(statements)), LONG_SUMMARY), statements)
+    key_points = _shares(min(max(MAX_KEY_POINTS, 2 * len(statements)), LONG_KEY_POINTS), statements)
+    return [Limits(summary=s, key_points=k, titled=i == 0) for i, (s, k) in enumerate(zip(summary, key_points))]
+
+
+def _shares(total: int, weights: list[int]) -> list[int]:
+    """`total` shared out by `weights` (largest remainders), at least one each while there are enough; when there are
+    fewer than parts, one each to parts spread evenly over the document."""
+    n = len(weights)
+    if total < n:
+        chosen = {round(i * (n - 1) / max(1, total - 1)) for i in range(total)}
+        return [int(i in chosen) for i in range(n)]
+    weights = weights if sum(weights) else [1] * n
+    exact = [1 + (total - n) * w / sum(weights) for w in weights]
+    shares = [int(x) for x in exact]
+    for i in sorted(range(n), key=lambda i: (shares[i] - exact[i], i))[: total - sum(shares)]:
+        shares[i] += 1
+    return shares
 
 
 def _title_sentence(sentences: list[NumberedSentence], headline: str | None) -> int | None:

@@ -19,7 +19,7 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel
 
-from summarizer.config import LOCAL
+from summarizer.config import DEFAULT_MAX_TOKENS, LOCAL
 from summarizer.errors import ModelCallError
 from summarizer.models.prompts import render_reask
 from summarizer.redaction import redact_answer
@@ -31,7 +31,6 @@ log = logging.getLogger(__name__)
 # litellm fetches a price list from the network at import time unless told otherwise.
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
-DEFAULT_MAX_TOKENS = 3000
 GENERATION = {"temperature": 0.0, "seed": 0}  # every call: the same answer for the same request, where the server allows
 NO_KEY = "sk-no-key-required"  # what we send to servers that need none (the local llama.cpp server)
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 
 from pydantic import BaseModel
 
-from summarizer.config import HOSTED_TIMEOUT, LOCAL, LOCAL_TIMEOUT, Settings, local_gguf
+from summarizer.config import CHARS_PER_TOKEN, DEFAULT_CONTEXT, HOSTED_TIMEOUT, LOCAL, LOCAL_TIMEOUT, Settings, local_gguf
 from summarizer.errors import ConfigError, LocalModelError, ModelCallError, NoValidAnswer
 from summarizer.models import call as llm
 from summarizer.models.cache import AnswerCache, cache_key
@@ -32,6 +32,8 @@ from summarizer.schema import Attempt, ModelCall, PromptRef, Usage
 LOCAL_SLOTS = 1  # llama-cpp-python's server answers one request at a time: more would queue there and time out
 RATE_LIMIT_RETRIES = 3  # asks again after a 429 with Retry-After, at most this often per call
 MAX_RETRY_AFTER = 120.0  # seconds; a provider asking for longer is treated as failing, and the chain moves on
+INSTRUCTION_TOKENS = 1500  # a call's instructions and answer fields around the part of the document it carries
+MIN_PART_TOKENS = 1000  # a part of a document is never cut smaller than this, whatever the settings
 MAX_REASKS = 1  # re-asks with the validation errors; on the embedded model one resends the whole conversation
 
 
@@ -184,6 +186,17 @@ class ModelChain:
         mode = "json_object" if shared_prefix and name == LOCAL else options.mode
         return {"mode": mode, "max_tokens": options.max_tokens or llm.DEFAULT_MAX_TOKENS}
 
+    def context_tokens(self, name: str) -> int:
+        """Tokens of `name`'s context window: its `context` setting, else DEFAULT_CONTEXT (the embedded model's own)."""
+        return self.settings.options_for(name).context or DEFAULT_CONTEXT
+
+    def part_budget(self) -> int:
+        """How much of a document one call may carry, in characters (the text and what is listed beside it): what
+        fits the smallest context of the chain with the instructions and the answer, since any model of the chain
+        may be handed the same messages (text/parts.py cuts a long document to it)."""
+        room = min(self.context_tokens(name) - self.call_settings(name)["max_tokens"] - INSTRUCTION_TOKENS for name in self.settings.chain)
+        return max(MIN_PART_TOKENS, room) * CHARS_PER_TOKEN
+
     def _slot(self, name: str):
         if name != LOCAL:
             return contextlib.nullcontext()
@@ -230,7 +243,7 @@ class ModelChain:
             raise LocalModelError(self._state.local_error)
         if self._state.local_server is None:
             try:
-                self._state.local_server = LocalServer(model_path()).start()
+                self._state.local_server = LocalServer(model_path(), n_ctx=self.context_tokens(LOCAL)).start()
             except LocalModelError as err:
                 self._state.local_error = str(err)
                 raise

@@ -75,7 +75,7 @@ def enqueue_and_wait(args: argparse.Namespace, task, paths: list[Path] | None = 
     if not url or not is_redis_url(url):
         return _fail(f"--broker {url or ''}: give a redis://HOST:PORT/DB URL")
     try:
-        settings = load_settings(model_arg=args.model, config=args.config)
+        settings = load_settings(model_arg=args.model, config=args.config, max_chars=getattr(args, "max_chars", None))
         ModelChain(settings).validate()
         if paths is None:
             paths = [path for given in args.paths for path in find_articles(given)]

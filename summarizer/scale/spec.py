@@ -1,7 +1,7 @@
 """A job's spec: everything a worker needs to run its articles exactly as the producer's local batch would.
 
 The spec is JSON in the ledger (scale/ledger.py), written once by the producer: the task (brief, or fill with the
-form file and table format), the glossary files, the resolved model chain and its per-model options (so every
+form file and table format), the glossary files, the longest document taken, the resolved model chain and its per-model options (so every
 worker asks the same models with the same settings, whatever its own environment or config file says), the output
 folder, and the answer cache (a redis:// URL, a SQLite file, or none). Paths are absolute: the article files, the
 form, the glossaries and the output folder must be on storage every worker reads at the same path.
@@ -13,7 +13,7 @@ import os
 from dataclasses import asdict
 from pathlib import Path
 
-from summarizer.config import ModelOptions, Settings
+from summarizer.config import MAX_ARTICLE_CHARS, ModelOptions, Settings
 
 KINDS = ("brief", "fill")
 
@@ -33,6 +33,7 @@ def job_spec(
         "chain": list(settings.chain),
         "options": {name: asdict(options) for name, options in settings.options.items()},
         "source": settings.source,
+        "max_chars": settings.max_chars,
         "cache": cache,
         "form": absolute(form) if form else None,
         "table": table,
@@ -41,7 +42,8 @@ def job_spec(
 
 
 def spec_settings(spec: dict) -> Settings:
-    return Settings(chain=tuple(spec["chain"]), options={name: ModelOptions(**values) for name, values in spec["options"].items()}, source=spec["source"])
+    options = {name: ModelOptions(**values) for name, values in spec["options"].items()}
+    return Settings(chain=tuple(spec["chain"]), options=options, source=spec["source"], max_chars=spec.get("max_chars", MAX_ARTICLE_CHARS))
 
 
 def spec_task(spec: dict):

@@ -123,7 +123,7 @@ class WorkerJobs:
                 infrastructure.append(err)
                 raise
 
-        outcome = await file_outcome(Path(path), work)
+        outcome = await file_outcome(Path(path), work, max_chars=context.chain.settings.max_chars)
         if infrastructure:
             raise infrastructure[0]  # Dramatiq retries the message; the article has not failed
         row = {**article_row(outcome), "worker": WORKER_NAME}

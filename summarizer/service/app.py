@@ -294,7 +294,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
         if not is_unicode(text):
             raise Unprocessable(field, "the text holds a lone surrogate (\\ud800-\\udfff), which is not Unicode text")
         try:
-            return article_from_text(text, id=article_id or _content_id(text), is_html=is_html)
+            return article_from_text(text, id=article_id or _content_id(text), is_html=is_html, max_chars=service.config.settings.max_chars)
         except ArticleError as err:
             raise Unprocessable(field, err.problem) from None
 

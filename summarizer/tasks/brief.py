@@ -1,11 +1,13 @@
 """The brief of one article, top to bottom: its sentences, the model's three small tasks, the checks, the written files.
 
     article ──► numbered sentences, candidate numbers (none from a sentence addressed to a model)
-            ──► select: the model picks the summary's and the key points' sentences by number   ┐ one article prefix,
-            ──► labels: the model says what each candidate number counts                        │ evaluated once by
-            ──► translate: the model translates the chosen sentences, the terms given            ┘ the local server
-            ──► each translation checked against its own sentence ──► failing ones re-asked once with the problems
-            ──► facts = labelled candidates checked against the text (grounding/facts.py) ──► Brief ──► out/<id>.json, .md
+            ──► parts: one, or several for a document longer than one call carries (text/parts.py); for each part:
+                ──► select: the model picks the summary's and the key points' sentences by number   ┐ one prefix (the
+                ──► labels: the model says what each candidate number counts                        │ part), evaluated
+                ──► its share of the brief planned; translate: the chosen sentences, terms given    ┘ once by llama.cpp
+                ──► each translation checked against its own sentence ──► failing ones re-asked once with the problems
+            ──► the parts' shares joined ──► facts = labelled candidates checked against the text (grounding/facts.py)
+            ──► Brief ──► out/<id>.json, .md
 
 A small model fails at eight jobs in one call; each call here asks one thing, and the program does what it
 knows (sentences, numbers, people, offsets). The calls about one article open with the same instructions and the
@@ -23,7 +25,17 @@ from summarizer import __version__
 from summarizer.batch.files import atomic_write, written
 from summarizer.grounding.align import occurs_in
 from summarizer.grounding.facts import ground_facts
-from summarizer.grounding.prose import NumberedSentence, checked_prose, numbered_sentences, plan_brief, reasons, translation_problems
+from summarizer.grounding.prose import (
+    Limits,
+    NumberedSentence,
+    Plan,
+    checked_prose,
+    numbered_sentences,
+    part_limits,
+    plan_brief,
+    reasons,
+    translation_problems,
+)
 from summarizer.grounding.quarantine import inside, quarantine_checks, quarantine_facts, quarantined_spans
 from summarizer.grounding.statements import Problem
 from summarizer.grounding.termbase import Termbase, default_termbase
@@ -51,6 +63,7 @@ from summarizer.schema import (
 from summarizer.text.article import Article, cut_warning
 from summarizer.text.candidates import Candidate, fact_candidates
 from summarizer.text.numbers import text_locale
+from summarizer.text.parts import Part, Unit, split_parts
 from summarizer.text.people import NamedPerson, find_people
 
 JSONL_FILE = "briefs.jsonl"  # every brief of a batch, one per line, in input order
@@ -58,20 +71,56 @@ STEPS = ("select", "labels", "translate", "retranslate")  # the prompts of a bri
 
 
 @dataclass
+class BriefPart:
+    """One part of the article as the model is asked about it: the sentences it carries (`sentences`, its overlap
+    with its neighbours included), the candidates it owns, its share of the brief, and its two first calls: the
+    selection (`messages`, `keys`: the cache key for each model of the chain) and the labels. An article that fits
+    one call is one part; a long document is several (text/parts.py)."""
+
+    part: Part
+    sentences: list[NumberedSentence]
+    candidates: list[Candidate]
+    limits: Limits
+    messages: list[dict[str, str]]
+    keys: dict[str, str]
+    label_messages: list[dict[str, str]]
+    label_keys: dict[str, str]
+
+    @property
+    def number(self) -> int | None:
+        """The part's number in provenance: None for an article asked in one part."""
+        return self.part.index if self.part.total > 1 else None
+
+
+@dataclass
 class BriefRequest:
-    """What is asked of the model for one article before any answer: the selection (`messages`, `keys`: its cache key
-    for each model of the chain) and the labels; the translation follows from the selection's answer."""
+    """What is asked of the model for one article before any answer: for each of its parts, the selection and the
+    labels; the translations follow from the selections' answers."""
 
     article: Article
     sentences: list[NumberedSentence]
     quarantined: list[Quarantined]
     candidates: list[Candidate]
     people: list[NamedPerson]
-    messages: list[dict[str, str]]
-    keys: dict[str, str]
-    label_messages: list[dict[str, str]]
-    label_keys: dict[str, str]
+    parts: list[BriefPart]
     prompts: list[PromptRef]
+
+    @property
+    def messages(self) -> list[dict[str, str]]:
+        """The first part's selection request (the whole article's, when it is one part)."""
+        return self.parts[0].messages
+
+    @property
+    def keys(self) -> dict[str, str]:
+        return self.parts[0].keys
+
+    @property
+    def label_messages(self) -> list[dict[str, str]]:
+        return self.parts[0].label_messages
+
+    @property
+    def label_keys(self) -> dict[str, str]:
+        return self.parts[0].label_keys
 
 
 def brief_request(article: Article, chain: ModelChain) -> BriefRequest:
@@ -79,22 +128,46 @@ def brief_request(article: Article, chain: ModelChain) -> BriefRequest:
     quarantined = quarantined_spans(text)  # sentences addressed to a model: the model never sees them, nothing rests on them
     sentences = numbered_sentences(text, article.meta.title, quarantined)
     candidates = [c for c in fact_candidates(text) if inside(c.mention.start, c.mention.end, quarantined) is None]
-    shared = {"sentences": sentences, "article_text": text}
+    parts = split_parts(
+        [Unit(s.start, s.end, _cost(s, candidates, text)) for s in sentences],
+        chain.part_budget(),
+        breaks=frozenset(i for i, s in enumerate(sentences) if s.number is None),
+    )
+    limits = part_limits([sum(1 for s in sentences[p.first : p.last + 1] if s.number is not None) for p in parts])
     select, labels = load_prompt("brief", "select"), load_prompt("brief", "labels")
-    messages = select.messages(**shared, fields=answer_fields(Selection))
-    label_messages = labels.messages(**shared, candidates=candidates, fields=answer_fields(FactLabel))
+    asked = []
+    for part, share in zip(parts, limits):
+        carried = sentences[part.carried_first : part.carried_last + 1]
+        owned = [c for c in candidates if part.owns(c.mention.start)]
+        shared = {"sentences": carried, "article_text": text, "part": part if part.total > 1 else None}
+        messages = select.messages(**shared, fields=answer_fields(Selection))
+        label_messages = labels.messages(**shared, candidates=owned, fields=answer_fields(FactLabel))
+        asked.append(
+            BriefPart(
+                part=part,
+                sentences=carried,
+                candidates=owned,
+                limits=share,
+                messages=messages,
+                keys=chain.cache_keys(messages, select.ref, Selection, shared_prefix=True),
+                label_messages=label_messages,
+                label_keys=chain.cache_keys(label_messages, labels.ref, FactLabels, shared_prefix=True),
+            )
+        )
     return BriefRequest(
         article=article,
         sentences=sentences,
         quarantined=quarantined,
         candidates=candidates,
         people=find_people(text),
-        messages=messages,
-        keys=chain.cache_keys(messages, select.ref, Selection, shared_prefix=True),
-        label_messages=label_messages,
-        label_keys=chain.cache_keys(label_messages, labels.ref, FactLabels, shared_prefix=True),
+        parts=asked,
         prompts=[load_prompt("brief", step).ref for step in STEPS],
     )
+
+
+def _cost(sentence: NumberedSentence, candidates: list[Candidate], text: str) -> int:
+    """What a sentence costs in a call, in characters: itself, and each candidate it states as the labels list it."""
+    return len(sentence.text) + sum(len(c.quote(text)) + 24 for c in candidates if sentence.start <= c.mention.start < sentence.end)
 
 
 async def brief_article(article: Article, chain: ModelChain, cache: AnswerCache | None = None) -> Brief:
@@ -104,31 +177,48 @@ async def brief_article(article: Article, chain: ModelChain, cache: AnswerCache 
 
 async def produce_brief(request: BriefRequest, chain: ModelChain, cache: AnswerCache | None, started: float, termbase: Termbase | None = None) -> Brief:
     """The brief for a request, each step from the cache or from the chain; raises NoValidAnswer when no model answers
-    one of them validly. `termbase`: the terms given to the model and the prose is checked with (default: packaged)."""
+    one of them validly. `termbase`: the terms given to the model and the prose is checked with (default: packaged).
+
+    Part by part (one, for an article that fits a call): the selection, the labels, the part's share of the brief
+    planned, and its sentences translated while the part is the model's prefix; then the parts' shares together."""
     termbase = termbase or default_termbase()
     article, text = request.article, request.article.text
     own = "en" if text_locale(text) == "en" else "vi"
     other = "vi" if own == "en" else "en"
 
-    async def ask(model, messages, keys, step):
+    async def ask(model, messages, keys, step, part: BriefPart):
         nonlocal asking
         answered = await asking.answer(model, messages, keys, cache=cache, article_id=article.id, task="brief", shared_prefix=True)
-        calls.append(Call(**answered.call.model_dump(), fields=[step]))
+        calls.append(Call(**answered.call.model_dump(), fields=[step], part=part.number))
         names = asking.settings.chain
         asking = asking.with_models(names[names.index(answered.call.model) :])  # the next steps start from the model that answered
         return answered.value
 
     calls: list[Call] = []
     asking = chain
-    selection: Selection = await ask(Selection, request.messages, request.keys, "select")
-    labels: FactLabels = await ask(FactLabels, request.label_messages, request.label_keys, "labels")
-
     figures = {s.key: sum(1 for c in request.candidates if s.start <= c.mention.start < s.end) for s in request.sentences}
-    plan = plan_brief(request.sentences, article.meta.title, selection, figures)
     by_key = {s.key: s for s in request.sentences}
-    sources = {by_key[key].label: by_key[key].text for key in plan.keys()}  # what each item to translate says
-    sources |= {f"R{i}": person.role_vi for i, person in enumerate(request.people, 1) if person.role_vi}
-    translated, problems, reasked = await translate(sources, request, chain, termbase, other, ask)
+    selections: list[Selection] = []
+    labelled: list[FactLabel] = []
+    plans: list[Plan] = []
+    translated: dict[str, str] = {}
+    problems: dict[str, list[Problem]] = {}
+    reasked: set[str] = set()
+    for part in request.parts:
+        selections.append(await ask(Selection, part.messages, part.keys, "select", part))
+        labels: FactLabels = await ask(FactLabels, part.label_messages, part.label_keys, "labels", part)
+        owned = {c.id for c in part.candidates}
+        labelled += [label for label in labels.facts if label.id in owned]  # a candidate is labelled by the part that owns it
+        taken = frozenset(key for plan in plans for key in plan.keys())
+        plans.append(plan_brief(part.sentences, article.meta.title, selections[-1], figures, limits=part.limits, taken=taken))
+        sources = {by_key[key].label: by_key[key].text for key in plans[-1].keys()}  # what each item to translate says
+        if part is request.parts[0]:
+            sources |= {f"R{i}": person.role_vi for i, person in enumerate(request.people, 1) if person.role_vi}
+        done = await translate(sources, request, part, chain, termbase, other, lambda *a: ask(*a, part))
+        translated |= done[0]
+        problems |= done[1]
+        reasked |= done[2]
+    plan = joined(plans)
 
     prose = checked_prose(
         request.sentences,
@@ -147,9 +237,9 @@ async def produce_brief(request: BriefRequest, chain: ModelChain, cache: AnswerC
         for p in problems.get(f"R{i}", [])
     ]
 
-    kept, rejected = quarantine_facts(*ground_facts(text, request.candidates, labels.facts), request.quarantined)
+    kept, rejected = quarantine_facts(*ground_facts(text, request.candidates, labelled), request.quarantined)
     return Brief(
-        article=article_info(article, selection, people),
+        article=article_info(article, about(selections), people),
         title_vi=prose.title_vi,
         title_en=prose.title_en,
         summary_vi=prose.summary_vi,
@@ -164,26 +254,45 @@ async def produce_brief(request: BriefRequest, chain: ModelChain, cache: AnswerC
     )
 
 
+def joined(plans: list[Plan]) -> Plan:
+    """The parts' shares of a brief as one plan: the first part's title, then every part's summary and key points."""
+    return Plan(
+        title=plans[0].title,
+        summary=[key for plan in plans for key in plan.summary],
+        key_points=[key for plan in plans for key in plan.key_points],
+        checks=[check for plan in plans for check in plan.checks],
+    )
+
+
+def about(selections: list[Selection]) -> Selection:
+    """The first part's selection, with the organisation and locality of the first part that names them."""
+    first = selections[0]
+    organization = next((s.organization for s in selections if s.organization), None)
+    locality = next((s.locality for s in selections if s.locality), None)
+    return first.model_copy(update={"organization": organization, "locality": locality})
+
+
 async def translate(
-    sources: dict[str, str], request: BriefRequest, chain: ModelChain, termbase: Termbase, target: str, ask
+    sources: dict[str, str], request: BriefRequest, part: BriefPart, chain: ModelChain, termbase: Termbase, target: str, ask
 ) -> tuple[dict[str, str], dict[str, list[Problem]], set[str]]:
     """The items (label -> text in the article's language) translated into `target` with the termbase's renderings of
     their terms, each checked against its own item; those that fail asked once more with their problems. Returns the
-    translations, the problems that remain (label -> problems), and the labels asked again."""
+    translations, the problems that remain (label -> problems), and the labels asked again. The calls open with the
+    part of the article they come from."""
     if not sources:
         return {}, {}, set()
     own = "vi" if target == "en" else "en"
     prompt = load_prompt("brief", "translate")
     shared = {
-        "sentences": request.sentences,
+        "sentences": part.sentences,
         "article_text": request.article.text,
+        "part": part.part if part.part.total > 1 else None,
         "terms": sorted(termbase.terms_of("\n".join(sources.values()), own), key=lambda t: t.vi),
         "target": "English" if target == "en" else "Vietnamese",
         "fields": answer_fields(Translation),
     }
     messages = prompt.messages(**shared, items=[{"id": label, "text": text} for label, text in sources.items()])
-    chain_keys = chain.cache_keys
-    answer: Translations = await ask(Translations, messages, chain_keys(messages, prompt.ref, Translations, shared_prefix=True), "translate")
+    answer: Translations = await ask(Translations, messages, chain.cache_keys(messages, prompt.ref, Translations, shared_prefix=True), "translate")
     translated = {_label(t.id): t.text.strip() for t in answer.translations}
 
     def problems_of(label: str) -> list[Problem]:
@@ -195,7 +304,7 @@ async def translate(
         again = load_prompt("brief", "retranslate")
         items = [{"id": label, "text": sources[label], "reasons": reasons(problems[label])} for label in failing]
         retry = again.messages(**shared, items=items)
-        retried: Translations = await ask(Translations, retry, chain_keys(retry, again.ref, Translations, shared_prefix=True), "retranslate")
+        retried: Translations = await ask(Translations, retry, chain.cache_keys(retry, again.ref, Translations, shared_prefix=True), "retranslate")
         for t in retried.translations:
             if (label := _label(t.id)) in failing:
                 translated[label] = t.text.strip()
@@ -268,11 +377,13 @@ def current_brief(out_dir: Path, request: BriefRequest) -> Brief | None:
         brief = Brief.model_validate_json(json_path.read_bytes())
     except (OSError, ValueError):
         return None  # unreadable, or written by an older schema: do it again
-    labels = [call.cache_key for call in brief.provenance.calls if call.fields == ["labels"]]
+    asked = [(part.keys, part.label_keys) for part in request.parts]
+    answered = [[call.cache_key for call in brief.provenance.calls if call.fields == [step]] for step in ("select", "labels")]
     if (
         brief.article.content_hash != request.article.content_hash
-        or brief.provenance.cache_key not in request.keys.values()
-        or not (labels and labels[0] in request.label_keys.values())
+        or len(answered[0]) != len(asked)
+        or len(answered[1]) != len(asked)
+        or any(select not in keys.values() or labels not in label_keys.values() for (keys, label_keys), select, labels in zip(asked, *answered))
         or brief.provenance.prompts != request.prompts
     ):
         return None

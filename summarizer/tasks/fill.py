@@ -4,7 +4,9 @@
             the article ──► each field grounded (grounding/fields.py) ──► a field left empty answered from what the
             program knows, when unambiguous (grounding/known.py) ──► FilledForm ──► out/<id>.<form>.json
 
-A form with many fields is asked in several calls (each within the model's context), and the answers merged.
+A form with many fields is asked in several calls (each within the model's context), and the answers merged. A
+document longer than one call carries is asked part by part (text/parts.py): each field is answered from every
+part, agreeing answers merge and differing ones become `conflicting` with every quote (grounding/fields.py merged).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from pydantic import BaseModel
 from summarizer import __version__
 from summarizer.batch.files import atomic_write
 from summarizer.forms import Form, FormField, answer_model, field_groups, spec_lines
-from summarizer.grounding.fields import ground_field, plain_value
+from summarizer.grounding.fields import ground_field, merged, plain_value
 from summarizer.grounding.known import known_field
 from summarizer.grounding.quarantine import quarantine_field, quarantined_spans
 from summarizer.models.cache import AnswerCache
@@ -29,6 +31,8 @@ from summarizer.tasks.export import to_csv, to_jsonl
 from summarizer.text.article import Article
 from summarizer.text.candidates import Candidate, fact_candidates
 from summarizer.text.numbers import text_locale
+from summarizer.text.parts import Part, Unit, split_parts
+from summarizer.text.sentences import article_sentences
 from summarizer.text.people import find_people
 
 FORM_KINDS = ("number", "percent", "fraction_part", "year", "range_part")  # forms also ask for years
@@ -38,17 +42,24 @@ MAX_FIELD_CHARS_PER_CALL = 4000  # descriptions of the fields of one call, besid
 
 @dataclass
 class FillCall:
-    """One call of a form: some of its fields, the model the LLM fills for them, the messages, the cache keys."""
+    """One call of a form: some of its fields, from one part of the article (the whole article unless it is longer
+    than one call carries), the model the LLM fills for them, the messages, the cache keys."""
 
     fields: tuple[FormField, ...]
     answer_model: type[BaseModel]
     messages: list[dict[str, str]]
     keys: dict[str, str]  # chain name -> cache key
+    part: Part
+    candidates: list[Candidate]  # those the part owns: what its answers are grounded in
+
+    @property
+    def number(self) -> int | None:
+        return self.part.index if self.part.total > 1 else None
 
 
 @dataclass
 class FillRequest:
-    """What is asked of the model for one article: one call per group of fields."""
+    """What is asked of the model for one article: one call per group of fields and part of the article."""
 
     article: Article
     candidates: list[Candidate]
@@ -58,20 +69,27 @@ class FillRequest:
 
 def fill_request(article: Article, form: Form, chain: ModelChain) -> FillRequest:
     prompt = load_prompt("fill")
-    candidates = fact_candidates(article.text, kinds=FORM_KINDS)
-    calls = []
+    text = article.text
+    candidates = fact_candidates(text, kinds=FORM_KINDS)
     groups = field_groups(form.fields, MAX_FIELDS_PER_CALL, MAX_FIELD_CHARS_PER_CALL)
-    for number, fields in enumerate(groups, 1):
-        model = answer_model(fields, _model_name(form.name, number if len(groups) > 1 else None))
-        messages = prompt.messages(
-            form_name=form.name,
-            form_description=form.description,
-            fields=spec_lines(fields),
-            article_text=article.text,
-            candidates=candidates,
-            article_language=text_locale(article.text),
-        )
-        calls.append(FillCall(fields, model, messages, chain.cache_keys(messages, prompt.ref, model)))
+    units = [Unit(s.start, s.end, len(s.text) + sum(len(c.quote(text)) + 24 for c in candidates if s.start <= c.mention.start < s.end)) for s in article_sentences(text)]
+    parts = split_parts(units, chain.part_budget() - MAX_FIELD_CHARS_PER_CALL)
+    calls = []
+    for part in parts:
+        owned = [c for c in candidates if part.owns(c.mention.start)]
+        for number, fields in enumerate(groups, 1):
+            model = answer_model(fields, _model_name(form.name, number if len(groups) > 1 else None))
+            messages = prompt.messages(
+                form_name=form.name,
+                form_description=form.description,
+                fields=spec_lines(fields),
+                article_text=text if part.total == 1 else text[part.start : part.end],
+                document_text=text,
+                part=part if part.total > 1 else None,
+                candidates=owned,
+                article_language=text_locale(text),
+            )
+            calls.append(FillCall(fields, model, messages, chain.cache_keys(messages, prompt.ref, model), part, owned))
     return FillRequest(article, candidates, prompt.ref, calls)
 
 
@@ -93,13 +111,16 @@ async def produce_form(request: FillRequest, form: Form, chain: ModelChain, cach
     text = request.article.text
     quarantined = quarantined_spans(text)  # sentences addressed to a model: no value rests on them
     people = find_people(text)
+    answers: dict[str, list[FieldResult]] = {f.name: [] for f in form.fields}  # each field as each part answers it
     for call in request.calls:
         answered = await chain.answer(call.answer_model, call.messages, call.keys, cache=cache, article_id=request.article.id, task="form")
-        calls.append(Call(fields=[f.name for f in call.fields], **answered.call.model_dump()))
+        calls.append(Call(fields=[f.name for f in call.fields], part=call.number, **answered.call.model_dump()))
         for f in call.fields:
-            grounded = ground_field(f, getattr(answered.value, f.name, None), text, request.candidates, form.fields)
-            known = known_field(f, grounded, text, request.candidates, people, form.fields)  # what the program knows, where the model gave nothing
-            results[f.name] = quarantine_field(known, quarantined)
+            answers[f.name].append(ground_field(f, getattr(answered.value, f.name, None), text, call.candidates, form.fields))
+    for f in form.fields:
+        # what the program knows, where the model gave nothing that holds
+        known = known_field(f, merged(answers[f.name]), text, request.candidates, people, form.fields)
+        results[f.name] = quarantine_field(known, quarantined)
     return FilledForm(
         form=FormRef(name=form.name, sha256=form.sha256, source=form.source),
         article=ArticleRef(

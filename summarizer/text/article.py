@@ -618,8 +618,9 @@ def _html_by_content(raw: str) -> bool:
     return markup >= HTML_MIN_MARKUP_SHARE * len(raw.strip())
 
 
-def load_article(path) -> Article:
-    """Read, decode, clean and parse one article file; ArticleError when it cannot be used."""
+def load_article(path, *, max_chars: int = MAX_ARTICLE_CHARS) -> Article:
+    """Read, decode, clean and parse one article file; ArticleError when it cannot be used (or when its text after
+    cleaning is longer than `max_chars`)."""
     path = Path(path)
     data = _read_bytes(path)
     if not data:
@@ -627,29 +628,29 @@ def load_article(path) -> Article:
     raw = decode(data, path)
     if not raw.strip():
         raise ArticleError(path, "only whitespace, no text; put the article text in it or remove it")
-    return _build_article(raw, id=path.stem, path=str(path), is_html=looks_like_html(raw, path.suffix))
+    return _build_article(raw, id=path.stem, path=str(path), is_html=looks_like_html(raw, path.suffix), max_chars=max_chars)
 
 
-def article_from_text(text: str, *, id: str = "article", is_html: bool | None = None) -> Article:
+def article_from_text(text: str, *, id: str = "article", is_html: bool | None = None, max_chars: int = MAX_ARTICLE_CHARS) -> Article:
     """The same cleaning and metadata as load_article, for text already in memory."""
     if not text.strip():
         raise ArticleError(id, "empty text; pass the article text")
     if is_html is None:
         is_html = looks_like_html(text, "")
-    return _build_article(text, id=id, path="<memory>", is_html=is_html)
+    return _build_article(text, id=id, path="<memory>", is_html=is_html, max_chars=max_chars)
 
 
-def _build_article(raw: str, *, id: str, path: str, is_html: bool) -> Article:
+def _build_article(raw: str, *, id: str, path: str, is_html: bool, max_chars: int) -> Article:
     cleaned = clean_article_text(raw, is_html=is_html)
     text = cleaned.text
     where = path if path != "<memory>" else id
     if not text:
         raise ArticleError(where, "no article text left after cleaning (only boilerplate); check that this is an article")
-    if len(text) > MAX_ARTICLE_CHARS:
+    if len(text) > max_chars:
         raise ArticleError(
             where,
-            f"{len(text):,} characters of text after cleaning; the limit is {MAX_ARTICLE_CHARS:,} (what fits the embedded "
-            "model's context with the instructions and the answer); split it into articles",
+            f"{len(text):,} characters of text after cleaning; the limit is {max_chars:,} (raise it with --max-chars "
+            "or max_chars in the config file, or split the document)",
         )
     return Article(
         id=id,

@@ -526,13 +526,21 @@ def test_utf16_with_bom_is_read(tmp_path):
 
 
 @pytest.mark.parametrize("shape", ["paragraphs", "one line"])
-def test_an_article_too_long_for_the_model_is_refused_with_the_limit(tmp_path, shape):
+def test_a_document_over_the_ceiling_is_refused_naming_the_setting(tmp_path, shape):
     sentence = "Đảng bộ phường có 327 đảng viên và 8 chi bộ. "
     paragraphs = "".join(f"Đoạn {i}. " + sentence * 25 + "\n\n" for i in range(1000))  # distinct: repeats are dropped
-    body = paragraphs if shape == "paragraphs" else sentence * 4500  # ~1.1 MB, or one line of ~200,000 characters
+    body = paragraphs if shape == "paragraphs" else sentence * 9500  # ~1.1 MB, or one line of ~430,000 characters
     path = tmp_path / "long.txt"
     path.write_text(body, encoding="utf-8")
     with pytest.raises(ArticleError) as raised:
         load_article(path)
     message = str(raised.value)
-    assert "long.txt" in message and f"{MAX_ARTICLE_CHARS:,}" in message and "\n" not in message
+    assert "long.txt" in message and f"{MAX_ARTICLE_CHARS:,}" in message and "--max-chars" in message and "\n" not in message
+
+
+def test_max_chars_sets_the_ceiling(tmp_path):
+    path = tmp_path / "report.txt"
+    path.write_text("Đảng bộ phường có 327 đảng viên và 8 chi bộ. " * 100, encoding="utf-8")
+    assert len(load_article(path).text) > 4000
+    with pytest.raises(ArticleError, match="the limit is 4,000"):
+        load_article(path, max_chars=4000)
