@@ -149,7 +149,7 @@ def run_batch_command(args: argparse.Namespace, task) -> int:
             stack.enter_context(lock_output_folder(out_dir, reserve=report_room(len(paths))))
             locked = True
             with progress:
-                asyncio.run(run_task(task, paths, chain, out_dir, concurrency=args.concurrency, cache=cache, on_done=progress.done))
+                asyncio.run(run_task(task, paths, chain, out_dir, concurrency=args.concurrency, cache=cache, on_done=progress.done, on_part=progress.part))
         except (ConfigError, LocalModelError, ArticleError) as err:
             return _fail(printable(str(err)))
         except BatchStopped as stop:  # the output folder took no more files: what was done, and why
@@ -231,12 +231,26 @@ class Progress:
         elif outcome.error or not self.quiet:
             print(line, file=sys.stderr, flush=True)
 
+    def part(self, article_id: str, part: int, total: int) -> None:
+        """A part of a long document answered: the bar says which; plain output gets a line for it."""
+        from summarizer.batch.names import printable
+
+        shown = printable(f"{article_id}: part {part}/{total}")
+        if self._bar:
+            from rich.markup import escape
+
+            self._bar.update(self._task, description=escape(shown))
+        elif not self.quiet:
+            print(f"       {shown} answered", file=sys.stderr, flush=True)
+
     def _line(self, outcome) -> str:
         if outcome.error:
             return f"FAILED {outcome.error}"
         prov = outcome.result.provenance
         how = "resumed (earlier output kept)" if outcome.resumed else "cache" if prov.cache_hit else f"{prov.usage.total_tokens} tokens"
-        return f"done   {outcome.article_id}: {prov.model}, {counts_text(outcome.result.counts())}, {how}, {outcome.seconds:.1f} s"
+        parts = len({call.part for call in prov.calls if call.part is not None})
+        in_parts = f", {parts} parts" if parts else ""
+        return f"done   {outcome.article_id}: {prov.model}, {counts_text(outcome.result.counts())}{in_parts}, {how}, {outcome.seconds:.1f} s"
 
 
 TABLE_ROWS = 40  # a longer batch gets only its totals on screen; every article is in the run report

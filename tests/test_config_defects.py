@@ -47,6 +47,11 @@ CONFIG_CASES = [
     ("[model.local]\napi_base = 3", "api_base"),
     ('[model.local]\napi_base = "127.0.0.1:8080"', "api_base"),
     ("[model.local]\nmode = 5", "mode"),
+    ("[model.local]\ncontext = 100", "context"),
+    ('[model.local]\ncontext = "big"', "context"),
+    ("[model.local]\ncontext = 8192.5", "context"),
+    ("max_chars = 0", "max_chars"),
+    ('max_chars = "lots"', "max_chars"),
     ("models = [5]", "`models`"),
     ('models = [""]', "`models`"),
     ("service = 5", "`service`"),
@@ -72,13 +77,15 @@ def test_good_config_values_are_still_read(tmp_path):
 
     config = tmp_path / "good.toml"
     config.write_text(
-        'models = ["local"]\n[model.local]\napi_base = "http://127.0.0.1:9/v1"\ntimeout = 30\nmax_tokens = 100\nmode = "json"\n'
+        'models = ["local"]\nmax_chars = 50000\n[model.local]\napi_base = "http://127.0.0.1:9/v1"\ntimeout = 30\nmax_tokens = 100\nmode = "json"\n'
+        "context = 8192\n"
         '[service]\nallowed_models = ["openai/gpt-4o"]\nheader_timeout = 5\nbody_timeout = 7.5\n',
         encoding="utf-8",
     )
     settings = load_settings(config=str(config))
     local = settings.options_for("local")
-    assert (local.api_base, local.timeout, local.max_tokens, local.mode) == ("http://127.0.0.1:9/v1", 30.0, 100, "json")
+    assert (local.api_base, local.timeout, local.max_tokens, local.mode, local.context) == ("http://127.0.0.1:9/v1", 30.0, 100, "json", 8192)
+    assert settings.max_chars == 50000 and load_settings(config=str(config), max_chars=7).max_chars == 7  # --max-chars wins
     assert settings.service.allowed_models == ("openai/gpt-4o",)
     assert (settings.service.header_timeout, settings.service.body_timeout) == (5.0, 7.5)
 

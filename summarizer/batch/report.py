@@ -40,7 +40,18 @@ def article_row(outcome: Outcome) -> dict:
         "completion_tokens": prov.usage.completion_tokens if spent else 0,
         "cost_usd": prov.cost_usd if spent else 0.0,
         "counts": outcome.result.counts(),  # facts kept and rejected for a brief; fields by status for a form
+        **_parts(prov.calls),
     }
+
+
+def _parts(calls) -> dict:
+    """For a document asked in parts: how many, and how many of them came from the cache whole (a run that was
+    stopped mid-document and run again asks only the parts it had not finished)."""
+    parts = sorted({call.part for call in calls if call.part is not None})
+    if not parts:
+        return {}
+    cached = sum(all(call.cache_hit for call in calls if call.part == part) for part in parts)
+    return {"parts": len(parts), "parts_from_cache": cached}
 
 
 def totals(rows: list[dict]) -> dict:

@@ -27,6 +27,7 @@ from summarizer.errors import ArticleError, NoValidAnswer, SummarizerError
 from summarizer.models.cache import AnswerCache
 from summarizer.models.chain import ModelChain
 from summarizer.schema import Brief, FilledForm
+from summarizer.tasks import base
 from summarizer.tasks.base import Task
 from summarizer.text.article import Article, load_article
 
@@ -57,11 +58,14 @@ async def run_task(
     concurrency: int = DEFAULT_CONCURRENCY,
     cache: AnswerCache | None = None,
     on_done: Callable[[Outcome], None] | None = None,
+    on_part: Callable[[str, int, int], None] | None = None,
 ) -> list[Outcome]:
     """Run `task` on every article; one bad article never stops the others. Outcomes come back in input order.
+    `on_part` hears each part of a long document as it is answered: (article id, part, parts).
     A ConfigError or ArticleError before any model is called when the folder or the names cannot be used;
     BatchStopped, after the finished articles are accounted for, when the folder stops taking files."""
     check_output_names(task, paths, out_dir)
+    base.on_part.set(on_part)  # the articles' asyncio tasks, made below, inherit it
     with lock_output_folder(out_dir):
         remove_partial_files(out_dir)
         stopped: list[str] = []
@@ -136,7 +140,9 @@ async def run_concurrently(
     return finished
 
 
-async def file_outcome(path: Path, work: Callable[[Article, float], Awaitable[tuple[Brief | FilledForm, bool]]], *, max_chars: int = MAX_ARTICLE_CHARS) -> Outcome:
+async def file_outcome(
+    path: Path, work: Callable[[Article, float], Awaitable[tuple[Brief | FilledForm, bool]]], *, max_chars: int = MAX_ARTICLE_CHARS
+) -> Outcome:
     """Load one article and `work` on it (what it returns is written, or was current); every failure is caught and
     reported in one line, so one article never stops a batch."""
     started = time.monotonic()

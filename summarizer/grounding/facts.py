@@ -88,7 +88,7 @@ def ground_candidate(text: str, candidate: Candidate, label: FactLabel | None, n
     value = to_json_number(mention.value)
     unit = fact_unit(text, candidate)
     start, end = word_bounded(text, candidate.start, candidate.end)
-    verdict = verify_fact(text, quote=text[start:end], value=value, unit=unit)
+    verdict = verify_fact(text, quote=text[start:end], value=value, unit=unit, at=start)
     if not verdict.supported:
         return None, verdict.reason or "not supported by the article"
     if label is None:

@@ -85,7 +85,7 @@ def ground_number(
                 refused.append(problem)
                 continue
             value = to_json_number(candidate.mention.value)
-            verdict = verify_fact(text, quote=candidate.quote(text), value=value, unit="")
+            verdict = verify_fact(text, quote=candidate.quote(text), value=value, unit="", at=candidate.start)
             if verdict.supported:  # a candidate's own clause states it; kept as a guard
                 evidence[candidate.id] = Evidence(
                     value=value, quote=text[verdict.start : verdict.end], start=verdict.start, end=verdict.end, alignment=verdict.alignment
@@ -233,7 +233,9 @@ def merged(results: list[FieldResult]) -> FieldResult:
         return filled[0]
     if len(stated) > 1:
         shown = ", ".join(str(e.value) for e in stated.values())
-        return FieldResult(value=None, status="conflicting", candidates=sorted(stated.values(), key=_place), reason=f"the document states several values ({shown})")
+        return FieldResult(
+            value=None, status="conflicting", candidates=sorted(stated.values(), key=_place), reason=f"the document states several values ({shown})"
+        )
     for status in ("conflicting", "unsupported"):
         if found := next((r for r in results if r.status == status), None):
             return found

@@ -149,8 +149,10 @@ def _verify_string(text: str, span: tuple[int, int, Alignment], wanted: str) -> 
     return Verdict(True, start, end, alignment, None, hedge, text[found_start:found_end])
 
 
-def verify_fact(text: str, *, quote: str, value, unit: str = "") -> Verdict:
-    """Supported iff the quote is in the article and states the value (read the Vietnamese way) with a fitting unit."""
+def verify_fact(text: str, *, quote: str, value, unit: str = "", at: int | None = None) -> Verdict:
+    """Supported iff the quote is in the article and states the value (read the Vietnamese way) with a fitting unit.
+    `at`: where the quote stands when the caller knows (a candidate's own clause): a sentence the article repeats is
+    then checked at that place, not at its first."""
     if not isinstance(text, str):
         return _unsupported("the article text is not a string")
     if not isinstance(quote, str) or not quote.strip():
@@ -159,7 +161,7 @@ def verify_fact(text: str, *, quote: str, value, unit: str = "") -> Verdict:
         unit = ""
     if not isinstance(unit, str):
         return _unsupported("the unit is not a string")
-    span = locate_quote(quote, text)
+    span = (at, at + len(quote), "exact") if at is not None and text.startswith(quote, at) else locate_quote(quote, text)
     if span is None:
         return _unsupported("quote not found in the article")
     wanted = _as_value(value)

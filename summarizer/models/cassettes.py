@@ -25,14 +25,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from summarizer.errors import ConfigError
+from summarizer.models.chain import replay_only
 from summarizer.redaction import redact
 
 RECORD_MODES = ("none", "once", "new_episodes", "all")
 DEFAULT_RECORD_MODE = "none"
 SECRET_HEADERS = ("authorization", "api-key", "x-api-key", "openai-organization", "cookie", "set-cookie")
 MATCH_ON = ("method", "path", "json_body")
-# where `local` answers while replaying (no embedded server is started; the cassette answers, whatever the address)
-REPLAY_API_BASE = "http://127.0.0.1:9/v1"
 
 
 # --------------------------------------------------------------------------- what is written
@@ -220,19 +219,12 @@ def check_cassette(path: str | Path, record_mode: str = DEFAULT_RECORD_MODE) -> 
 @contextlib.contextmanager
 def replaying_local() -> Iterator[None]:
     """While it lasts, `local` without an api_base is not started: it answers at REPLAY_API_BASE, which only a
-    cassette answers (for record mode none, where no request leaves the process)."""
-    from unittest import mock
-
-    from summarizer.models.chain import ModelChain
-
-    class _Replayed:
-        api_base = REPLAY_API_BASE
-
-        def stop(self) -> None:
-            pass
-
-    with mock.patch.object(ModelChain, "_local", lambda self: _Replayed()):
+    cassette answers (for record mode none, where no request leaves the process; models/chain.py replay_only)."""
+    token = replay_only.set(True)
+    try:
         yield
+    finally:
+        replay_only.reset(token)
 
 
 @contextlib.contextmanager

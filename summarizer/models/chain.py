@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 
 from pydantic import BaseModel
@@ -29,6 +30,11 @@ from summarizer.models.cache import AnswerCache, cache_key
 from summarizer.models.local_server import MODEL_FILE, MODEL_SHA256, LocalServer, model_path
 from summarizer.schema import Attempt, ModelCall, PromptRef, Usage
 
+REPLAY_API_BASE = "http://127.0.0.1:9/v1"  # where `local` answers while only a cassette answers (nothing listens there)
+# True while a cassette replays every call (models/cassettes.py, record mode none): `local` is then not started, and
+# its calls go to REPLAY_API_BASE, which only the cassette answers. A context variable, so it holds for the block
+# that set it, its asyncio tasks and its threads, and for no other.
+replay_only: ContextVar[bool] = ContextVar("replay_only", default=False)
 LOCAL_SLOTS = 1  # llama-cpp-python's server answers one request at a time: more would queue there and time out
 RATE_LIMIT_RETRIES = 3  # asks again after a 429 with Retry-After, at most this often per call
 MAX_RETRY_AFTER = 120.0  # seconds; a provider asking for longer is treated as failing, and the chain moves on
@@ -238,7 +244,9 @@ class ModelChain:
             raise _Unavailable(f"auth: {', '.join(missing)} not set")
         return llm.Endpoint(name=name, model=name, timeout=timeout, **common)
 
-    def _local(self) -> LocalServer:
+    def _local(self) -> LocalServer | _Replayed:
+        if replay_only.get():
+            return _Replayed()
         if self._state.local_error:
             raise LocalModelError(self._state.local_error)
         if self._state.local_server is None:
@@ -304,6 +312,15 @@ async def _within(seconds: float, call):
             return await call
     except TimeoutError:
         raise ModelCallError("timeout", f"no complete answer within {seconds:g} s (the timeout of one call, re-asks included)") from None
+
+
+class _Replayed:
+    """`local` while a cassette answers every call: an address nothing listens at, and nothing to stop."""
+
+    api_base = REPLAY_API_BASE
+
+    def stop(self) -> None:
+        pass
 
 
 @dataclass

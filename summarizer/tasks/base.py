@@ -12,6 +12,8 @@ and `task.finish(outputs, out_dir)` writes what belongs to the whole batch (brie
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Protocol, TypeVar
 
@@ -21,6 +23,16 @@ from summarizer.schema import Brief, FilledForm
 from summarizer.text.article import Article
 
 Output = TypeVar("Output", Brief, FilledForm)
+
+# Who hears that a part of a long document is done (the batch's progress bar): (article id, part, parts).
+# A context variable, so that the batch sets it once and every article's task, on its own asyncio task, sees it.
+on_part: ContextVar[Callable[[str, int, int], None] | None] = ContextVar("on_part", default=None)
+
+
+def part_done(article_id: str, part: int, total: int) -> None:
+    """Tell whoever follows the batch that `part` of `total` of an article is answered (nothing for one part)."""
+    if total > 1 and (hear := on_part.get()) is not None:
+        hear(article_id, part, total)
 
 
 class Task(Protocol[Output]):

@@ -17,6 +17,7 @@ before any model is called; a model that fails hands the call to the next (model
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,6 +61,7 @@ from summarizer.schema import (
     Usage,
     total_cost,
 )
+from summarizer.tasks.base import part_done
 from summarizer.text.article import Article, cut_warning
 from summarizer.text.candidates import Candidate, fact_candidates
 from summarizer.text.numbers import text_locale
@@ -186,7 +188,7 @@ async def produce_brief(request: BriefRequest, chain: ModelChain, cache: AnswerC
     own = "en" if text_locale(text) == "en" else "vi"
     other = "vi" if own == "en" else "en"
 
-    async def ask(model, messages, keys, step, part: BriefPart):
+    async def ask(part: BriefPart, model, messages, keys, step):
         nonlocal asking
         answered = await asking.answer(model, messages, keys, cache=cache, article_id=article.id, task="brief", shared_prefix=True)
         calls.append(Call(**answered.call.model_dump(), fields=[step], part=part.number))
@@ -205,8 +207,8 @@ async def produce_brief(request: BriefRequest, chain: ModelChain, cache: AnswerC
     problems: dict[str, list[Problem]] = {}
     reasked: set[str] = set()
     for part in request.parts:
-        selections.append(await ask(Selection, part.messages, part.keys, "select", part))
-        labels: FactLabels = await ask(FactLabels, part.label_messages, part.label_keys, "labels", part)
+        selections.append(await ask(part, Selection, part.messages, part.keys, "select"))
+        labels: FactLabels = await ask(part, FactLabels, part.label_messages, part.label_keys, "labels")
         owned = {c.id for c in part.candidates}
         labelled += [label for label in labels.facts if label.id in owned]  # a candidate is labelled by the part that owns it
         taken = frozenset(key for plan in plans for key in plan.keys())
@@ -214,10 +216,11 @@ async def produce_brief(request: BriefRequest, chain: ModelChain, cache: AnswerC
         sources = {by_key[key].label: by_key[key].text for key in plans[-1].keys()}  # what each item to translate says
         if part is request.parts[0]:
             sources |= {f"R{i}": person.role_vi for i, person in enumerate(request.people, 1) if person.role_vi}
-        done = await translate(sources, request, part, chain, termbase, other, lambda *a: ask(*a, part))
+        done = await translate(sources, request, part, chain, termbase, other, functools.partial(ask, part))
         translated |= done[0]
         problems |= done[1]
         reasked |= done[2]
+        part_done(article.id, part.part.index, part.part.total)
     plan = joined(plans)
 
     prose = checked_prose(

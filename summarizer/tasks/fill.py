@@ -27,13 +27,14 @@ from summarizer.models.cache import AnswerCache
 from summarizer.models.chain import ModelChain
 from summarizer.models.prompts import load_prompt
 from summarizer.schema import ArticleRef, Call, FieldResult, FilledForm, FormProvenance, FormRef, PromptRef
+from summarizer.tasks.base import part_done
 from summarizer.tasks.export import to_csv, to_jsonl
 from summarizer.text.article import Article
 from summarizer.text.candidates import Candidate, fact_candidates
 from summarizer.text.numbers import text_locale
 from summarizer.text.parts import Part, Unit, split_parts
-from summarizer.text.sentences import article_sentences
 from summarizer.text.people import find_people
+from summarizer.text.sentences import article_sentences
 
 FORM_KINDS = ("number", "percent", "fraction_part", "year", "range_part")  # forms also ask for years
 MAX_FIELDS_PER_CALL = 12
@@ -72,7 +73,10 @@ def fill_request(article: Article, form: Form, chain: ModelChain) -> FillRequest
     text = article.text
     candidates = fact_candidates(text, kinds=FORM_KINDS)
     groups = field_groups(form.fields, MAX_FIELDS_PER_CALL, MAX_FIELD_CHARS_PER_CALL)
-    units = [Unit(s.start, s.end, len(s.text) + sum(len(c.quote(text)) + 24 for c in candidates if s.start <= c.mention.start < s.end)) for s in article_sentences(text)]
+    units = [
+        Unit(s.start, s.end, len(s.text) + sum(len(c.quote(text)) + 24 for c in candidates if s.start <= c.mention.start < s.end))
+        for s in article_sentences(text)
+    ]
     parts = split_parts(units, chain.part_budget() - MAX_FIELD_CHARS_PER_CALL)
     calls = []
     for part in parts:
@@ -117,6 +121,8 @@ async def produce_form(request: FillRequest, form: Form, chain: ModelChain, cach
         calls.append(Call(fields=[f.name for f in call.fields], part=call.number, **answered.call.model_dump()))
         for f in call.fields:
             answers[f.name].append(ground_field(f, getattr(answered.value, f.name, None), text, call.candidates, form.fields))
+        if call is request.calls[-1] or request.calls[request.calls.index(call) + 1].part is not call.part:
+            part_done(request.article.id, call.part.index, call.part.total)
     for f in form.fields:
         # what the program knows, where the model gave nothing that holds
         known = known_field(f, merged(answers[f.name]), text, request.candidates, people, form.fields)

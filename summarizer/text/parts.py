@@ -5,12 +5,13 @@
 
 Every sentence is owned by exactly one part, so what is found in a sentence (a candidate number, a fact, an answer's
 evidence) is taken from its owner only and never twice; the overlap is read, never answered from. A part prefers to
-end before a heading (a sentence that `breaks` names) when one falls in the second half of its run, so the parts of
-a report follow its sections. A sentence costing more than the budget is a part of its own.
+end before a heading (a sentence that `breaks` names) near its even share of the document, so the parts of a
+report follow its sections. A sentence costing more than the budget is a part of its own.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -59,7 +60,7 @@ def split_parts(units: Sequence[Unit], budget: int, *, breaks: frozenset[int] = 
     if sum(u.cost for u in units) <= budget:
         runs = [(0, len(units) - 1)]
     else:
-        runs = _runs(units, max(1, int(budget * (1 - OVERLAP_SHARE))), breaks)
+        runs = _runs(units, max(1, int(budget * (1 - OVERLAP_SHARE))), budget, breaks)
     parts = []
     for index, (first, last) in enumerate(runs, 1):
         before, after = _context(units, first, last, budget, overlap)
@@ -82,23 +83,27 @@ def split_parts(units: Sequence[Unit], budget: int, *, breaks: frozenset[int] = 
     return parts
 
 
-def _runs(units: Sequence[Unit], room: int, breaks: frozenset[int]) -> list[tuple[int, int]]:
-    """Consecutive runs of units, each costing at most `room` (a unit costing more is a run of its own), cut before a
-    break in a run's second half when there is one."""
+def _runs(units: Sequence[Unit], room: int, budget: int, breaks: frozenset[int]) -> list[tuple[int, int]]:
+    """Consecutive runs of units, each costing at most `room` (a unit costing more is a run of its own) and about the
+    same (the document's cost shared evenly among as few runs as fit), each ending before the heading nearest that
+    share when one falls between half of it and `room`. The rest of the document is one run when it fits `budget`
+    (its context is then what is left of the budget): no tail of a few sentences."""
+    target = sum(u.cost for u in units) / math.ceil(sum(u.cost for u in units) / room)
     runs, first = [], 0
     while first < len(units):
-        last, spent = first, units[first].cost
-        while last + 1 < len(units) and spent + units[last + 1].cost <= room:
-            last += 1
+        ends, spent = [], 0  # (last unit, cost of the run to it) for every run from `first` that fits
+        for last in range(first, len(units)):
             spent += units[last].cost
-        if last + 1 < len(units):  # not the end of the document: end before the last heading of the run's second half
-            half, spent_to = first, 0
-            while half <= last and spent_to + units[half].cost <= room / 2:
-                spent_to += units[half].cost
-                half += 1
-            heading = max((i for i in breaks if half < i <= last), default=None)
-            if heading is not None:
-                last = heading - 1
+            if spent > budget and ends:
+                break
+            ends.append((last, spent))
+        if ends[-1][0] + 1 == len(units) and ends[-1][1] <= budget:
+            runs.append((first, len(units) - 1))  # the rest of the document fits
+            break
+        ends = [end for end in ends if end[1] <= room] or ends[:1]
+        natural = max((end for end in ends if end[1] <= target), default=ends[0])
+        headed = [end for end in ends if end[0] + 1 in breaks and target / 2 <= end[1]]
+        last = min(headed, key=lambda end: abs(end[1] - target))[0] if headed else natural[0]
         runs.append((first, last))
         first = last + 1
     return runs

@@ -1,0 +1,124 @@
+"""A long document is briefed and its form filled part by part, every offset true to the whole document.
+
+The long document is the five seeds joined under headings (tests/long.py); the brief and the form over it are replayed
+from cassettes recorded from the real embedded model with a context of 8,192 tokens, which cuts it into six parts.
+Re-record: SUMMARIZER_RECORD=1 .venv/bin/python -m pytest tests/tasks/test_long_document.py -m records
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from conftest import ROOT
+from long import SEED_TEXTS, long_document, repeated_document
+
+from summarizer.config import ModelOptions, Settings
+from summarizer.forms import load_form
+from summarizer.grounding.facts import ground_facts
+from summarizer.grounding.verify import verify_fact
+from summarizer.models.chain import ModelChain
+from summarizer.schema import FactLabel
+from summarizer.tasks.brief import brief_article, brief_request
+from summarizer.tasks.fill import fill_article, fill_request
+from summarizer.text.candidates import fact_candidates
+
+CONTEXT = 8192  # tokens: what cuts the 24,000-character document into several parts
+
+
+def chain_of(context: int = CONTEXT, api_base: str | None = None) -> ModelChain:
+    return ModelChain(Settings(chain=("local",), options={"local": ModelOptions(api_base=api_base, context=context)}, source="tests"))
+
+
+def test_a_document_that_fits_is_one_part_and_a_long_one_several():
+    article = long_document()
+    assert len(brief_request(article, chain_of(context=65536)).parts) == 1
+    parts = brief_request(article, chain_of()).parts
+    assert len(parts) > 2
+    assert [p.part.index for p in parts] == list(range(1, len(parts) + 1))
+    for before, after in zip(parts, parts[1:]):
+        assert after.part.start < before.part.end  # an overlap of context
+        assert before.part.own_end == after.part.own_start  # and no gap of ownership
+
+
+def test_every_candidate_of_each_seed_is_at_its_offset_in_the_whole_document_and_owned_by_one_part():
+    article = long_document()
+    request = brief_request(article, chain_of())
+    owners = {}
+    for part in request.parts:
+        for candidate in part.candidates:
+            assert candidate.id not in owners, f"candidate {candidate.id} is in two parts"
+            owners[candidate.id] = part.part.index
+    assert set(owners) == {c.id for c in request.candidates}
+    by_span = {(c.mention.start, c.mention.end): c for c in request.candidates}
+    for text in SEED_TEXTS:
+        shift = article.text.index(text)
+        for candidate in fact_candidates(text):
+            whole = by_span[(candidate.mention.start + shift, candidate.mention.end + shift)]
+            assert whole.mention.value == candidate.mention.value
+            assert article.text[whole.mention.start : whole.mention.end] == candidate.mention.text
+
+
+def test_each_part_fits_the_budget_of_the_chain():
+    chain = chain_of()
+    article = long_document()
+    for part in brief_request(article, chain).parts:
+        carried = sum(len(s.text) for s in part.sentences) + sum(len(c.quote(article.text)) + 24 for c in part.candidates)
+        assert carried <= chain.part_budget()
+        assert "part" in part.messages[1]["content"]
+
+
+def test_facts_from_parts_keep_one_fact_per_candidate_and_a_value_stated_twice_stays_twice():
+    """Labels given by the test (every candidate a part owns, labelled by its quote): what the program does with them."""
+    article, repeated = repeated_document()
+    request = brief_request(article, chain_of())
+    assert len(request.parts) > 1
+    labels = [FactLabel(id=c.id, what_vi=c.quote(article.text), what_en="a figure", period=None) for part in request.parts for c in part.candidates]
+    facts, _ = ground_facts(article.text, request.candidates, labels)
+    stated = [(f.start, f.end, f.number_text, f.value) for f in facts]  # a number at its place: one fact
+    assert len(stated) == len(set(stated))
+    at = [i for i in range(len(article.text)) if article.text.startswith(repeated, i)]
+    assert len(at) == 2
+    twice = [f for f in facts if any(a <= f.start < a + len(repeated) for a in at)]
+    assert {f.start - a for f in twice for a in at if a <= f.start < a + len(repeated)} and len(twice) >= 2
+    assert len({f.value for f in twice}) < len(twice)  # the same values, once at each place
+
+
+@pytest.mark.records
+def test_a_long_document_is_briefed_from_all_its_parts(cassette, local_api_base):
+    article = long_document()
+    with cassette("long_document"), chain_of(api_base=local_api_base) as chain:
+        request = brief_request(article, chain)
+        brief = asyncio.run(brief_article(article, chain))
+    parts = request.parts
+    assert sorted({call.part for call in brief.provenance.calls}) == [p.part.index for p in parts]
+    for fact in brief.facts:
+        assert article.text[fact.start : fact.end] == fact.quote
+        assert verify_fact(article.text, quote=fact.quote, value=fact.value, unit=fact.unit).supported
+    assert len({(f.start, f.end, f.number_text, f.value) for f in brief.facts}) == len(brief.facts)
+    chosen = [src.start for s in brief.statements for src in s.sources]
+    owners = {next(p.part.index for p in parts if p.part.owns(start)) for start in chosen}
+    assert owners == {p.part.index for p in parts}, "every part gives the brief statements"
+    seeds = {i for i, text in enumerate(SEED_TEXTS) for start in chosen if article.text.index(text) <= start < article.text.index(text) + len(text)}
+    assert len(seeds) == len(SEED_TEXTS), f"statements from seeds {sorted(seeds)} only"
+    assert len(brief.summary_vi) > 0
+
+
+@pytest.mark.records
+def test_a_form_over_a_long_document_merges_agreeing_answers_and_shows_conflicts(cassette, local_api_base):
+    article = long_document()
+    form = load_form(ROOT / "schemas" / "forms" / "party_leaders.yaml")
+    with cassette("long_document_party_leaders"), chain_of(api_base=local_api_base) as chain:
+        request = fill_request(article, form, chain)
+        filled = asyncio.run(fill_article(article, form, chain))
+    assert len(filled.provenance.calls) == len(request.calls) and len({c.part for c in filled.provenance.calls}) > 2
+    for name, result in filled.fields.items():
+        evidence = result.candidates if result.status == "conflicting" else [result, *(result.items or [])]
+        for e in evidence:
+            if e.quote is not None:
+                assert article.text[e.start : e.end] == e.quote, name
+    # each seed is about its own organisation: the document names several, and the form says so with every quote
+    organisation = filled.fields["organisation"]
+    assert organisation.status == "conflicting" and len(organisation.candidates) > 1
+    names = [item.fields["name"].value for item in filled.fields["leaders"].items or []]
+    assert len(names) == len(set(names))  # a leader the overlap shows to two parts is listed once
