@@ -16,7 +16,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from summarizer.config import MAX_ARTICLE_CHARS, cache_path, load_settings
+from summarizer.config import MAX_ARTICLE_CHARS, cache_path, glossary_paths, load_settings
 from summarizer.errors import FormError
 from summarizer.forms import Form, load_form, parse_form
 from summarizer.grounding.verify import verify_records
@@ -39,7 +39,8 @@ def brief(article: ArticleInput, *, models: ModelsInput = None, config: str | os
         article: the article's text (plain text or HTML), or the path of its file (`.txt`, `.md`, `.html`).
         models: the model chain, e.g. `["openai/gpt-4o-mini", "local"]` or `"local"`; default as for the
             command line (`$SUMMARIZER_MODELS`, the config file, else the default chain).
-        config: a `summarizer.toml` with per-model options (default `$SUMMARIZER_CONFIG` or `./summarizer.toml`).
+        config: a `summarizer.toml` with per-model options and `glossary` files (default `$SUMMARIZER_CONFIG` or
+            `./summarizer.toml`).
         cache: `True` for the default answer cache, `False` for none, or the path of a cache file.
 
     Returns a `summarizer.schema.Brief`: its facts carry offsets into `brief.article.text`.
@@ -56,7 +57,10 @@ async def abrief(article: ArticleInput, *, models: ModelsInput = None, config: s
 
     >>> b = await summarizer.abrief(Path("seeds/000_25d47c26562bab5c.txt"), models=["local"])
     """
-    return await _run(BriefTask(), article, models, config, cache)
+    from summarizer.grounding.termbase import load_termbase
+
+    glossaries = glossary_paths(None, os.fspath(config) if config else None)  # `glossary = [...]` of the config file
+    return await _run(BriefTask(load_termbase(*glossaries) if glossaries else None), article, models, config, cache)
 
 
 def fill(

@@ -1,9 +1,11 @@
 """Offline runs for users: their own forms and articles recorded once and replayed, by the pytest plugin
 (summarizer/pytest_plugin.py), `summarizer fill|brief --cassette` and `summarizer serve --cassette`.
 
-The cassettes replayed are real recordings from the embedded model on the real llama.cpp server
-(cassettes/fill_leaders_*.json, the YAML form schemas/forms/party_leaders.yaml on two seeds); tests/user_project/
-holds byte-identical copies of the form and the articles, and the same cassettes under the names the plugin gives them.
+tests/user_project/ is a newsroom's project of its own: its YAML form, a glossary entry, three articles and its tests,
+recorded once from the real embedded model through the plugin itself (SUMMARIZER_RECORD=1 pytest -m records
+tests/test_user_cassettes.py runs it with --summarizer-record-mode all), then replayed offline by a real pytest
+subprocess. The command-line and service tests replay cassettes/fill_leaders_*.json, recorded from the embedded model
+with schemas/forms/party_leaders.yaml on two seeds.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import CASSETTES, ROOT, SEEDS
+from conftest import CASSETTES, RECORDING, ROOT, SEEDS
 
 from summarizer.cli import main
 from summarizer.models import cassettes
@@ -31,7 +33,11 @@ from summarizer.schema import FilledForm
 PROJECT = Path(__file__).parent / "user_project"
 FORM = ROOT / "schemas" / "forms" / "party_leaders.yaml"
 RECORDED = ["000_25d47c26562bab5c", "003_78463087fb1616f8"]  # the seeds cassettes/fill_leaders_<seed>.json were recorded on
-TEST_NAME = "test_the_leaders_form_is_filled_from_the_article"
+PROJECT_TESTS = [  # the user project's tests, each with its cassette
+    *(f"test_the_snapshot_is_filled_from_the_article[{article}]" for article in ("dong_ha_ward_5", "mo_che", "my_tho_ward_1")),
+    "test_the_members_and_cells_of_mo_che",
+    "test_the_brief_is_given_our_glossary_and_its_facts_verify",
+]
 LIVE_KEY = "sk-proj-Q7hT2mWx9LpZ4vKc8RsN3bYd"  # a key-shaped key
 ENV_TOKEN = "Yw4pNq8ZtL2mVx7KcR5sHb"  # not key-shaped: found because it is the value of a *_TOKEN variable
 NO_MODEL = "/nonexistent/no-model.gguf"  # SUMMARIZER_LOCAL_GGUF: any start of the embedded model fails at once instead of taking minutes
@@ -41,8 +47,8 @@ def recording(seed: str) -> Path:
     return CASSETTES / f"fill_leaders_{seed}.json"
 
 
-def project_cassette(project: Path, seed: str) -> Path:
-    return project / "cassettes" / "test_party_leaders" / f"{TEST_NAME}[{seed}].json"
+def project_cassette(project: Path, test: str) -> Path:
+    return project / "cassettes" / "test_snapshot" / f"{test}.json"
 
 
 def _offline_prefix() -> list[str]:
@@ -53,15 +59,20 @@ def _offline_prefix() -> list[str]:
     return []
 
 
-def run_user_project(project: Path, tmp_path: Path) -> subprocess.CompletedProcess:
+def run_user_project(project: Path, tmp_path: Path, *, record: bool = False) -> subprocess.CompletedProcess:
     """pytest on the user project as its own project: its rootdir and ini, no conftest (tests/conftest.py least of
-    all), no cache provider, only the plugin the package's entry point loads."""
+    all), no cache provider, only the plugin the package's entry point loads. `record`: record every cassette afresh
+    from the embedded model (started by the project's own code), instead of replaying offline."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SUMMARIZER_", "PYTEST_")) and not k.endswith("_API_KEY") and k != "PYTHONPATH"}
-    env |= {"PYTHONDONTWRITEBYTECODE": "1", "SUMMARIZER_LOCAL_GGUF": NO_MODEL, "SUMMARIZER_CACHE_DIR": str(tmp_path / "user-cache")}
+    env |= {"PYTHONDONTWRITEBYTECODE": "1", "SUMMARIZER_CACHE_DIR": str(tmp_path / "user-cache")}
     command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--noconftest", "--rootdir", str(project), "-c", str(project / "pytest.ini")]
-    return subprocess.run(
-        [*_offline_prefix(), *command, "-q", str(project)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL
-    )
+    if record:
+        env["SUMMARIZER_CACHE_DIR"] = os.environ.get("SUMMARIZER_CACHE_DIR", str(Path.home() / ".cache" / "summarizer"))  # the assembled weights
+        command += ["--summarizer-record-mode", "all"]
+    else:
+        env["SUMMARIZER_LOCAL_GGUF"] = NO_MODEL
+        command = [*_offline_prefix(), *command]
+    return subprocess.run([*command, "-q", str(project)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=3600, stdin=subprocess.DEVNULL)
 
 
 def _contents(folder: Path) -> dict[str, bytes]:
@@ -71,19 +82,31 @@ def _contents(folder: Path) -> dict[str, bytes]:
 # --------------------------------------------------------------------------- the user project, through the plugin
 
 
-def test_the_user_project_holds_byte_identical_copies_of_what_was_recorded():
-    assert (PROJECT / "party_leaders.yaml").read_bytes() == FORM.read_bytes()
-    for seed in RECORDED:
-        assert (PROJECT / "articles" / f"{seed}.txt").read_bytes() == (SEEDS / f"{seed}.txt").read_bytes()
-        assert project_cassette(PROJECT, seed).read_bytes() == recording(seed).read_bytes()
+def test_the_user_project_is_its_own_and_was_recorded_from_the_embedded_model():
+    shipped = {path.read_bytes() for path in (ROOT / "schemas" / "forms").iterdir()}
+    assert (PROJECT / "commune_snapshot.yaml").read_bytes() not in shipped  # its own form, not one we ship
+    assert "pure and strong" in (PROJECT / "glossary.tsv").read_text(encoding="utf-8")
+    assert len(list((PROJECT / "articles").glob("*.txt"))) == 3
     assert not (PROJECT / "conftest.py").exists()
+    for test in PROJECT_TESTS:
+        interactions = json.loads(project_cassette(PROJECT, test).read_text(encoding="utf-8"))["interactions"]
+        assert interactions, test
+        for interaction in interactions:  # answered by llama.cpp's OpenAI-compatible server, with its usage
+            answer = json.loads(interaction["response"]["body"]["string"])
+            assert answer["id"].startswith("chatcmpl-") and answer["usage"]["prompt_tokens"] > 0, test
+            assert json.loads(interaction["request"]["body"])["model"] == "local", test
 
 
+@pytest.mark.records
 def test_the_user_project_passes_offline_with_only_the_plugin(tmp_path):
+    """Replays offline; with SUMMARIZER_RECORD=1, first records the project afresh from the embedded model."""
+    if RECORDING:
+        run = run_user_project(PROJECT, tmp_path / "recording", record=True)
+        assert run.returncode == 0, run.stdout + run.stderr
     before = _contents(PROJECT)
     run = run_user_project(PROJECT, tmp_path)
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "2 passed" in run.stdout
+    assert f"{len(PROJECT_TESTS)} passed" in run.stdout
     assert _contents(PROJECT) == before  # replay writes nothing: no cassette touched, no cache, no bytecode
     assert not list(tmp_path.rglob("*.sqlite"))  # the plugin's answer cache of each test is in pytest's own tmp folder
 
@@ -91,23 +114,23 @@ def test_the_user_project_passes_offline_with_only_the_plugin(tmp_path):
 def test_an_edited_form_fails_loudly_naming_the_request_and_the_cassette(tmp_path):
     project = tmp_path / "project"
     shutil.copytree(PROJECT, project)
-    form = project / "party_leaders.yaml"
+    form = project / "commune_snapshot.yaml"
     text = form.read_text(encoding="utf-8")
-    edited = text.replace("The party organisation the article is about.", "The party organisation the article reports on.")
+    edited = text.replace("How many party cells it has.", "How many party cells it counts.")
     assert edited != text
     form.write_text(edited, encoding="utf-8")
-    project_cassette(project, RECORDED[1]).unlink()  # and one test whose cassette was never recorded
+    brief = project_cassette(project, PROJECT_TESTS[-1])
+    brief.unlink()  # and one test whose cassette was never recorded
     before = _contents(project)
 
     run = run_user_project(project, tmp_path)
     out = run.stdout + run.stderr
     assert run.returncode == 1, out
-    assert "1 failed, 1 error" in run.stdout, out  # the miss fails its test; the missing cassette fails at setup
-    miss = next(line for line in out.splitlines() if "not_recorded" in line)
-    assert f"no recording of POST /v1/chat/completions in the cassette {project_cassette(project, RECORDED[0])}" in miss, miss
-    assert "(the closest: the bodies differ at messages[0].content)" in miss and RECORDED[0] in miss, miss
-    missing = project_cassette(project, RECORDED[1])
-    assert f"no cassette {missing}; record it with: pytest --summarizer-record-mode once" in out, out
+    assert "4 failed, 1 error" in run.stdout, out  # each form test misses; the missing cassette fails at setup
+    miss = next(line for line in out.splitlines() if "not_recorded" in line and "dong_ha_ward_5" in line)
+    assert f"no recording of POST /v1/chat/completions in the cassette {project_cassette(project, PROJECT_TESTS[0])}" in miss, miss
+    assert "(the closest: the bodies differ at messages[0].content)" in miss, miss
+    assert f"no cassette {brief}; record it with: pytest --summarizer-record-mode once" in out, out
     assert _contents(project) == before  # record mode none never writes a cassette
 
 

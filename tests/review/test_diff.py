@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 
-from conftest import ROOT, SEEDS
+import pytest
+from conftest import CASSETTES, ROOT, SEEDS
 
 from summarizer.cli import main
 from summarizer.forms import load_form
+from summarizer.models import cassettes
 from summarizer.models.chain import ModelChain
 from summarizer.review.diff import CheckRef, FieldChange, StatementChange, diff_folders
 from summarizer.schema import Brief, Check, FilledForm
@@ -188,3 +191,42 @@ def test_a_folder_that_is_not_one_is_bad_input(tmp_path, capsys):
     assert code == 2 and err == f"summarizer: OLD_OUT {tmp_path / 'missing'}: not a directory; pass an output folder of 'summarizer brief' or 'fill'\n"
     code, _, err = run(capsys, tmp_path / "empty", tmp_path / "empty")
     assert code == 2 and "no briefs or filled forms in either" in err
+
+
+PROMPT_EDIT = (  # one rule added to the form prompt: what a newsroom might try to keep heads of party cells out of `leaders`
+    "- Fill only what the article states.",
+    "- A list of leaders names the party committee's secretary and deputy secretaries, not the heads of its party cells.\n- Fill only what the article states.",
+)
+
+
+@pytest.mark.records
+def test_a_prompt_edit_shows_in_the_diff_of_two_recorded_runs(tmp_path, cassette, local_settings, monkeypatch, capsys):
+    """Both runs recorded from the embedded model: the shipped prompts (cassettes/fill_leaders_<seed>.json), and the
+    same with one rule added to fill.system.j2 (cassettes/fill_leaders_<seed>_prompt_edit.json)."""
+    article = load_article(SEEDS / f"{SEED}.txt")
+    leaders = load_form(ROOT / "schemas" / "forms" / "party_leaders.yaml")
+    with cassettes.use_cassette(CASSETTES / f"fill_leaders_{SEED}.json", "none"), ModelChain(local_settings) as chain:  # replayed, never re-recorded here
+        before = asyncio.run(fill_article(article, leaders, chain))
+    prompts = tmp_path / "prompts"
+    shutil.copytree(ROOT / "summarizer" / "prompts", prompts)
+    system = prompts / "fill.system.j2"
+    text = system.read_text(encoding="utf-8")
+    assert text.count(PROMPT_EDIT[0]) == 1
+    system.write_text(text.replace(*PROMPT_EDIT), encoding="utf-8")
+    monkeypatch.setenv("SUMMARIZER_PROMPTS_DIR", str(prompts))
+    with cassette(f"fill_leaders_{SEED}_prompt_edit"), ModelChain(local_settings) as chain:
+        after = asyncio.run(fill_article(article, leaders, chain))
+    assert before.provenance.prompts != after.provenance.prompts  # the edited prompt is on record in the output
+
+    old_dir, new_dir = folders(tmp_path)
+    write_form(before, leaders, old_dir)
+    write_form(after, leaders, new_dir)
+    changed = {
+        name
+        for name in (f.name for f in leaders.fields)
+        if (before.fields[name].status, before.values.get(name)) != (after.fields[name].status, after.values.get(name))
+    }
+    assert {change.field for output in diff_folders(old_dir, new_dir).outputs for change in output.fields} == changed
+    code, out, _ = run(capsys, old_dir, new_dir, "--json")
+    assert code == (1 if changed else 0)
+    assert {change["field"] for output in json.loads(out)["outputs"] for change in output["fields"]} == changed
