@@ -1,6 +1,6 @@
 """Benchmark 5: the embedded model's path, per seed, against the floor llama.cpp's own timings set.
 
-Run: .venv/bin/python bench/bench_local.py [--seeds 000 001 ...] [--baseline 000] [--levers]
+Run: .venv/bin/python bench/bench_local.py [--seeds 000 001 ...] [--baseline 000] [--long 8192 16384] [--levers]
 Needs the embedded model ([local] extra). Minutes per seed on 2 cores.
 
 1. Each seed is briefed through the pipeline on the real llama.cpp server (the project starts it). From the server's
@@ -9,7 +9,9 @@ Needs the embedded model ([local] extra). Minutes per seed on 2 cores.
    generating. ours / floor is what the program and the HTTP round trips add.
 2. `--baseline SEED`: the one-call brief this project used before the brief was split into small steps (the request
    recorded in git at BASELINE_COMMIT), sent raw to the same server in the same run: the before of the split.
-3. `--levers`: the prompt rate (one prompt of a seed, max_tokens 1, nothing reused) under server settings, each on a
+3. `--long CONTEXT ...`: the five seeds joined into one long document (tests/long.py), briefed in parts with each
+   context setting, beside the five seeds one by one: time and tokens for the whole against the sum of its parts.
+4. `--levers`: the prompt rate (one prompt of a seed, max_tokens 1, nothing reused) under server settings, each on a
    freshly started server: the defaults, then each setting alone.
 Quality is printed beside the times: statements kept, facts kept, and the reference facts found (../shared/gold).
 """
@@ -175,6 +177,39 @@ def baseline_row(api_base: str, log: Log, prefix: str) -> dict:
     }
 
 
+def long_rows(api_base: str, log: Log, contexts: list[int]) -> list[dict]:
+    """The long document briefed with each context setting (the parts follow from it)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from long import long_document
+
+    article, rows = long_document(), []
+    for context in contexts:
+        settings = Settings(chain=("local",), options={"local": ModelOptions(api_base=api_base, context=context)}, source="bench")
+        with ModelChain(settings) as chain:
+            parts = len(brief_request(article, chain).parts)
+            post(api_base, CLEAR)
+            log.new()
+            started = time.perf_counter()
+            brief = asyncio.run(brief_article(article, chain))
+            wall = time.perf_counter() - started
+        english = [s for s in brief.statements if s.field.endswith("en")]
+        rows.append(
+            {
+                "seed": f"long, context {context}: {parts} parts",
+                "wall": wall,
+                "sent": brief.provenance.usage.prompt_tokens,
+                "timings": timings(log.new()),
+                "calls": len(brief.provenance.calls),
+                "reasked": sum(1 for s in english if s.reasked),
+                "english": f"{sum(s.kept for s in english)}/{len(english)}",
+                "facts": len(brief.facts),
+                "gold": "-",
+            }
+        )
+        print(f"  long, context {context}: {wall:.0f} s", file=sys.stderr, flush=True)
+    return rows
+
+
 def print_rows(rows: list[dict]) -> None:
     print(
         "| seed | wall s | floor s | ours / floor | prompt tok sent | evaluated | prompt tok/s | generated | gen tok/s | calls | re-asked | English kept | facts | reference found |"
@@ -186,7 +221,13 @@ def print_rows(rows: list[dict]) -> None:
             f"| {row['seed']} | {row['wall']:.1f} | {t.floor_s:.1f} | {row['wall'] / t.floor_s:.3f} | {row['sent']} | {t.prompt_tokens} | {t.prompt_rate:.1f} "
             f"| {t.generated} | {t.generate_rate:.2f} | {row['calls']} | {row['reasked']} | {row['english']} | {row['facts']} | {row['gold']} |"
         )
-    briefs = [row for row in rows if "one call" not in row["seed"]]
+    briefs = [row for row in rows if "one call" not in row["seed"] and not row["seed"].startswith("long")]
+    for row in rows:
+        if row["seed"].startswith("long") and briefs:
+            seeds_wall, seeds_sent = sum(r["wall"] for r in briefs), sum(r["sent"] for r in briefs)
+            print(
+                f"{row['seed']}: wall {row['wall'] / seeds_wall:.2f} x, prompt tokens sent {row['sent'] / seeds_sent:.2f} x the {len(briefs)} seeds one by one"
+            )
     if briefs:
         print(
             f"median wall time per seed: {statistics.median(r['wall'] for r in briefs):.1f} s; median ours / floor: {statistics.median(r['wall'] / r['timings'].floor_s for r in briefs):.3f}"
@@ -218,6 +259,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", nargs="*", default=["000", "001", "002", "003", "004"])
     parser.add_argument("--baseline", nargs="*", default=["000"], help="seeds whose one-call brief is measured too")
+    parser.add_argument("--long", nargs="*", type=int, default=[], metavar="CONTEXT", help="brief the long document with these context settings")
     parser.add_argument("--levers", action="store_true", help="measure the prompt rate under server settings")
     args = parser.parse_args()
     print(f"embedded model {model_path().name}; {cpu_line()}")
@@ -226,6 +268,7 @@ def main() -> None:
         post(server.api_base, CLEAR)  # warm the server up
         rows = [baseline_row(server.api_base, log, prefix) for prefix in args.baseline]
         rows += brief_rows(server.api_base, log, args.seeds)
+        rows += long_rows(server.api_base, log, args.long)
     print_rows(rows)
     if args.levers:
         lever_rows(args.seeds[0])

@@ -363,6 +363,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     debug_log = logs.setup(serve=True)  # the service's log (stderr): its own and uvicorn's lines; libraries' in the debug log
     if args.record_mode and not args.cassette:
         return _fail(f"--record-mode {args.record_mode}: needs --cassette PATH (the cassette to record into or replay from)")
+    if args.broker:
+        from summarizer.scale.redis_cache import is_redis_url
+
+        if not is_redis_url(args.broker):
+            return _fail(f"--broker {args.broker}: give a redis://HOST:PORT/DB URL")
+        if args.cassette:
+            return _fail("--cassette: not with --broker (the workers make the batch's model calls, not this process)")
     try:
         settings = load_settings(model_arg=args.model, config=args.config, max_chars=args.max_chars)
         token = service_token(args.config)
@@ -375,6 +382,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             max_body=args.max_body,
             client_concurrency=args.client_concurrency,
             concurrency=args.concurrency,
+            broker=args.broker,
         )
         if args.cassette:
             check_cassette(args.cassette, _record_mode(args))
@@ -643,6 +651,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-body", type=int, default=MAX_BODY_BYTES, metavar="BYTES", help=f"request size limit (default {MAX_BODY_BYTES // 2**20} MiB)")
     serve.add_argument(
         "--client-concurrency", type=int, default=CLIENT_CONCURRENCY, metavar="N", help=f"requests in flight per client address (default {CLIENT_CONCURRENCY})"
+    )
+    serve.add_argument(
+        "--broker",
+        metavar="URL",
+        help="hand /v1/batches jobs to `summarizer worker` processes on this broker (redis://HOST:PORT/DB) instead of "
+        "running them here; the --data folder must be storage every worker reads and writes at the same path",
     )
     _max_chars_option(serve)
     _cassette_options(serve, "every model call the service makes", fails="the HTTP request that needed it (502)", until="it stops")

@@ -1,10 +1,13 @@
-"""Long documents for the tests, made from the seeds: the five joined under headings, and one with a repeated passage."""
+"""Long documents for the tests and bench/bench_local.py, made from the seeds: the five joined under headings, and one
+with a repeated passage."""
 
 from __future__ import annotations
 
-from conftest import SEEDS
+from pathlib import Path
 
 from summarizer.text.article import Article, article_from_text, load_article
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 SEED_TEXTS = [load_article(path).text for path in sorted(SEEDS.glob("*.txt"))]  # each seed's cleaned text
 

@@ -40,6 +40,7 @@ RATE_LIMIT_RETRIES = 3  # asks again after a 429 with Retry-After, at most this 
 MAX_RETRY_AFTER = 120.0  # seconds; a provider asking for longer is treated as failing, and the chain moves on
 INSTRUCTION_TOKENS = 1500  # a call's instructions and answer fields around the part of the document it carries
 MIN_PART_TOKENS = 1000  # a part of a document is never cut smaller than this, whatever the settings
+CLAIM_POLL = 0.25  # seconds between looks at the cache while another process asks the answer
 MAX_REASKS = 1  # re-asks with the validation errors; on the embedded model one resends the whole conversation
 
 
@@ -54,11 +55,14 @@ class Answered:
 class ModelChain:
     """The configured models, in order. Use as a context manager so the local server is stopped at the end."""
 
-    def __init__(self, settings: Settings, pauses=None):
-        """`pauses`: where Retry-After pauses are shared beyond this process (e.g. scale/pauses.py, a key in Redis per
+    def __init__(self, settings: Settings, pauses=None, claims=None):
+        """`claims`: where answers being asked are claimed beyond this process (e.g. scale/claims.py): an object
+        with `claim(key) -> bool`, `renew(key)`, `release(key)` and `seconds`; a chain that finds an answer claimed
+        waits for it to reach the cache. None: nothing is claimed.
+        `pauses`: where Retry-After pauses are shared beyond this process (e.g. scale/pauses.py, a key in Redis per
         model): an object with `pause(model, seconds)` and `remaining(model) -> seconds`; None keeps them in this process."""
         self.settings = settings
-        self._state = _State(pauses=pauses)
+        self._state = _State(pauses=pauses, claims=claims)
         self._owner = True  # it stops the local server it started; a chain made by with_models() does not
 
     def with_models(self, names: tuple[str, ...]) -> ModelChain:
@@ -126,6 +130,23 @@ class ModelChain:
         no model answers validly. `shared_prefix`: the request opens with the same tokens as the other calls of its
         task (the article), and the local model gets the schema as a response format rather than as a tool, which
         its chat template would put before the article (see `call_settings`)."""
+        if hit := self._cached(answer_model, keys, cache):
+            return hit
+        claims, claim = (self._state.claims, keys[self.settings.chain[0]]) if cache else (None, "")
+        while claims is not None and not claims.claim(claim):  # another process is asking it: its answer will be cached
+            await asyncio.sleep(CLAIM_POLL)
+            if hit := self._cached(answer_model, keys, cache):
+                return hit
+        renewing = asyncio.create_task(_renew(claims, claim)) if claims is not None else None
+        try:
+            return await self._ask_chain(answer_model, messages, keys, cache=cache, article_id=article_id, task=task, shared_prefix=shared_prefix)
+        finally:
+            if renewing is not None:
+                renewing.cancel()
+                claims.release(claim)
+
+    def _cached(self, answer_model: type[BaseModel], keys: dict[str, str], cache: AnswerCache | None) -> Answered | None:
+        """The cached answer of the first model of the chain that has one the validators accept."""
         for name in self.settings.chain if cache else ():
             if hit := cache.get(keys[name]):
                 try:
@@ -133,6 +154,10 @@ class ModelChain:
                 except ValueError:
                     continue  # an answer the current validators refuse is asked again
                 return Answered(value, ModelCall(model=name, usage=hit.usage, cost_usd=0.0, cache_hit=True, cache_key=keys[name]))
+        return None
+
+    async def _ask_chain(self, answer_model, messages, keys, *, cache, article_id, task, shared_prefix) -> Answered:
+        """The first valid answer of the chain's models, in order, cached; NoValidAnswer when none answers."""
         attempts: list[Attempt] = []
         spent = Usage()  # tokens spent on models that then failed count too
         async for endpoint in self.endpoints(attempts):
@@ -314,6 +339,13 @@ async def _within(seconds: float, call):
         raise ModelCallError("timeout", f"no complete answer within {seconds:g} s (the timeout of one call, re-asks included)") from None
 
 
+async def _renew(claims, key: str) -> None:
+    """Keep a claim alive while its call runs."""
+    while True:
+        await asyncio.sleep(claims.seconds / 3)
+        claims.renew(key)
+
+
 class _Replayed:
     """`local` while a cassette answers every call: an address nothing listens at, and nothing to stop."""
 
@@ -333,6 +365,7 @@ class _State:
     start_lock: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
     paused_until: dict[str, float] = field(default_factory=dict)  # model -> monotonic time before which it is not asked (Retry-After)
     pauses: object | None = None  # the same pauses shared with other processes (ModelChain's `pauses`), if any
+    claims: object | None = None  # claims on answers being asked, shared with other processes (ModelChain's `claims`)
 
 
 class _Unavailable(Exception):

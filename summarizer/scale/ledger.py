@@ -11,6 +11,9 @@ skip what is left). An article's row is written once, by the first delivery that
 script that also counts it), so a message delivered twice never counts an article twice, and the delivery that
 makes `finished` equal `total` knows the job is complete. With Redis persistence (appendonly yes) the ledger and
 the queued messages survive a restart of Redis.
+
+A job that ended (done or cancelled) is kept RETENTION seconds, then Redis drops its keys and the job list forgets
+it: a fleet that runs jobs for years does not fill its Redis with their rows. The outputs stay in the output folder.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ JOBS = "summarizer:jobs"
 STATUSES = ("enqueuing", "queued", "running", "done", "cancelled")
 ROW_STATUSES = ("done", "cached", "resumed", "failed", "cancelled")
 PATH_BATCH = 5000  # paths written per round trip when a job is created
+RETENTION = 30 * 24 * 3600  # seconds a job that ended stays in the ledger
 
 # KEYS: rows, counts, job; ARGV: index, row (JSON), its status. Returns {finished, total}.
 _RECORD = """
@@ -81,8 +85,8 @@ class JobState:
 
 
 class Ledger:
-    def __init__(self, client: redis.Redis):
-        self.client = client
+    def __init__(self, client: redis.Redis, *, retention: int = RETENTION):
+        self.client, self.retention = client, retention
         self._record = client.register_script(_RECORD)
         self._move = client.register_script(_MOVE)
 
@@ -151,14 +155,32 @@ class Ledger:
         """Every article is finished: the job is done (a cancelled job stays cancelled), with the time it ended."""
         self._move(keys=[self._key(job_id)], args=["enqueuing,queued,running", "done"])
         self.client.hsetnx(self._key(job_id), "finished", time.time())
+        self._expire(job_id)
 
     def cancel(self, job_id: str) -> bool:
         """Cancel a job that has not ended: workers skip its articles not yet started. False if it had ended."""
         moved = self._move(keys=[self._key(job_id)], args=["enqueuing,queued,running", "cancelled"])
         if moved == -1:
             raise UnknownJob(job_id)
+        if moved == 1:
+            self._expire(job_id)
         return moved == 1
 
+    def _expire(self, job_id: str) -> None:
+        """The ended job's keys go after `retention` seconds (the job list forgets it when it reads past them)."""
+        with self.client.pipeline(transaction=False) as pipe:
+            for part in ("", "paths", "rows", "counts"):
+                pipe.expire(self._key(job_id, part), self.retention)
+            pipe.execute()
+
     def jobs(self, limit: int = 20) -> list[str]:
-        """The newest job ids, newest first."""
-        return [j.decode() for j in self.client.zrevrange(JOBS, 0, limit - 1)]
+        """The newest job ids, newest first; a job whose keys Redis dropped (past its retention) is forgotten."""
+        ids = [j.decode() for j in self.client.zrevrange(JOBS, 0, limit - 1)]
+        with self.client.pipeline(transaction=False) as pipe:
+            for job_id in ids:
+                pipe.exists(self._key(job_id))
+            kept = pipe.execute()
+        gone = [job_id for job_id, there in zip(ids, kept) if not there]
+        if gone:
+            self.client.zrem(JOBS, *gone)
+        return [job_id for job_id, there in zip(ids, kept) if there]

@@ -26,6 +26,7 @@ from summarizer.batch.report import article_row
 from summarizer.batch.runner import file_outcome
 from summarizer.errors import CacheError, SummarizerError
 from summarizer.models.chain import ModelChain
+from summarizer.scale.claims import RedisClaims
 from summarizer.scale.ledger import Ledger
 from summarizer.scale.pauses import RedisPauses
 from summarizer.scale.redis_cache import open_cache, shown_url
@@ -64,6 +65,7 @@ class WorkerJobs:
         self.broker = broker  # scale/broker.py Broker: a new identity after a lost connection
         self.ledger = Ledger(client)
         self.pauses = RedisPauses(client)
+        self.claims = RedisClaims(client)
         self.broker_url = broker_url
         self._contexts: dict[str, JobContext] = {}
         self._caches: dict[str, object] = {}
@@ -72,7 +74,7 @@ class WorkerJobs:
         if job_id in self._contexts:
             return self._contexts[job_id]
         spec = self.ledger.job(job_id).spec
-        chain = ModelChain(spec_settings(spec), pauses=self.pauses)
+        chain = ModelChain(spec_settings(spec), pauses=self.pauses, claims=self.claims)
         try:
             task, error = spec_task(spec), None
         except SummarizerError as err:

@@ -56,6 +56,7 @@ from summarizer.service.bodies import (
 )
 from summarizer.service.checks import MAX_FACT_NESTING, is_unicode, nesting
 from summarizer.service.guard import Guard
+from summarizer.service.handoff import hand_to_workers
 from summarizer.service.jobs import ARTICLE_ID, Job, JobStore
 from summarizer.service.protocol import timed_h11
 from summarizer.tasks.brief import BriefTask
@@ -74,6 +75,7 @@ class ServiceConfig:
     max_body: int = MAX_BODY_BYTES
     client_concurrency: int = CLIENT_CONCURRENCY
     concurrency: int = DEFAULT_CONCURRENCY  # articles of a batch job in flight at once
+    broker: str | None = None  # redis://...: batch jobs go to `summarizer worker` processes instead of this process
 
 
 # --------------------------------------------------------------------------- the app
@@ -156,6 +158,9 @@ class Service:
             chain = self.chain_for(",".join(job.models) if job.models else None)
             form = job.parsed_form()
             task = FillTask(form) if form else BriefTask()
+            if self.config.broker:
+                await hand_to_workers(self.config.broker, job, chain.settings, task, self.jobs)
+                return
             on_done = lambda outcome: self._record(job, task, outcome)  # noqa: E731
             await run_task(task, job.paths, chain, job.out_dir, concurrency=self.config.concurrency, cache=self.cache, on_done=on_done)
         except asyncio.CancelledError:

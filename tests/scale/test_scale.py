@@ -24,6 +24,7 @@ from summarizer.config import ModelOptions, Settings
 from summarizer.models.cache import AnswerCache
 from summarizer.models.chain import ModelChain
 from summarizer.scale.commands import enqueue_and_wait, wait_for_job
+from summarizer.scale.claims import RedisClaims
 from summarizer.scale.ledger import Ledger
 from summarizer.scale.pauses import RedisPauses
 from summarizer.scale.redis_cache import RedisAnswerCache, cache_clear, cache_info, open_cache
@@ -262,6 +263,53 @@ def test_an_article_delivered_twice_is_counted_once_in_the_ledger(redis_server):
     assert ledger.record(job_id, 1, {"status": "failed", "path": "/b.txt"}) == (2, 2)
     assert ledger.job(job_id).counts == {"done": 1, "failed": 1, "finished": 2}
     assert ledger.paths(job_id) == ["/a.txt", "/b.txt"]
+
+
+def test_an_ended_job_is_kept_for_its_retention_then_forgotten(redis_server):
+    client = redis_server.client()
+    ledger = Ledger(client, retention=1)
+    spec = {"kind": "brief", "out": "/tmp/x", "chain": [], "options": {}, "source": "t", "cache": None}
+    done, cancelled, running = (ledger.create(spec, ["/a.txt"]) for _ in range(3))
+    ledger.record(done, 0, {"status": "done", "path": "/a.txt"})
+    ledger.complete(done)
+    ledger.cancel(cancelled)
+    ledger.record(running, 0, {"status": "done", "path": "/a.txt"})  # finished, but not marked complete: never expires
+    keys = [key for key in client.keys("summarizer:job:*") if key.decode().split(":")[2] in (done, cancelled)]
+    assert len(keys) >= 6 and all(0 < client.ttl(key) <= 1 for key in keys)
+    assert set(ledger.jobs()) == {done, cancelled, running}
+    time.sleep(1.5)
+    assert ledger.jobs() == [running] and client.zcard("summarizer:jobs") == 1
+    assert ledger.job(running).done == 1 and client.ttl(f"summarizer:job:{running}") == -1
+
+
+@pytest.mark.timeout(120)
+def test_two_workers_asking_the_same_uncached_answers_at_once_pay_for_them_once(redis_server):
+    """Two chains with their own state (two workers) share only Redis: the answer cache and the claims. They brief
+    the same article at the same moment; every answer is asked by one of them, and the other takes it from the
+    cache. Without the claims (the baseline, measured the same way) both pay."""
+    article = load_article(SEED_PATHS[0])
+    calls = calls_per_brief(SEED_PATHS[0].stem)
+
+    async def two_workers(api_base: str, claims: bool):
+        settings = Settings(chain=("local",), options={"local": ModelOptions(api_base=api_base)}, source="tests")
+        client = redis_server.client()
+        client.flushdb()
+        chains = [ModelChain(settings, claims=RedisClaims(client) if claims else None) for _ in range(2)]
+        caches = [RedisAnswerCache(redis_server.url) for _ in range(2)]
+        briefs = await asyncio.gather(*(brief_article(article, chain, cache) for chain, cache in zip(chains, caches)))
+        for cache in caches:
+            cache.close()
+        return briefs
+
+    with ReplayServer(ALL_CASSETTES[:1], delay=0.3) as replay:
+        first, second = asyncio.run(two_workers(replay.api_base, claims=True))
+        claimed = replay.answered
+        asyncio.run(two_workers(replay.api_base, claims=False))
+        unclaimed = replay.answered - claimed
+    assert claimed == calls and unclaimed == 2 * calls
+    assert first.model_dump(exclude={"provenance"}) == second.model_dump(exclude={"provenance"})
+    waited = [call.cache_hit for brief in (first, second) for call in brief.provenance.calls]
+    assert waited.count(True) == calls and not redis_server.client().keys("summarizer:claim:*")  # every claim released
 
 
 @pytest.mark.timeout(60)

@@ -8,19 +8,26 @@ Re-record: SUMMARIZER_RECORD=1 .venv/bin/python -m pytest tests/tasks/test_long_
 from __future__ import annotations
 
 import asyncio
+import json
+import re
 
 import pytest
-from conftest import ROOT
+from conftest import CASSETTES, ROOT
 from long import SEED_TEXTS, long_document, repeated_document
 
+from summarizer.cli import main
 from summarizer.config import ModelOptions, Settings
+from summarizer.errors import NoValidAnswer
 from summarizer.forms import load_form
 from summarizer.grounding.facts import ground_facts
 from summarizer.grounding.verify import verify_fact
+from summarizer.models import cassettes
+from summarizer.models.cache import AnswerCache
 from summarizer.models.chain import ModelChain
 from summarizer.schema import FactLabel
 from summarizer.tasks.brief import brief_article, brief_request
 from summarizer.tasks.fill import fill_article, fill_request
+from summarizer.text.article import load_article
 from summarizer.text.candidates import fact_candidates
 
 CONTEXT = 8192  # tokens: what cuts the 24,000-character document into several parts
@@ -122,3 +129,49 @@ def test_a_form_over_a_long_document_merges_agreeing_answers_and_shows_conflicts
     assert organisation.status == "conflicting" and len(organisation.candidates) > 1
     names = [item.fields["name"].value for item in filled.fields["leaders"].items or []]
     assert len(names) == len(set(names))  # a leader the overlap shows to two parts is listed once
+
+
+def _part_of(interaction: dict) -> int:
+    """The part a recorded request carried ("part 3 of 6" in its user message)."""
+    content = json.loads(interaction["request"]["body"])["messages"][-1]["content"]
+    return int(re.search(r"below is part (\d+) of \d+", content).group(1))
+
+
+def test_a_run_stopped_mid_document_by_a_simulated_failure_asks_again_only_the_parts_left(tmp_path):
+    """The first run replays a cassette cut after the third part (the simulated failure: the fourth part's calls get
+    no answer), so the brief fails; the second run, with the whole recording and the same answer cache, asks only
+    what the first did not get."""
+    article = long_document()
+    recorded = json.loads((CASSETTES / "long_document.json").read_text(encoding="utf-8"))
+    interactions = recorded["interactions"]
+    first = [interaction for interaction in interactions if _part_of(interaction) <= 3]
+    cut = tmp_path / "cut.json"
+    cut.write_text(json.dumps({**recorded, "interactions": first}, ensure_ascii=False), encoding="utf-8")
+    cache = AnswerCache(tmp_path / "answers.sqlite")
+    with cassettes.use_cassette(cut, "none"), chain_of() as chain:
+        with pytest.raises(NoValidAnswer):
+            asyncio.run(brief_article(article, chain, cache))
+    with cassettes.use_cassette(CASSETTES / "long_document.json", "none") as replay, chain_of() as chain:
+        brief = asyncio.run(brief_article(article, chain, cache))
+    assert replay.play_count == len(interactions) - len(first)
+    from_cache = {call.part for call in brief.provenance.calls if call.cache_hit}
+    assert from_cache == {1, 2, 3} and all(not call.cache_hit for call in brief.provenance.calls if call.part > 3)
+
+
+def test_the_command_line_shows_each_part_and_the_run_report_counts_them(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("SUMMARIZER_LOCAL_GGUF", "/nonexistent/no-model.gguf")  # replayed: the embedded model is never started
+    document = tmp_path / "report.txt"
+    document.write_text(long_document().text, encoding="utf-8")
+    config = tmp_path / "summarizer.toml"
+    config.write_text(f'models = ["local"]\n[model.local]\ncontext = {CONTEXT}\n', encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["brief", str(document), "--out", str(out), "--config", str(config), "--cassette", str(CASSETTES / "long_document.json")]
+    assert main([*args, "--no-cache"]) == 0, capsys.readouterr().err
+    err = capsys.readouterr().err
+    total = len(brief_request(load_article(document), chain_of()).parts)
+    assert [line.split(": part ")[1] for line in err.splitlines() if ": part " in line] == [f"{k}/{total} answered" for k in range(1, total + 1)]
+    assert f"{total} parts" in err
+    [row] = json.loads((out / "run-report.json").read_text(encoding="utf-8"))["articles"]
+    assert (row["parts"], row["parts_from_cache"]) == (total, 0)
+    assert main([*args, "--max-chars", "10000"]) == 1
+    assert "the limit is 10,000 (raise it with --max-chars" in capsys.readouterr().err
