@@ -23,8 +23,8 @@ from scale_helpers import REDIS_SERVER, RedisServer, Workers
 from summarizer.config import ModelOptions, Settings
 from summarizer.models.cache import AnswerCache
 from summarizer.models.chain import ModelChain
-from summarizer.scale.commands import enqueue_and_wait, wait_for_job
 from summarizer.scale.claims import RedisClaims
+from summarizer.scale.commands import enqueue_and_wait, wait_for_job
 from summarizer.scale.ledger import Ledger
 from summarizer.scale.pauses import RedisPauses
 from summarizer.scale.redis_cache import RedisAnswerCache, cache_clear, cache_info, open_cache
