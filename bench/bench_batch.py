@@ -165,7 +165,7 @@ async def raw_batch(stub: Stub, paths: list[Path], concurrency: int, client: str
     litellm.disable_aiohttp_transport = True
     settings = Settings(chain=(STUB_MODEL,), options={STUB_MODEL: ModelOptions(api_base=stub.api_base)}, source="bench")
     with ModelChain(settings) as chain:
-        requests = [brief_request(load_article(path), chain).messages for path in paths]
+        requests = [brief_request(load_article(path), chain).parts[0].messages for path in paths]
     limit = asyncio.Semaphore(concurrency)
     generation = {"max_tokens": 3000, "temperature": 0.0, "seed": 0}
     sdk = AsyncOpenAI(base_url=stub.api_base, api_key="sk-no-key-required", max_retries=0)

@@ -238,7 +238,7 @@ def lever_rows(prefix: str) -> None:
     """The prompt rate of one prompt under each of LEVERS, each on a freshly started server."""
     article = load_article(seed_path(prefix))
     with ModelChain(Settings(chain=("local",), options={"local": ModelOptions(api_base="http://127.0.0.1:9/v1")}, source="bench")) as chain:
-        messages = brief_request(article, chain).label_messages
+        messages = brief_request(article, chain).parts[0].label_messages
     print(f"\nprompt rate by server setting (seed {prefix}, the labels prompt, evaluated whole, max_tokens 1)")
     print("| setting | prompt tokens | prompt tok/s | ratio to defaults |")
     print("|---|---|---|---|")

@@ -98,3 +98,14 @@ def served(folder: Path, *, delay: float = 0.0, extra: tuple[str, ...] = ()):
             yield service, replay
         finally:
             service.stop()
+
+
+def wait_for_batch(client: httpx.Client, job_id: str, timeout: float = 300) -> dict:
+    """The batch's body once it is done or failed; AssertionError after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        body = client.get(f"/v1/batches/{job_id}").json()
+        if body["status"] in ("done", "failed"):
+            return body
+        time.sleep(0.3)
+    raise AssertionError(f"batch {job_id} not finished after {timeout} s: {body}")

@@ -16,7 +16,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +23,7 @@ import httpx
 import pytest
 from conftest import CASSETTES, ROOT, SEEDS
 from replay_server import ReplayServer, _Handler, answer_of, set_answer
-from served import AUTH, RECORDED, TOKEN, Served, served
+from served import AUTH, RECORDED, TOKEN, Served, served, wait_for_batch
 
 from summarizer.redaction import MIN_SECRET_CHARS, redact, redact_answer, redact_secrets
 
@@ -247,16 +246,6 @@ class ServedRun:
 
     def texts(self) -> dict[str, str]:
         return {"responses": "\n".join(self.responses), **files_text(self.folder)}  # serve.log, data, answer cache, debug log
-
-
-def wait_for_batch(client: httpx.Client, job_id: str, timeout: float = 300) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        body = client.get(f"/v1/batches/{job_id}").json()
-        if body["status"] in ("done", "failed"):
-            return body
-        time.sleep(0.3)
-    raise AssertionError(f"batch {job_id} not finished after {timeout} s")
 
 
 def serve_against(folder: Path, faults: list[str], requests) -> ServedRun:

@@ -107,23 +107,6 @@ class BriefRequest:
     parts: list[BriefPart]
     prompts: list[PromptRef]
 
-    @property
-    def messages(self) -> list[dict[str, str]]:
-        """The first part's selection request (the whole article's, when it is one part)."""
-        return self.parts[0].messages
-
-    @property
-    def keys(self) -> dict[str, str]:
-        return self.parts[0].keys
-
-    @property
-    def label_messages(self) -> list[dict[str, str]]:
-        return self.parts[0].label_messages
-
-    @property
-    def label_keys(self) -> dict[str, str]:
-        return self.parts[0].label_keys
-
 
 def brief_request(article: Article, chain: ModelChain) -> BriefRequest:
     text = article.text

@@ -131,7 +131,7 @@ def test_changing_an_article_invalidates_its_entry_only(cassette, tmp_path):
             first_run(seed, cassette, cache)
         changed = articles / f"{SEED_IDS[0]}.txt"
         changed.write_text(changed.read_text(encoding="utf-8").replace("Đảng", "Ðảng", 1) + "\nThêm một dòng.\n", encoding="utf-8")
-        keys = {p.stem: brief_request(load_article(p), chain).keys["local"] for p in sorted(articles.iterdir())}
+        keys = {p.stem: brief_request(load_article(p), chain).parts[0].keys["local"] for p in sorted(articles.iterdir())}
         assert cache.get(keys[SEED_IDS[0]]) is None
         assert cache.get(keys[SEED_IDS[1]]) is not None
 
@@ -140,13 +140,13 @@ def test_changing_a_prompt_file_invalidates_the_entries_that_use_it(cassette, tm
     with AnswerCache(tmp_path / "answers.sqlite") as cache, local_chain() as chain:
         first_run(SEED_IDS[3], cassette, cache)
         article = load_article(SEEDS / f"{SEED_IDS[3]}.txt")
-        assert cache.get(brief_request(article, chain).keys["local"]) is not None
+        assert cache.get(brief_request(article, chain).parts[0].keys["local"]) is not None
         prompts = tmp_path / "prompts"
         shutil.copytree(ROOT / "summarizer" / "prompts", prompts)
         system = prompts / "brief.system.j2"
         system.write_text(system.read_text(encoding="utf-8") + "\n{# an edit that renders the same text #}\n", encoding="utf-8")
         monkeypatch.setenv("SUMMARIZER_PROMPTS_DIR", str(prompts))
-        assert cache.get(brief_request(article, chain).keys["local"]) is None
+        assert cache.get(brief_request(article, chain).parts[0].keys["local"]) is None
 
 
 def test_changing_the_answer_schema_or_the_model_settings_invalidates(cassette, tmp_path, monkeypatch):
@@ -155,15 +155,15 @@ def test_changing_the_answer_schema_or_the_model_settings_invalidates(cassette, 
     with AnswerCache(tmp_path / "answers.sqlite") as cache, local_chain() as chain:
         first_run(SEED_IDS[4], cassette, cache)
         article = load_article(SEEDS / f"{SEED_IDS[4]}.txt")
-        assert cache.get(brief_request(article, chain).keys["local"]) is not None
+        assert cache.get(brief_request(article, chain).parts[0].keys["local"]) is not None
         with local_chain(max_tokens=2000) as other_settings:
-            assert cache.get(brief_request(article, other_settings).keys["local"]) is None
+            assert cache.get(brief_request(article, other_settings).parts[0].keys["local"]) is None
 
         class SelectionReworded(Selection):
             organization: str | None = Field(description="A different instruction for the organisation.")
 
         monkeypatch.setattr(brief_task, "Selection", SelectionReworded)
-        assert cache.get(brief_request(article, chain).keys["local"]) is None
+        assert cache.get(brief_request(article, chain).parts[0].keys["local"]) is None
 
 
 # --------------------------------------------------------------------------- command line

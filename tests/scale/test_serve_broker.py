@@ -9,7 +9,7 @@ import time
 import pytest
 from conftest import SEEDS, calls_for
 from scale_helpers import REDIS_SERVER, RedisServer, Workers
-from served import served
+from served import served, wait_for_batch
 
 from summarizer.cli import main
 from summarizer.scale.ledger import Ledger
@@ -17,16 +17,6 @@ from summarizer.scale.ledger import Ledger
 pytestmark = pytest.mark.skipif(
     REDIS_SERVER is None and os.environ.get("CI") != "true", reason="Debian's redis-server is not installed: scripts/install --redis"
 )
-
-
-def wait_for_batch(client, job_id: str, timeout: float = 180) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        body = client.get(f"/v1/batches/{job_id}").json()
-        if body["status"] in ("done", "failed"):
-            return body
-        time.sleep(0.3)
-    raise AssertionError(f"batch {job_id} not finished after {timeout} s: {body}")
 
 
 def test_a_batch_posted_to_the_service_is_briefed_by_the_workers(tmp_path):

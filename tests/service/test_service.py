@@ -16,7 +16,7 @@ import httpx
 import jsonschema
 import pytest
 from conftest import ROOT, SEEDS, calls_per_brief
-from served import AUTH, TOKEN, Served, served
+from served import AUTH, TOKEN, Served, served, wait_for_batch
 
 from summarizer.grounding.verify import verify_fact
 
@@ -36,16 +36,6 @@ def seed_text(seed: str) -> str:
 def service(tmp_path_factory):
     with served(tmp_path_factory.mktemp("service")) as (running, replay):
         yield running
-
-
-def wait_for_batch(client: httpx.Client, job_id: str, timeout: float = 120) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        body = client.get(f"/v1/batches/{job_id}").json()
-        if body["status"] in ("done", "failed"):
-            return body
-        time.sleep(0.3)
-    raise AssertionError(f"batch {job_id} not finished after {timeout} s: {body}")
 
 
 # --------------------------------------------------------------------------- authentication

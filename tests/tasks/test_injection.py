@@ -62,7 +62,7 @@ def test_the_model_is_never_shown_an_injected_sentence_nor_asked_about_its_numbe
     with ModelChain(Settings(chain=("local",), options={"local": ModelOptions(api_base="http://127.0.0.1:9/v1")}, source="tests")) as chain:
         request = brief_request(article, chain)
     assert any(q.start < end and start < q.end for q in request.quarantined)
-    for messages in (request.messages, request.label_messages):
+    for messages in (request.parts[0].messages, request.parts[0].label_messages):
         prompt = messages[1]["content"]
         for q in request.quarantined:  # as the prompt would show it (a fake fence is shown defused: ‹/article›)
             assert fenced(article.text[q.start : q.end]) not in prompt
@@ -76,7 +76,7 @@ def test_the_model_is_never_shown_an_injected_sentence_nor_asked_about_its_numbe
 def test_instructions_inside_an_article_do_not_change_schema_chain_or_facts(path, cassette, local_settings):
     article = load_article(path)
     with cassette(cassette_name(path)), ModelChain(local_settings) as chain:
-        user_message = brief_request(article, chain).messages[1]["content"]
+        user_message = brief_request(article, chain).parts[0].messages[1]["content"]
         assert user_message.count("<article>") == 1 and user_message.count("</article>") == 1, "the fence holds"
         try:
             brief = asyncio.run(brief_article(article, chain))
