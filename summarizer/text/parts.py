@@ -54,9 +54,10 @@ class Part:
 
 def split_parts(units: Sequence[Unit], budget: int, *, breaks: frozenset[int] = frozenset(), overlap: int = OVERLAP) -> list[Part]:
     """The parts of a document of `units` (its sentences, in order) for calls that may carry `budget` of cost each.
-    One part when everything fits; `breaks`: indexes of units a part would rather start at (headings)."""
-    if not units:
-        return []
+    One part when everything fits (an empty one when there are no units); `breaks`: indexes of units a part would
+    rather start at (headings)."""
+    if not units:  # nothing to show (every sentence quarantined): one empty part, still asked as one
+        return [Part(index=1, total=1, first=0, last=-1, carried_first=0, carried_last=-1, start=0, end=0, own_start=0, own_end=1 << 62)]
     if sum(u.cost for u in units) <= budget:
         runs = [(0, len(units) - 1)]
     else:

@@ -76,5 +76,6 @@ def test_no_tail_part_of_a_few_sentences():
     assert parts[-1].last - parts[-1].first + 1 >= 3
 
 
-def test_no_document_no_parts():
-    assert split_parts([], 1000) == []
+def test_no_sentence_is_one_empty_part_owning_everything():
+    [part] = split_parts([], 1000)
+    assert (part.index, part.total, part.first, part.last) == (1, 1, 0, -1) and part.owns(0) and part.owns(10**9)
