@@ -27,7 +27,7 @@ from summarizer.models.chain import ModelChain
 from summarizer.schema import FactLabel
 from summarizer.tasks.brief import brief_article, brief_request
 from summarizer.tasks.fill import fill_article, fill_request
-from summarizer.text.article import load_article
+from summarizer.text.article import article_from_text, load_article
 from summarizer.text.candidates import fact_candidates
 
 CONTEXT = 8192  # tokens: what cuts the 24,000-character document into several parts
@@ -175,3 +175,19 @@ def test_the_command_line_shows_each_part_and_the_run_report_counts_them(tmp_pat
     assert (row["parts"], row["parts_from_cache"]) == (total, 0)
     assert main([*args, "--max-chars", "10000"]) == 1
     assert "the limit is 10,000 (raise it with --max-chars" in capsys.readouterr().err
+
+
+def test_an_edited_sentence_changes_only_the_calls_of_the_parts_that_carry_it():
+    """Each part's calls have their own cache keys: after an edit in one part, the other parts' requests are the
+    same, so only the part (and a neighbour that carries the sentence as context) is asked again."""
+    article = long_document()
+    chain = chain_of()
+    before = brief_request(article, chain).parts
+    middle = before[len(before) // 2]
+    sentence = next(s for s in middle.sentences[middle.part.first - middle.part.carried_first :] if s.number and "đảng viên" in s.text)
+    edited_text = article.text.replace(sentence.text, sentence.text.replace("đảng viên", "hội viên", 1), 1)
+    after = brief_request(article_from_text(edited_text, id=article.id), chain).parts
+    assert len(after) == len(before)
+    changed = {a.part.index for a, b in zip(after, before) if (a.keys, a.label_keys) != (b.keys, b.label_keys)}
+    carriers = {p.part.index for p in before if p.part.carries(sentence.start, sentence.end)}
+    assert middle.part.index in changed and changed <= carriers
