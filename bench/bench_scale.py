@@ -9,7 +9,7 @@ A worker run is timed from the first message enqueued to the job `done` in the l
 warm before); the local batch from its process start (its imports are ~1-2 s of it). Messages per second: articles
 over the worker run's wall time. Then the round trips a worker adds per article, timed alone, each the median of
 many: enqueue (producer), the ledger's status read and row write, the cache's get (a miss) and put of a real answer,
-the shared-pause check. Redis is the bench's own redis-server on a free loopback port in a temp folder.
+the shared-pause check, the claim on an answer being asked and its release. Redis is the bench's own redis-server on a free loopback port in a temp folder.
 """
 
 from __future__ import annotations
@@ -128,6 +128,7 @@ def run_workers(count: int, redis: Redis, paths: list[Path], work: Path, config:
 def round_trips(redis: Redis, work: Path, repeats: int = 2000) -> dict[str, float]:
     """Milliseconds per call of each Redis round trip a job adds to an article (median of `repeats`)."""
     from summarizer.scale.broker import make_broker
+    from summarizer.scale.claims import RedisClaims
     from summarizer.scale.ledger import Ledger
     from summarizer.scale.pauses import RedisPauses
     from summarizer.scale.redis_cache import RedisAnswerCache
@@ -140,6 +141,7 @@ def round_trips(redis: Redis, work: Path, repeats: int = 2000) -> dict[str, floa
     ledger = Ledger(redis.client)
     cache = RedisAnswerCache(redis.url)
     pauses = RedisPauses(redis.client)
+    claims = RedisClaims(redis.client)
     job_id = ledger.create(
         {"kind": "brief", "out": str(work), "chain": [], "options": {}, "source": "bench", "cache": None}, [f"/a/{i}.txt" for i in range(repeats)]
     )
@@ -162,6 +164,7 @@ def round_trips(redis: Redis, work: Path, repeats: int = 2000) -> dict[str, floa
         f"cache put ({len(answer) // 1000} kB answer)": timed(lambda i: cache.put(f"key-{i}", STUB_MODEL, answer, Usage(prompt_tokens=1, completion_tokens=1))),
         "cache get (a hit)": timed(lambda i: cache.get(f"key-{i}")),
         "shared pause check": timed(lambda i: pauses.remaining(STUB_MODEL)),
+        "claim an answer, then release it": timed(lambda i: (claims.claim(f"key-{i}"), claims.release(f"key-{i}"))),
     }
     broker.close()
     return figures
