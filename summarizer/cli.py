@@ -103,9 +103,9 @@ def run_batch_command(args: argparse.Namespace, task) -> int:
     from summarizer.batch.files import lock_output_folder
     from summarizer.batch.names import check_output_names, find_inputs, printable
     from summarizer.batch.report import REPORT_FILE, RunSettings, report_room, run_report, write_report
-    from summarizer.batch.runner import BatchStopped, run_task
+    from summarizer.batch.runner import run_task
     from summarizer.config import cache_path, load_settings
-    from summarizer.errors import ArticleError, CacheError, ConfigError, LocalModelError
+    from summarizer.errors import ArticleError, BatchStopped, CacheError, ConfigError, LocalModelError
     from summarizer.models.cassettes import check_cassette, use_cassette
     from summarizer.models.chain import ModelChain
     from summarizer.scale.redis_cache import open_cache

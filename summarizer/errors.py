@@ -5,6 +5,8 @@
     ├── FormError                   a form file or form spec with a mistake
     ├── ConfigError                 a setting that cannot be used
     ├── CacheError                  the answer cache cannot be opened or used
+    ├── OutputWriteError            the output folder stopped taking files (full disk, read-only, removed...)
+    ├── BatchStopped                a batch ended early because of that, once its finished articles were accounted for
     └── ModelError                  something went wrong asking models
         ├── ModelCallError          one call to one model failed; `kind` says how (auth, timeout, invalid_output...)
         ├── LocalModelError         the embedded model is not installed, or its server does not start
@@ -50,6 +52,14 @@ class ConfigError(SummarizerError):
 
 class CacheError(SummarizerError):
     """The cache file cannot be opened or used (one line, naming the file)."""
+
+
+class OutputWriteError(SummarizerError):
+    """The output folder stopped taking files (full disk, read-only, removed...): one line naming it and why."""
+
+
+class BatchStopped(SummarizerError):
+    """The output folder stopped taking files; the batch ended early. str(err): why, in one line."""
 
 
 class ModelError(SummarizerError):

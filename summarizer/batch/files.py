@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from summarizer.errors import ConfigError, SummarizerError
+from summarizer.errors import ConfigError
 
 REPORT_FILE = "run-report.json"  # the run report of a batch (batch/report.py)
 PARTIAL_SUFFIX = ".partial"  # a file being written; one left behind by a killed run is removed by the next
@@ -27,10 +27,6 @@ _partial_numbers = itertools.count()
 
 # Errors of writing one file that are about its name, not the folder: that article fails, the batch goes on.
 NAME_ERRORS = frozenset({errno.ENAMETOOLONG, errno.EILSEQ, errno.EINVAL})
-
-
-class OutputWriteError(SummarizerError):
-    """The output folder stopped taking files (full disk, read-only, removed...): one line naming it and why."""
 
 
 def atomic_write(path: Path, text: str, *, sync: bool = True) -> None:

@@ -20,10 +20,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from summarizer.batch.files import NAME_ERRORS, OutputWriteError, lock_output_folder, remove_partial_files
+from summarizer.batch.files import NAME_ERRORS, lock_output_folder, remove_partial_files
 from summarizer.batch.names import check_output_names
 from summarizer.config import DEFAULT_CONCURRENCY, MAX_ARTICLE_CHARS
-from summarizer.errors import ArticleError, NoValidAnswer, SummarizerError
+from summarizer.errors import ArticleError, BatchStopped, NoValidAnswer, OutputWriteError
 from summarizer.models.cache import AnswerCache
 from summarizer.models.chain import ModelChain
 from summarizer.schema import Brief, FilledForm
@@ -43,10 +43,6 @@ class Outcome:
     resumed: bool = False  # its output from an earlier run was current and was kept: nothing was redone
     seconds: float = 0.0  # wall time spent on it in this run
     stops_batch: bool = False  # it failed because the output folder takes no more files: no other article is started
-
-
-class BatchStopped(SummarizerError):
-    """The output folder stopped taking files; the batch ended early. str(err): why, in one line."""
 
 
 async def run_task(
