@@ -101,6 +101,7 @@ def test_the_user_project_is_its_own_and_was_recorded_from_the_embedded_model():
 def test_the_user_project_passes_offline_with_only_the_plugin(tmp_path):
     """Replays offline; with SUMMARIZER_RECORD=1, first records the project afresh from the embedded model."""
     if RECORDING:
+        (tmp_path / "recording").mkdir()
         run = run_user_project(PROJECT, tmp_path / "recording", record=True)
         assert run.returncode == 0, run.stdout + run.stderr
     before = _contents(PROJECT)

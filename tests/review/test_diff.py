@@ -193,9 +193,9 @@ def test_a_folder_that_is_not_one_is_bad_input(tmp_path, capsys):
     assert code == 2 and "no briefs or filled forms in either" in err
 
 
-PROMPT_EDIT = (  # one rule added to the form prompt: what a newsroom might try to keep heads of party cells out of `leaders`
-    "- Fill only what the article states.",
-    "- A list of leaders names the party committee's secretary and deputy secretaries, not the heads of its party cells.\n- Fill only what the article states.",
+PROMPT_EDIT = (  # one rule changed in the form prompt: an organisation is to be given with its town or city
+    "do not translate or rephrase.\n",
+    'do not translate or rephrase. Give an organisation with the town or city it belongs to, e.g. "Đảng bộ Phường 6, thành phố Bến Tre".\n',
 )
 
 
