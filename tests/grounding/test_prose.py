@@ -8,7 +8,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from summarizer.cli import main
-from summarizer.grounding.prose import checked_prose, numbered_sentences, plan_brief, reasons, translation_problems
+from summarizer.grounding.prose import (
+    LONG_KEY_POINTS,
+    LONG_SUMMARY,
+    Limits,
+    checked_prose,
+    numbered_sentences,
+    part_limits,
+    plan_brief,
+    reasons,
+    translation_problems,
+)
 from summarizer.grounding.quarantine import quarantined_spans
 from summarizer.grounding.termbase import load_termbase
 from summarizer.schema import Selection
@@ -143,3 +153,34 @@ def test_a_bad_glossary_file_is_one_line_before_any_article_is_read(tmp_path, ca
     assert main(["brief", str(tmp_path / "missing-folder"), "--out", str(tmp_path / "out"), "--glossary", str(glossary)]) == 2
     error = capsys.readouterr().err.strip()
     assert "\n" not in error and str(glossary) in error and "columns" in error
+
+
+# --------------------------------------------------------------------------- the parts of a long document
+
+
+def test_one_part_gives_the_whole_brief_and_several_share_it():
+    assert part_limits([40]) == [Limits()]
+    five = part_limits([30, 20, 25, 40, 35])
+    assert [limit.summary for limit in five] == [1] * 5  # a summary sentence from each part
+    assert sum(limit.key_points for limit in five) == 10 and all(limit.key_points >= 1 for limit in five)
+    assert [limit.titled for limit in five] == [True, False, False, False, False]
+
+
+@given(st.lists(st.integers(min_value=0, max_value=200), min_size=2, max_size=40))
+def test_the_parts_shares_stay_within_the_brief_and_cover_the_document(statements):
+    limits = part_limits(statements)
+    summary, points = sum(limit.summary for limit in limits), sum(limit.key_points for limit in limits)
+    assert summary == min(max(3, len(statements)), LONG_SUMMARY) and points == min(max(4, 2 * len(statements)), LONG_KEY_POINTS)
+    if len(statements) <= LONG_SUMMARY:
+        assert all(limit.summary >= 1 for limit in limits)  # every part speaks in the summary
+    else:  # more parts than summary sentences: spread over the document, first and last parts included
+        assert limits[0].summary == limits[-1].summary == 1
+
+
+def test_a_part_does_not_choose_again_what_an_earlier_part_chose():
+    text = "Đảng bộ phường có 327 đảng viên sinh hoạt ở 8 chi bộ. Năm qua phường kết nạp 15 đảng viên mới rất đáng mừng. Thu nhập bình quân đạt 60 triệu đồng mỗi người một năm."
+    sentences = numbered_sentences(text)
+    plan = plan_brief(
+        sentences, None, Selection(organization=None, locality=None, summary=[1, 2], key_points=[3]), limits=Limits(titled=False), taken=frozenset({1})
+    )
+    assert 1 not in plan.keys() and plan.title is None and plan.summary == [2]
