@@ -165,7 +165,7 @@ def test_a_body_over_the_limit_is_413_with_the_limit_stated(service):
         ({"article": "Đảng bộ có 8 chi bộ.", "form": {"type": "object", "properties": {"x": {"type": "strng"}}}}, "/v1/forms/fill", "form"),
         ({"article": "Đảng bộ có 8 chi bộ.", "form": "fields: [unclosed"}, "/v1/forms/fill", "form"),
         ({"article": "Đảng bộ có 8 chi bộ.", "model": "no-such-provider/some-model"}, "/v1/briefs", "model"),
-        ({"article": "Đảng bộ có 8 chi bộ. " * 1300}, "/v1/briefs", "article"),
+        ({"article": "Đảng bộ có 8 chi bộ. " * 20000}, "/v1/briefs", "article"),  # 420,000 characters: over --max-chars
         ({"article": "Đảng bộ có 8 chi bộ.", "id": "../../etc/passwd"}, "/v1/briefs", "id"),
         ({"kind": "fill", "articles": [{"text": "Đảng bộ có 8 chi bộ."}]}, "/v1/batches", "form"),
         ({"articles": [{"text": "a b c", "id": "x"}, {"text": "d e f", "id": "x"}]}, "/v1/batches", "articles.1.id"),
