@@ -36,7 +36,8 @@ own on this machine (`config=` a summarizer.toml with `[model.local] api_base`).
   lacks and nothing is written to yours, and unsets `SUMMARIZER_MODELS` and `SUMMARIZER_CONFIG`;
 * in record mode none, serves `local` from the cassette without starting the embedded model.
 
-It yields a `SummarizerCassette` (`path`, `record_mode`, and vcrpy's `cassette`, e.g. `.all_played`).
+It yields a `SummarizerCassette` (`path`, `record_mode`, vcrpy's `cassette`, and `model_calls_played`: every
+recorded model call was asked).
 
 `assert_facts_verify(brief)` and `assert_field(filled, name, value)` check the results with readable messages.
 """
@@ -73,6 +74,12 @@ class SummarizerCassette:
     path: Path
     record_mode: str
     cassette: object
+
+    @property
+    def model_calls_played(self) -> bool:
+        """Every model call the cassette holds (a POST) was asked by the test: it asked exactly what was recorded."""
+        calls = [i for i, request in enumerate(self.cassette.requests) if request.method == "POST"]
+        return bool(calls) and all(self.cassette.play_counts[i] for i in calls)
 
 
 def cassette_path(node: pytest.Item) -> Path:

@@ -78,7 +78,10 @@ def scrub_body(body):
 
 def scrub_request(request):
     """vcrpy's before_record_request: no secret header, no credential in the URI, the body readable and scrubbed.
-    vcrpy applies it to each request before matching too, so a replayed request is compared as it was recorded."""
+    vcrpy applies it to each request before matching too, so a replayed request is compared as it was recorded.
+    The embedded server's readiness probe (GET .../models while it starts) is not a model call: never recorded."""
+    if request.method == "GET" and request.path.rstrip("/").endswith("/models"):
+        return None
     for name in list(request.headers):
         if name.lower() in SECRET_HEADERS:
             del request.headers[name]

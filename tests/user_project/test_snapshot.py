@@ -37,7 +37,7 @@ def test_the_snapshot_is_filled_from_the_article(article, summarizer_cassette):
     for name, field in filled.fields.items():  # every value kept is the article's own words, at their offsets
         if field.status == "filled" and field.quote is not None:
             assert filled.article.text[field.start : field.end] == field.quote, name
-    assert summarizer_cassette.cassette.all_played  # the form asked exactly what was recorded
+    assert summarizer_cassette.model_calls_played  # the form asked exactly what was recorded
 
 
 def test_the_members_and_cells_of_mo_che(summarizer_cassette):
