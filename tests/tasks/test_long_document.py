@@ -2,7 +2,7 @@
 
 The long document is the five seeds joined under headings (tests/long.py); the brief and the form over it are replayed
 from cassettes recorded from the real embedded model with a context of 8,192 tokens, which cuts it into six parts.
-Re-record: SUMMARIZER_RECORD=1 .venv/bin/python -m pytest tests/tasks/test_long_document.py -m records
+Re-record: SUMMARIZER_RECORD=1 .venv/bin/python -m pytest tests/tasks/test_long_document.py -m records --timeout 0
 """
 
 from __future__ import annotations
