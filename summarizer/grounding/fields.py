@@ -20,8 +20,12 @@ from summarizer.schema import Evidence, FieldResult
 from summarizer.text.candidates import Candidate
 from summarizer.text.dates import iso_date
 from summarizer.text.language import FUNCTION_WORDS
-from summarizer.text.numbers import read_vi_number, to_json_number
+from summarizer.text.numbers import TWO_WORD_UNITS, read_vi_number, to_json_number
 
+COUNT_NOUNS = frozenset(
+    TWO_WORD_UNITS
+)  # what the genre's numbers count ("chi bộ", "đảng viên"...), named by a field even where no number of the article counts it
+SUBSET_WORDS = ("kết nạp", "mới", "admitted", "new")  # a count of these is not a count of all (a field must ask for them)
 _YEAR_WORDS = re.compile(r"\b(năm|year|years)\b", re.IGNORECASE)
 _WORDS = re.compile(r"\w+")
 _OF_TARGET = re.compile(r"\s*(?:so với\s+)?(?:chỉ tiêu|kế hoạch|dự toán|mục tiêu)", re.IGNORECASE)  # "đạt 120% chỉ tiêu"
@@ -136,12 +140,20 @@ def _unfit(f: FormField, candidate: Candidate, text: str, nouns: set[str]) -> st
         )
     if candidate.mention.kind in ("year", "range_part") and not _YEAR_WORDS.search(f.description):
         return f"{written} is a year, and the field does not ask for one"
-    named = {noun for noun in nouns if f" {noun.casefold()} " in f" {' '.join(_WORDS.findall(f.description.casefold()))} "}
+    described = f" {' '.join(_WORDS.findall(f.description.casefold()))} "
+    named = {noun for noun in nouns | COUNT_NOUNS if f" {noun.casefold()} " in described}  # what the field counts, if it says
     if named and unit != "%" and unit not in named:  # a percent is a share of what it names ("tỷ lệ hộ nghèo 2,3%")
         return f"{written} counts {unit or 'nothing named'!r}, and the field asks for {' or '.join(sorted(named))!r}"
+    if (marked := _subset_words(candidate.quote(text))) and not _subset_words(f.description):
+        return f"{written} counts only those {' '.join(marked)} ({candidate.quote(text)[:60]!r}), and the field does not ask for them"
     if problem := mislabelled(f.description, unit, nouns):
         return f"{written}: {problem.replace('the label', 'the field')}"
     return None
+
+
+def _subset_words(text: str) -> list[str]:
+    """The words that make a count a part of the whole ("kết nạp 61 đảng viên mới": those admitted, the new ones)."""
+    return [word for word in SUBSET_WORDS if re.search(rf"(?<!\w){word}(?!\w)", text, re.IGNORECASE)]
 
 
 def _speaks_of_another(f: FormField, candidate: Candidate, text: str, siblings: tuple[FormField, ...], nouns: set[str]) -> str | None:

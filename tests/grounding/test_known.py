@@ -111,3 +111,18 @@ def test_a_ward_field_gets_the_place_the_article_names_most_and_an_organisation_
     result = known(locality, text)
     assert (result.status, result.value, result.filled_by) == ("filled", "phường Mỏ Chè", "program") and text[result.start : result.end] == "phường Mỏ Chè"
     assert known(organisation, text).status == "not_in_article"
+
+
+def test_a_count_of_the_new_members_is_no_count_of_all_when_the_form_has_no_field_for_them():
+    """The field alone in its form (no sibling speaks of new members): "kết nạp 61 đảng viên mới" still does not
+    answer how many members the organisation has, from the model or from the program."""
+    text = "Trong nhiệm kỳ, Đảng bộ phường 1 đã kết nạp 61 đảng viên mới, đạt 152,5% chỉ tiêu."
+    assert known(MEMBERS, text, siblings=(MEMBERS,)).status == "not_in_article"
+    given = ground_field(MEMBERS, ["61"], text, fact_candidates(text), (MEMBERS,))
+    assert given.status == "unsupported" and "kết nạp" in given.reason
+
+
+def test_a_field_that_names_what_it_counts_refuses_a_number_of_something_else_even_when_no_number_counts_it():
+    text = "Toàn phường hiện có 863 cơ sở kinh doanh dịch vụ."  # no number of the article counts chi bộ
+    result = ground_field(CELLS, ["863"], text, fact_candidates(text), NUMBERS)
+    assert result.status == "unsupported" and "'chi bộ'" in result.reason
