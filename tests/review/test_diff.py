@@ -226,6 +226,7 @@ def test_a_prompt_edit_shows_in_the_diff_of_two_recorded_runs(tmp_path, cassette
         for name in (f.name for f in leaders.fields)
         if (before.fields[name].status, before.values.get(name)) != (after.fields[name].status, after.values.get(name))
     }
+    assert "organisation" in changed  # the edit asked for the town too: the model wrote "Đảng bộ Phường 6, thành phố Bến Tre"
     assert {change.field for output in diff_folders(old_dir, new_dir).outputs for change in output.fields} == changed
     code, out, _ = run(capsys, old_dir, new_dir, "--json")
     assert code == (1 if changed else 0)
