@@ -116,12 +116,12 @@ async def produce_form(request: FillRequest, form: Form, chain: ModelChain, cach
     quarantined = quarantined_spans(text)  # sentences addressed to a model: no value rests on them
     people = find_people(text)
     answers: dict[str, list[FieldResult]] = {f.name: [] for f in form.fields}  # each field as each part answers it
-    for call in request.calls:
+    for n, call in enumerate(request.calls, 1):
         answered = await chain.answer(call.answer_model, call.messages, call.keys, cache=cache, article_id=request.article.id, task="form")
         calls.append(Call(fields=[f.name for f in call.fields], part=call.number, **answered.call.model_dump()))
         for f in call.fields:
             answers[f.name].append(ground_field(f, getattr(answered.value, f.name, None), text, call.candidates, form.fields))
-        if call is request.calls[-1] or request.calls[request.calls.index(call) + 1].part is not call.part:
+        if n == len(request.calls) or request.calls[n].part is not call.part:  # the part's last call
             part_done(request.article.id, call.part.index, call.part.total)
     for f in form.fields:
         # what the program knows, where the model gave nothing that holds
