@@ -65,7 +65,7 @@ from summarizer.tasks.base import part_done
 from summarizer.text.article import Article, cut_warning
 from summarizer.text.candidates import Candidate, fact_candidates
 from summarizer.text.numbers import text_locale
-from summarizer.text.parts import Part, Unit, split_parts
+from summarizer.text.parts import Part, split_parts, unit
 from summarizer.text.people import NamedPerson, find_people
 
 JSONL_FILE = "briefs.jsonl"  # every brief of a batch, one per line, in input order
@@ -114,7 +114,7 @@ def brief_request(article: Article, chain: ModelChain) -> BriefRequest:
     sentences = numbered_sentences(text, article.meta.title, quarantined)
     candidates = [c for c in fact_candidates(text) if inside(c.mention.start, c.mention.end, quarantined) is None]
     parts = split_parts(
-        [Unit(s.start, s.end, _cost(s, candidates, text)) for s in sentences],
+        [unit(s.start, s.end, candidates, text) for s in sentences],
         chain.part_budget(),
         breaks=frozenset(i for i, s in enumerate(sentences) if s.number is None),
     )
@@ -148,11 +148,6 @@ def brief_request(article: Article, chain: ModelChain) -> BriefRequest:
         parts=asked,
         prompts=[load_prompt("brief", step).ref for step in STEPS],
     )
-
-
-def _cost(sentence: NumberedSentence, candidates: list[Candidate], text: str) -> int:
-    """What a sentence costs in a call, in characters: itself, and each candidate it states as the labels list it."""
-    return len(sentence.text) + sum(len(c.quote(text)) + 24 for c in candidates if sentence.start <= c.mention.start < sentence.end)
 
 
 async def brief_article(article: Article, chain: ModelChain, cache: AnswerCache | None = None) -> Brief:

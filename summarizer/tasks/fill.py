@@ -32,7 +32,7 @@ from summarizer.tasks.export import to_csv, to_jsonl
 from summarizer.text.article import Article
 from summarizer.text.candidates import Candidate, fact_candidates
 from summarizer.text.numbers import text_locale
-from summarizer.text.parts import Part, Unit, split_parts
+from summarizer.text.parts import Part, split_parts, unit
 from summarizer.text.people import find_people
 from summarizer.text.sentences import article_sentences
 
@@ -73,10 +73,7 @@ def fill_request(article: Article, form: Form, chain: ModelChain) -> FillRequest
     text = article.text
     candidates = fact_candidates(text, kinds=FORM_KINDS)
     groups = field_groups(form.fields, MAX_FIELDS_PER_CALL, MAX_FIELD_CHARS_PER_CALL)
-    units = [
-        Unit(s.start, s.end, len(s.text) + sum(len(c.quote(text)) + 24 for c in candidates if s.start <= c.mention.start < s.end))
-        for s in article_sentences(text)
-    ]
+    units = [unit(s.start, s.end, candidates, text) for s in article_sentences(text)]
     parts = split_parts(units, chain.part_budget() - MAX_FIELD_CHARS_PER_CALL)
     calls = []
     for part in parts:

@@ -52,6 +52,16 @@ class Part:
         return self.start <= start and end <= self.end
 
 
+LISTED_CHARS = 24  # what listing one candidate number adds beside its quote ("[12] 327 đảng viên: ")
+
+
+def unit(start: int, end: int, candidates, text: str) -> Unit:
+    """A sentence text[start:end] as the cutter sees it: its characters, and each candidate number it states as a
+    call lists it (its quote and its line's label)."""
+    listed = sum(len(c.quote(text)) + LISTED_CHARS for c in candidates if start <= c.mention.start < end)
+    return Unit(start, end, end - start + listed)
+
+
 def split_parts(units: Sequence[Unit], budget: int, *, breaks: frozenset[int] = frozenset(), overlap: int = OVERLAP) -> list[Part]:
     """The parts of a document of `units` (its sentences, in order) for calls that may carry `budget` of cost each.
     One part when everything fits (an empty one when there are no units); `breaks`: indexes of units a part would
