@@ -68,14 +68,17 @@ class ModelError(SummarizerError):
 
 class ModelCallError(ModelError):
     """A model call that failed. `kind` is one of: auth, rate_limit, timeout, connection, server,
-    bad_request, not_found, invalid_output, truncated, not_recorded, unknown. The message is one line, without secrets."""
+    bad_request, not_found, invalid_output, truncated, not_recorded, unknown. The message is one line, without secrets.
+    `dropped`: a connection error where the connection was made and then lost before any answer (the server closed
+    it, or it was reset), as when a server closes an idle kept-alive connection just as a request is sent on it."""
 
-    def __init__(self, kind: str, message: str, usage: Usage | None = None, retry_after: float | None = None):
+    def __init__(self, kind: str, message: str, usage: Usage | None = None, retry_after: float | None = None, dropped: bool = False):
         from summarizer.schema import Usage
 
         self.kind = kind
         self.usage = usage or Usage()
         self.retry_after = retry_after  # seconds the provider asked us to wait (Retry-After), if it did
+        self.dropped = dropped
         super().__init__(f"{kind}: {one_line(message)}")
 
 

@@ -21,6 +21,7 @@ first requests (those `fault_if(body)` accepts, by default all) a fault each, in
     "invalid"        200 with the recorded answer whose tool arguments fail the schema
     "length"         200 with the recorded answer cut in half, finish_reason "length"
     "empty_choices"  200 with "choices": []
+    "dropped"        the connection closed without a byte of answer (a server closing a kept-alive connection)
 """
 
 from __future__ import annotations
@@ -154,6 +155,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(401, error(f"simulated: incorrect API key provided: {key}", "invalid_request_error"))
         elif fault == "hang":
             time.sleep(server.hang)
+        elif fault == "dropped":
+            self.close_connection = True
         elif fault == "stall":
             body = answer or b"{}"
             self.send_response(200)

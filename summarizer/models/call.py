@@ -270,13 +270,14 @@ def classify(err: BaseException) -> ModelCallError:
     for cause in chain:  # tool arguments litellm could not decode (e.g. nested thousands deep): the answer is what is invalid
         if "Invalid response object" in str(cause) and (reason := _unreadable_answer(str(cause))):
             return ModelCallError("invalid_output", f"the answer could not be read ({reason})", usage)
+    dropped = any(type(cause).__name__ in _DROPPED for cause in chain)
     for cause in chain:  # litellm's async path reports a refused connection as an internal server error
         if type(cause).__name__ in ("ConnectError", "APIConnectionError") and "Timeout" not in type(cause).__name__:
-            return ModelCallError("connection", _first_line(cause), usage)
+            return ModelCallError("connection", _first_line(cause), usage, dropped=dropped)
     for cause in chain:
         for exc_type, kind in kinds:
             if isinstance(cause, exc_type):
-                return ModelCallError(kind, _first_line(cause), usage, retry_after=_retry_after(cause))
+                return ModelCallError(kind, _first_line(cause), usage, retry_after=_retry_after(cause), dropped=dropped and kind == "connection")
         if type(cause).__name__ == "IncompleteOutputException":
             return ModelCallError("truncated", "the output was cut off by the token limit", usage)
     if type(err).__name__ == "InstructorRetryException":
@@ -285,6 +286,9 @@ def classify(err: BaseException) -> ModelCallError:
         return ModelCallError("invalid_output", f"the answer failed validation {after}: {_what_was_invalid(err)}", usage)
     return ModelCallError("unknown", f"{type(err).__name__}: {_first_line(err)}", usage)
 
+
+# httpx's (and the OS's) names for a connection that was open and then lost before the answer came
+_DROPPED = frozenset({"RemoteProtocolError", "ReadError", "WriteError", "ConnectionResetError", "BrokenPipeError", "ServerDisconnectedError"})
 
 _UNPLAYABLE = {  # vcrpy's reason a request could not be played back
     "cassette_not_found": "the cassette does not exist",

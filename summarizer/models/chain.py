@@ -38,6 +38,8 @@ replay_only: ContextVar[bool] = ContextVar("replay_only", default=False)
 LOCAL_SLOTS = 1  # llama-cpp-python's server answers one request at a time: more would queue there and time out
 RATE_LIMIT_RETRIES = 3  # asks again after a 429 with Retry-After, at most this often per call
 MAX_RETRY_AFTER = 120.0  # seconds; a provider asking for longer is treated as failing, and the chain moves on
+DROPPED_RETRIES = 1  # a request whose connection was lost before any answer is sent again this often, then the chain moves on
+DROPPED_WAIT = 0.2  # seconds before it is
 INSTRUCTION_TOKENS = 1500  # a call's instructions and answer fields around the part of the document it carries
 MIN_PART_TOKENS = 1000  # a part of a document is never cut smaller than this, whatever the settings
 CLAIM_POLL = 0.25  # seconds between looks at the cache while another process asks the answer
@@ -94,22 +96,29 @@ class ModelChain:
             yield endpoint
 
     async def ask(self, endpoint: llm.Endpoint, messages: list[dict[str, str]], answer_model, *, max_reasks: int):
-        """One structured call to `endpoint`, in one of its slots, honouring Retry-After on 429.
+        """One structured call to `endpoint`, in one of its slots, honouring Retry-After on 429, and sent once more when
+        the server closed its connection without answering (a kept-alive connection closed as the request went out).
 
         `endpoint.timeout` bounds the whole call, re-asks included, from the moment it has its slot: the HTTP
         client's own timeout bounds each read only, and a provider that drips its answer a byte at a time never
         lets a read time out."""
         await _warm_up()  # before any clock starts: the first call of a process spends seconds loading libraries
         llm._tool_model(answer_model)  # made once per answer model (its JSON Schema), also before the clock
-        for retry in range(RATE_LIMIT_RETRIES + 1):
+        waits_left, resends_left = RATE_LIMIT_RETRIES, DROPPED_RETRIES
+        while True:
             await self._wait_out_pause(endpoint.name)
             async with self._slot(endpoint.name):
                 try:
                     return await _within(endpoint.timeout, llm.complete_structured(endpoint, messages, answer_model, max_reasks=max_reasks))
                 except llm.ModelCallError as err:
+                    if err.dropped and resends_left:  # the server closed the connection unanswered: send it once more
+                        resends_left -= 1
+                        await asyncio.sleep(DROPPED_WAIT)
+                        continue
                     waits = err.kind == "rate_limit" and err.retry_after is not None and err.retry_after <= MAX_RETRY_AFTER
-                    if not waits or retry == RATE_LIMIT_RETRIES:
+                    if not waits or not waits_left:
                         raise
+                    waits_left -= 1
                     self._state.paused_until[endpoint.name] = max(self._state.paused_until.get(endpoint.name, 0.0), time.monotonic() + err.retry_after)
                     if self._state.pauses is not None:
                         self._state.pauses.pause(endpoint.name, err.retry_after)

@@ -24,6 +24,8 @@ TIMEOUT = 2  # seconds, for the models of these tests
 # fault -> the kind of error recorded for the model that suffered it (None: it recovers and answers)
 FAULTS = {
     "refused": "connection",
+    "dropped_once": None,  # sent once more, and answered
+    "dropped": "connection",  # dropped again: the chain moves on
     "hang": "timeout",
     "stall": "timeout",
     "429": None,
@@ -69,6 +71,13 @@ def run(tmp_path, config: str, capsys) -> tuple[int, str, dict]:
     return code, captured.err, report
 
 
+def faults_of(fault: str) -> list[str]:
+    """The faults the server gives: once for the ones a model recovers from, else for every request of the test."""
+    if fault == "dropped_once":
+        return ["dropped"]
+    return [fault] * (1 if fault == "429" else 10)
+
+
 def api_base_for(fault: str, server: ReplayServer) -> str:
     return f"http://127.0.0.1:{closed_port()}/v1" if fault == "refused" else server.api_base
 
@@ -77,7 +86,7 @@ def api_base_for(fault: str, server: ReplayServer) -> str:
 def test_simulated_fault_of_the_primary_model_falls_back_to_local(fault, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", FAKE_KEY)
     with (
-        ReplayServer(ALL_CASSETTES, faults=[fault] * (1 if fault == "429" else 10), hang=TIMEOUT * 3, retry_after=1) as primary,
+        ReplayServer(ALL_CASSETTES, faults=faults_of(fault), hang=TIMEOUT * 3, retry_after=1) as primary,
         ReplayServer(ALL_CASSETTES) as local,
     ):
         config = (
@@ -88,8 +97,9 @@ def test_simulated_fault_of_the_primary_model_falls_back_to_local(fault, tmp_pat
         code, err, report = run(tmp_path, config, capsys)
     rows = report["articles"]
     assert code == 0 and [r["status"] for r in rows] == ["done", "done"], err
-    if FAULTS[fault] is None:  # 429 with Retry-After: waited out, and the primary answered
+    if FAULTS[fault] is None:  # 429 with Retry-After waited out, a dropped request sent again: the primary answered
         assert {r["model"] for r in rows} == {"openai/primary"}
+        assert all(not r["attempts"] for r in rows), rows
         return
     assert {r["model"] for r in rows} == {"local"}
     for row in rows:
@@ -99,8 +109,7 @@ def test_simulated_fault_of_the_primary_model_falls_back_to_local(fault, tmp_pat
 
 @pytest.mark.parametrize("fault", FAULTS)
 def test_simulated_fault_of_the_local_model_fails_that_article_and_the_batch_goes_on(fault, tmp_path, capsys):
-    faults = [fault] * (1 if fault == "429" else 10)
-    with ReplayServer(ALL_CASSETTES, faults=faults, fault_if=only_article_a, hang=TIMEOUT * 3, retry_after=1) as local:
+    with ReplayServer(ALL_CASSETTES, faults=faults_of(fault), fault_if=only_article_a, hang=TIMEOUT * 3, retry_after=1) as local:
         api_base = api_base_for(fault, local) if fault != "refused" else None
         if fault == "refused":  # nothing answers at all: both articles fail, each with its own line
             api_base = f"http://127.0.0.1:{closed_port()}/v1"
