@@ -6,7 +6,8 @@ A statement is checked against its own sources, not the whole article; it states
              words ("two", "fifteen", "sixth"; "hai", "mười lăm"; Roman ordinals), is a value its sources state
   scale      "9 million" where the sources say "9 tỷ": the right digits with the wrong scale word
   unit       a percent where the sources give a count, or a count where they give a percent; a measure (m2, ha, km,
-             tons...) its sources do not give that number
+             tons...) its sources do not give that number; a count of another kind of thing than its sources count
+             with that number ("528 cadres" for "528 đảng viên", party members; the termbase says what a noun is)
   currency   a currency its sources do not name for that number ("yuan" for "đồng"), or do not name at all
   date       a year or a month its sources do not state
   name       a proper name its sources do not write (up to diacritics: "Ben Tre" is "Bến Tre"; "Xiangtan" is not);
@@ -32,7 +33,7 @@ from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 
-from summarizer.grounding.termbase import Termbase, default_termbase
+from summarizer.grounding.termbase import Termbase, TermMatch, default_termbase
 from summarizer.text.language import untranslated_share
 from summarizer.text.number_words import number_words
 from summarizer.text.numbers import SCALE_WORDS, find_numbers, read_vi_number, text_locale
@@ -502,6 +503,93 @@ def _stated_together(a: _Quantity, b: _Quantity, sources_text: str, source_quant
     return bool(clauses_a & clauses_b)
 
 
+# ---------------------------------------------------------------- what a number counts
+
+COUNTED_CATEGORIES = frozenset({"people", "organisation", "administrative", "office"})
+# What a count of any kind of people may be called without saying which kind
+GENERIC_COUNTED = frozenset({"people", "persons", "person", "member", "members", "individuals", "residents"})
+_NOT_IN_A_NOUN_PHRASE = "of in at on for with from to by and or per than out over under among has have had is are was were be been who that which"
+_COUNTED_GAP = {  # what may stand between a number and the noun it counts: "two senior party members", "106 lượt chi bộ"
+    "en": re.compile(rf"[^\S\n]+(?:(?!(?:{'|'.join(_NOT_IN_A_NOUN_PHRASE.split())})\b)[a-z][\w'-]*[^\S\n]+){{0,2}}"),
+    "vi": re.compile(r"[^\S\n]+(?:[^\W\d_]+[^\S\n]+)?"),
+}
+
+
+def _counted(text: str, end: int, terms: list[TermMatch], language: str) -> TermMatch | None:
+    """The term (or rendering) a number ending at `end` counts: the first one after it, if only a few words of a
+    noun phrase stand between them and it is a kind of people, organisation or unit."""
+    following = next((m for m in terms if m.start >= end), None)
+    if following is None or not _COUNTED_GAP[language].fullmatch(text, end, following.start):
+        return None
+    return following if any(t.category in COUNTED_CATEGORIES for t in following.terms) else None
+
+
+def _renders(rendering: str, phrase: str) -> bool:
+    """Whether an English rendering, or its plural, is a run of words of the phrase ("party member" in "new party members")."""
+    return any(re.search(rf"(?<!\w){re.escape(_fold_case(form))}(?!\w)", _fold_case(phrase)) for form in (rendering, rendering + "s", rendering + "es"))
+
+
+def _fold_case(s: str) -> str:
+    return " ".join(s.casefold().split())
+
+
+def _same_kind(said: TermMatch, stated: TermMatch) -> bool:
+    """Whether what the statement says a number counts is what its source says it counts, or names it more or less
+    precisely ("party members" for "đảng viên mới", "new members" for "đảng viên", "cadres" for "cán bộ, công chức")."""
+    if set(said.terms) & set(stated.terms):
+        return True
+    said_vi = {_fold_case(v) for t in said.terms for v in t.vietnamese}
+    stated_vi = {_fold_case(v) for t in stated.terms for v in t.vietnamese}
+    if any(a in b or b in a for a in said_vi for b in stated_vi):
+        return True
+    stated_renderings = _specific(r for t in stated.terms for r in t.english)
+    said_renderings = _specific(r for t in said.terms for r in t.english)
+    return any(_renders(r, said.text) for r in stated_renderings) or any(_renders(r, theirs) for r in said_renderings for theirs in stated_renderings)
+
+
+def _specific(renderings) -> list[str]:
+    """The renderings that name one kind of thing ("member" is any member: of the party, of the Youth Union...)."""
+    return [r for r in renderings if _fold_case(r) not in GENERIC_COUNTED]
+
+
+def _check_counted(
+    statement: str,
+    language: str,
+    sources_text: str,
+    source_language: str,
+    statement_quantities: list[_Quantity],
+    source_quantities: list[_Quantity],
+    termbase: Termbase,
+    reported: list[tuple[int, int]],
+) -> list[Problem]:
+    """Counts whose noun names another kind of thing than the noun its source counts with the same number: "528
+    cadres" for "528 đảng viên" (party members), "8 party cells" for "8 đảng viên". A generic noun ("people",
+    "members"), a count whose source says nothing of what it counts and a noun `reported` already (a term its source
+    does not have at all) are not compared."""
+    said_terms = termbase.renderings_in(statement) if language == "en" else termbase.terms_in(statement)
+    stated_terms = termbase.renderings_in(sources_text) if source_language == "en" else termbase.terms_in(sources_text)
+    problems = []
+    for q in statement_quantities:
+        if q.kind != "number" or q.currency or q.unit:
+            continue
+        said = _counted(statement, q.end, said_terms, language)
+        if said is None or _fold_case(said.text) in GENERIC_COUNTED or any(a < said.end and said.start < b for a, b in reported):
+            continue
+        stated = [
+            (s, c)
+            for s in source_quantities
+            if s.kind == "number" and s.value == q.value and (c := _counted(sources_text, s.end, stated_terms, source_language))
+        ]
+        if not stated or any(_same_kind(said, c) for _, c in stated):
+            continue
+        number, noun = stated[0]
+        written = statement[q.start : said.end]
+        problems.append(
+            Problem("unit", written, f"'{written}' counts {said.text}, but its source counts {number.text} {noun.text} ({noun.term.en}), not {said.text}.")
+        )
+    return problems
+
+
 # ---------------------------------------------------------------- the checker
 
 
@@ -542,6 +630,8 @@ def check_statement(
         allowed = [(m.start, m.end) for m in termbase.terms_in(statement)]  # "Phó Bí thư": the office check's
     problems += [Problem("office", m.text, m.reason) for m in mismatches]
     problems += _check_names(statement, language, source_words, allowed)
+    reported = [(m.start, m.end) for m in mismatches]
+    problems += _check_counted(statement, language, sources_text, source_language, statement_quantities, source_quantities, termbase, reported)
     problems += _check_directions(statement, language, sources_text, source_language, statement_quantities, source_quantities)
     return _in_order(statement, problems)
 

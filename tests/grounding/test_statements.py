@@ -182,6 +182,7 @@ SYNTHETIC = {
     "poverty-two-rates": "Tỷ lệ hộ nghèo giảm còn 1,2%, tỷ lệ hộ cận nghèo là 0,9%.",
     "poverty-change": "Tỷ lệ hộ nghèo giảm từ 3,5% xuống còn 1,2%.",
     "congress": "Đảng bộ phường tổ chức thành công Đại hội Đảng bộ lần thứ XIV.",
+    "members": "Đảng bộ phường Mỏ Chè hiện có 528 đảng viên, sinh hoạt ở 12 chi bộ.",
 }
 
 CORRUPTED = [
@@ -236,6 +237,9 @@ CORRUPTED = [
     (SYNTHETIC["poverty-change"], "The poverty rate rose from 3.5% to 1.2%.", "direction", "rose"),
     (SYNTHETIC["congress"], "The ward Party Committee held its 14th Congress.", None, None),
     (SYNTHETIC["congress"], "The ward Party Committee held its 13th Congress.", "number", "13th"),
+    (SYNTHETIC["members"], "The Mo Che ward Party Committee has 528 cadres in 12 party cells.", "unit", "528 cadres"),
+    (PAIRS["000-cells"][0], "The Ward 6 Party Committee currently has 8 party members with 327 party cells.", "unit", "8 party members"),
+    (PAIRS["000-cells"][0], "The Ward 6 Party Committee has 8 cells with 327 members.", None, None),
     # Vietnamese statements
     (PAIRS["000-cells"][0], "Đảng bộ Phường 6 có 9 chi bộ với 327 đảng viên.", "number", "9"),
     (SYNTHETIC["three-cells"], "Đảng bộ có hai chi bộ đạt trong sạch, vững mạnh.", "number", "hai"),
@@ -244,6 +248,7 @@ CORRUPTED = [
     (PAIRS["002-admitted"][0], "Trong 6 năm, từ 2017-2023, Đảng bộ phường kết nạp được 91 quần chúng vào Đảng.", "date", "2023"),
     (PAIRS["002-centre"][0], "Trung tâm Văn hóa phường Mỏ Chè được xây mới với kinh phí gần 9 triệu đồng.", "scale", "9 triệu"),
     (PAIRS["002-growth"][0], "Dịch vụ thương mại giảm 5,9%/năm.", "direction", "giảm"),
+    (SYNTHETIC["members"], "Đảng bộ phường Mỏ Chè hiện có 528 cán bộ, sinh hoạt ở 12 chi bộ.", "unit", "528 cán bộ"),
 ]
 
 
@@ -396,3 +401,43 @@ def test_one_of_is_no_count():
     assert [(p.kind, p.text) for p in check_statement("Ward 5 has one of its 3 cells rated excellent.", [source], language="en") if p.kind == "number"] == [
         ("number", "3")
     ]
+
+
+# ---------------------------------------------------------------- what a number counts
+
+COUNTED_KINDS = {  # Vietnamese noun -> an English noun for it; no two of these name the same kind of thing
+    "đảng viên": "party members",
+    "chi bộ": "party cells",
+    "cán bộ": "cadres",
+    "hộ": "households",
+    "học sinh": "pupils",
+    "giáo viên": "teachers",
+    "đoàn viên": "Youth Union members",
+    "khu phố": "quarters",
+}
+
+
+@given(st.integers(2, 5000), st.sampled_from(sorted(COUNTED_KINDS)), st.sampled_from(sorted(COUNTED_KINDS)), st.sampled_from(["", "new ", "registered "]))
+def test_a_count_is_supported_exactly_when_it_counts_what_its_source_counts(value, stated, said, adjective):
+    source = f"Đảng bộ phường hiện có {value:,} {stated}.".replace(",", ".")
+    statement = f"The ward Party Committee now has {value:,} {adjective}{COUNTED_KINDS[said]}."
+    problems = check_statement(statement, source, language="en")
+    if said == stated:
+        assert problems == [], problems
+        return
+    # a count of another thing, or (when that thing is a kind of term its source has but not this one) that term
+    counted = [p for p in problems if p.kind == "unit"]
+    assert counted or [p.kind for p in problems] == ["office"], problems
+    if counted:
+        assert [p.text for p in counted] == [f"{value:,} {adjective}{COUNTED_KINDS[said]}"] and stated in counted[0].reason, problems
+    assert any(COUNTED_KINDS[said] in p.text for p in problems), problems
+
+
+def test_a_generic_noun_or_a_count_whose_source_names_nothing_is_not_compared():
+    source = "Đảng bộ phường hiện có 528 đảng viên, 12 chi bộ; năm 2023 có 5 lượt kiểm tra."
+    assert check_statement("The ward Party Committee has 528 members and 12 cells.", source, language="en") == []
+    assert check_statement("Some 528 people belong to the ward Party Committee, in 12 party cells.", source, language="en") == []
+    assert check_statement("In 2023 there were 5 inspections of party cells.", source, language="en") == []
+    # a more or less precise name for the same thing
+    assert check_statement("The ward admitted 24 party members.", "Phường đã kết nạp 24 đảng viên mới.", language="en") == []
+    assert check_statement("19 cadres have university degrees.", seed("002", "Đến nay, 19/19 cán bộ"), language="en") == []
