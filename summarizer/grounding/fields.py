@@ -114,7 +114,9 @@ def _states(candidate: Candidate, number) -> bool:
         after = wanted[len(mention.text) :][:1] if wanted.startswith(mention.text) else None
         if after is not None and not (after.isdigit() or after in ".,"):  # "30 triệu đồng/năm" for "30 triệu"
             return True
-        if wanted == mention.text.split()[0] or read_vi_number(wanted) == mention.value:
+        if wanted == mention.text or read_vi_number(wanted) == mention.value:
+            return True
+        if any(c.isdigit() for c in mention.text) and wanted == mention.text.split()[0]:  # "30" for "30 triệu"; "ba" is not "ba trăm"
             return True
         try:
             number = float(wanted)  # "1312" or "1.7" written the English way

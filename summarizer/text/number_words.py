@@ -115,6 +115,8 @@ def english_number_words(text: str) -> list[NumberWord]:
         words = [tokens[i][0].casefold() for i in range(first, last + 1)]
         if any(w[0].isdigit() for w in words):
             continue  # digits are read by summarizer.text.numbers
+        if words in (["o"], ["oh"]) or (first > 0 and tokens[first - 1][2] == tokens[first][1] and tokens[first - 1][0][-1].isalnum()):
+            continue  # the letter O ("gpt-4o", "O'Neill"), or a word glued to the one before it
         before = tokens[first - 1][0].casefold() if first > 0 else ""
         after = tokens[last + 1][0].casefold() if last + 1 < len(tokens) else ""
         if words[0] in _SCALE_WORDS and before != "a":

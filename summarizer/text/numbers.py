@@ -479,8 +479,41 @@ def find_numbers(text: str, locale: str = "vi") -> list[NumberMention]:
 @lru_cache(maxsize=64)
 def mentions_in(text: str) -> tuple[NumberMention, ...]:
     """find_numbers for a text that is read again (an article: for its candidates, its checks, its facts), in the
-    text's own locale: an article in English writes "1,312" for 1312."""
-    return tuple(find_numbers(text, text_locale(text)))
+    text's own locale (an article in English writes "1,312" for 1312), with the counts written in words."""
+    locale = text_locale(text)
+    digits = find_numbers(text, locale)
+    return tuple(sorted(digits + counted_number_words(text, locale, digits), key=lambda m: m.start))
+
+
+# English words that may follow a number without being what it counts ("one of", "two from", "three were")
+ENGLISH_NOT_COUNTED = frozenset(
+    "of in on at to from by for with and or but than as per over under into out up about after before since during "
+    "is are was were be been has have had do did will would can could may might must shall should "
+    "the a an this that these those it its they them their he she his her we our you who which what more less most".split()
+)
+_PERCENT_WORDS = re.compile(r"[^\S\n]+(?:phần\s+trăm|percent|per\s+cent)\b", re.IGNORECASE)
+
+
+def counted_number_words(text: str, locale: str, taken: list[NumberMention] = ()) -> list[NumberMention]:
+    """Numbers written in words that count something ("hai chi bộ", "mười lăm phần trăm", "ten households"), as
+    mentions like digits. A number in words is a count only with the noun it counts after it (or "phần trăm"); a
+    lone "một"/"one" is left out (it is "a" as often as a count), and so is a word inside a number in digits."""
+    from summarizer.text.number_words import number_words  # which reads this module's units: imported when first used
+
+    found = []
+    for word in number_words(text, locale):
+        if word.kind != "number" or word.text.casefold() in ("một", "one") or any(m.start < word.end and word.start < m.end for m in taken):
+            continue
+        percent = _PERCENT_WORDS.match(text, word.end)
+        end = percent.end() if percent else word.end
+        unit = _unit(text, end, bool(percent))
+        if locale == "en" and unit is not None and not percent and (unit in ENGLISH_NOT_COUNTED or not unit.isalpha() or not unit.islower()):
+            unit = None  # "five from", "ten Party": no noun counted
+        if unit is None or unit in CURRENCY_WORDS.values() and not percent:
+            continue  # no counted noun; money in words ("hai tỷ đồng") is rare and its scale words are read as digits' are
+        kind = "percent" if percent else "number"
+        found.append(NumberMention(text[word.start : end], word.start, end, word.value, kind, _hedge(text, word.start, end), unit))
+    return found
 
 
 @lru_cache(maxsize=64)

@@ -126,3 +126,11 @@ def test_a_field_that_names_what_it_counts_refuses_a_number_of_something_else_ev
     text = "Toàn phường hiện có 863 cơ sở kinh doanh dịch vụ."  # no number of the article counts chi bộ
     result = ground_field(CELLS, ["863"], text, fact_candidates(text), NUMBERS)
     assert result.status == "unsupported" and "'chi bộ'" in result.reason
+
+
+def test_a_count_written_in_words_fills_the_field():
+    text = "Đảng bộ Phường 6 hiện có tám chi bộ với ba trăm hai mươi bảy đảng viên."
+    members, cells = known(MEMBERS, text), known(CELLS, text)
+    assert (members.status, members.value, members.filled_by) == ("filled", 327, "program")
+    assert (cells.status, cells.value) == ("filled", 8)
+    assert "ba trăm hai mươi bảy đảng viên" in text[members.start : members.end]

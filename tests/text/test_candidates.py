@@ -134,3 +134,37 @@ def test_clause_around_equals_the_scanning_reference(text, data):
     start = data.draw(st.integers(0, len(text)))
     end = data.draw(st.integers(start, len(text)))
     assert clause_around(text, start, end) == _clause_reference(text, start, end)
+
+
+# ---------------------------------------------------------------- counts written in words (issue 16)
+
+WORDS = "Đảng bộ phường có ba trăm hai mươi bảy đảng viên, sinh hoạt ở mười hai chi bộ; mười lăm phần trăm đảng viên xuất sắc."
+
+
+def test_a_count_written_in_words_is_a_candidate_like_digits():
+    found = [(c.mention.text, c.mention.value, c.mention.kind, c.mention.unit) for c in candidates.fact_candidates(WORDS)]
+    assert found == [
+        ("ba trăm hai mươi bảy", 327, "number", "đảng viên"),
+        ("mười hai", 12, "number", "chi bộ"),
+        ("mười lăm phần trăm", 15, "percent", "%"),
+    ]
+    english = "The ward has ten households and twenty-one party members."
+    assert [(c.mention.text, c.mention.value) for c in candidates.fact_candidates(english)] == [("ten", 10), ("twenty-one", 21)]
+
+
+def test_a_lone_mot_or_one_and_a_number_word_with_no_counted_noun_are_no_candidates():
+    for text in ("Đây là một tổ chức đảng vững mạnh.", "Đảng bộ là một trong những đơn vị tiêu biểu.", "Năm nay phường phấn đấu.", "One of them spoke."):
+        assert candidates.fact_candidates(text) == [], text
+
+
+def test_a_count_in_words_becomes_a_fact_the_verifier_supports():
+    cands = candidates.fact_candidates(WORDS)
+    facts, rejected = ground_facts(WORDS, cands, [])
+    assert [(f.value, f.what_en, f.label_source) for f in facts] == [
+        (327, "party members", "program"),
+        (12, "party cells", "program"),
+        (15, facts[2].what_en, "program"),
+    ]
+    verdict = verify_fact(WORDS, quote="ba trăm hai mươi bảy đảng viên", value=327)
+    assert verdict.supported and WORDS[verdict.start : verdict.end] == "ba trăm hai mươi bảy đảng viên"
+    assert not verify_fact(WORDS, quote="ba trăm hai mươi bảy đảng viên", value=300).supported
