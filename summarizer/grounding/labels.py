@@ -15,7 +15,8 @@ most MAX_WORDS words:
   through the termbase; for a percent, the share of that noun, the share of a target or the growth it states; for
   money, what the clause says it is (funding, income...).
 
-The English of counted nouns comes from the termbase (summarizer/grounding/termbase.py, the packaged one) first; the
+The English of counted nouns comes from the termbase (summarizer/grounding/termbase.py: the packaged one, or the one a
+brief is made with, extended by the user's glossary: `termbase_used`) first; the
 tables below are the program's own, for what the termbase does not (yet) hold: counted nouns it lacks, the head
 nouns a label may use, qualifiers as they follow a noun, verbs and money words.
 """
@@ -24,6 +25,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -201,10 +204,13 @@ def head_nouns(vietnamese: str) -> frozenset[str]:
     return frozenset(heads)
 
 
-@lru_cache(maxsize=4096)
 def termbase_term(vietnamese: str):
     """The termbase's term spelled exactly `vietnamese` (up to case, spacing and tone placement), or None."""
-    termbase = _termbase()
+    return _term_of(_termbase(), vietnamese)
+
+
+@lru_cache(maxsize=4096)
+def _term_of(termbase, vietnamese: str):
     if termbase is None or not vietnamese.strip():
         return None
     try:
@@ -216,8 +222,28 @@ def termbase_term(vietnamese: str):
     return None
 
 
-@lru_cache(maxsize=1)
+# The termbase of the brief being made (the packaged one extended by the user's glossary), while it is made
+_brief_termbase: ContextVar = ContextVar("labels_termbase", default=None)
+
+
+@contextmanager
+def termbase_used(termbase):
+    """Within the block, and the asyncio tasks it starts, labels name counted nouns with `termbase`'s renderings
+    (a user's glossary saying "chi bộ" is "party branches" names 8 chi bộ "party branches")."""
+    token = _brief_termbase.set(termbase)
+    try:
+        yield
+    finally:
+        _brief_termbase.reset(token)
+
+
 def _termbase():
+    given = _brief_termbase.get()
+    return given if given is not None else _packaged_termbase()
+
+
+@lru_cache(maxsize=1)
+def _packaged_termbase():
     try:
         from summarizer.grounding.termbase import default_termbase
 

@@ -26,6 +26,7 @@ from summarizer import __version__
 from summarizer.batch.files import atomic_write, written
 from summarizer.grounding.align import occurs_in
 from summarizer.grounding.facts import ground_facts
+from summarizer.grounding.labels import termbase_used
 from summarizer.grounding.prose import (
     Limits,
     NumberedSentence,
@@ -218,7 +219,8 @@ async def produce_brief(request: BriefRequest, chain: ModelChain, cache: AnswerC
         for p in problems.get(f"R{i}", [])
     ]
 
-    kept, rejected = quarantine_facts(*ground_facts(text, request.candidates, labelled), request.quarantined)
+    with termbase_used(termbase):  # a candidate the model did not label is named with the user's glossary too
+        kept, rejected = quarantine_facts(*ground_facts(text, request.candidates, labelled), request.quarantined)
     return Brief(
         article=article_info(article, about(selections), people),
         title_vi=prose.title_vi,

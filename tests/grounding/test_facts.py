@@ -16,7 +16,8 @@ from conftest import CASSETTES, GOLD, SEEDS
 
 from summarizer.evaluate import score_article, totals
 from summarizer.grounding.facts import PHRASE_OPENERS, ground_facts, word_bounded
-from summarizer.grounding.labels import MAX_WORDS, term_english
+from summarizer.grounding.labels import MAX_WORDS, term_english, termbase_used
+from summarizer.grounding.termbase import load_termbase
 from summarizer.grounding.verify import verify_fact
 from summarizer.schema import ArticleInfo, Brief, Fact, FactLabel, FactLabels, Provenance
 from summarizer.text.article import load_article
@@ -157,6 +158,16 @@ def test_the_programs_english_comes_from_the_termbase():
     assert term_english("chi bộ") == "party cells"  # the termbase's "party cell", counted
     facts = grounded("Phường có 45 dân quân.")[0]  # "dân quân" is only in the termbase
     assert [(f.what_en, f.what_vi, f.label_source) for f in facts] == [("militia", "dân quân", "program")]
+
+
+def test_a_users_glossary_names_the_programs_labels_while_a_brief_is_made_with_it(tmp_path):
+    glossary = tmp_path / "ours.tsv"
+    glossary.write_text("chi bộ\tparty branch\torganisation\nxuồng\tboat\tgeneral\n", encoding="utf-8")
+    text = "Đảng bộ có 8 chi bộ và 12 xuồng."
+    with termbase_used(load_termbase(glossary)):
+        assert [(f.what_en, f.label_source) for f in grounded(text)[0]] == [("party branches", "program"), ("boats", "program")]
+    facts, rejected = grounded(text)  # outside the block, the packaged termbase: no English for "xuồng"
+    assert [f.what_en for f in facts] == ["party cells"] and rejected[0].number_text == "12"
 
 
 def test_a_counted_noun_without_english_is_rejected_with_the_reason():
