@@ -1,6 +1,6 @@
 """Benchmark 5: the embedded model's path, per seed, against the floor llama.cpp's own timings set.
 
-Run: .venv/bin/python bench/bench_local.py [--seeds 000 001 ...] [--baseline 000] [--long 8192 16384] [--levers]
+Run: .venv/bin/python bench/bench_local.py [--seeds 000 001 ...] [--baseline 000] [--long 8192 16384] [--levers] [--decoding]
 Needs the embedded model ([local] extra). Minutes per seed on 2 cores.
 
 1. Each seed is briefed through the pipeline on the real llama.cpp server (the project starts it). From the server's
@@ -13,6 +13,10 @@ Needs the embedded model ([local] extra). Minutes per seed on 2 cores.
    context setting, beside the five seeds one by one: time and tokens for the whole against the sum of its parts.
 4. `--levers`: the prompt rate (one prompt of a seed, max_tokens 1, nothing reused) under server settings, each on a
    freshly started server: the defaults, then each setting alone.
+5. `--decoding`: prompt-lookup decoding (llama-cpp-python's draft model that proposes the tokens following the
+   last ones seen in the prompt) against the defaults, on the recorded translate and leaders-form requests of the
+   first seed, each setting on a fresh server: generation rate, wall time, and whether the greedy answer is the same.
+   `--no-briefs` skips the seed briefs (for measuring the levers alone).
 Quality is printed beside the times: statements kept, facts kept, and the reference facts found (../shared/gold).
 """
 
@@ -255,23 +259,76 @@ def lever_rows(prefix: str) -> None:
         print(f"| {name} | {found.prompt_tokens} | {found.prompt_rate:.1f} | {found.prompt_rate / first:.2f} |", flush=True)
 
 
+PROMPT_LOOKUP = {"draft_model": "prompt-lookup-decoding", "draft_model_num_pred_tokens": "10", "logits_all": "True"}  # it needs logits_all
+
+
+def recorded_requests(prefix: str) -> list[tuple[str, dict]]:
+    """Requests the embedded model was recorded answering for a seed: the brief's translate step (English written
+    anew) and the leaders form (quotes copied from the article), as (what, body)."""
+    stem = seed_path(prefix).stem
+    found = []
+    for cassette, what, words in ((f"local_{stem}", "brief: translate", "Task: translate"), (f"fill_leaders_{stem}", "form: leaders", "")):
+        path = ROOT / "cassettes" / f"{cassette}.json"
+        if not path.is_file():
+            continue
+        for interaction in json.loads(path.read_text(encoding="utf-8"))["interactions"]:
+            body = json.loads(interaction["request"]["body"])
+            if words in body["messages"][-1]["content"]:
+                found.append((what, body))
+                break
+    return found
+
+
+def decoding_rows(prefix: str) -> None:
+    """Generation with and without prompt-lookup decoding, on recorded requests, each on a freshly started server:
+    tokens generated per second, and whether the answer is the same (greedy decoding: it must be)."""
+    requests = recorded_requests(prefix)
+    print(f"\nprompt-lookup decoding (seed {prefix}; recorded requests, temperature 0, each on a fresh server)")
+    print("| request | setting | prompt tok/s | generated | gen tok/s | wall s | ratio to defaults | same answer |")
+    print("|---|---|---|---|---|---|---|---|")
+    answers: dict[str, str] = {}
+    walls: dict[str, float] = {}
+    for setting, name in (({}, "defaults"), (PROMPT_LOOKUP, "prompt-lookup, 10 tokens (logits_all on)")):
+        with LocalServer(model_path(), settings=setting) as server:
+            log = Log(server.log_path)
+            for what, body in requests:
+                post(server.api_base, CLEAR)
+                log.new()
+                started = time.perf_counter()
+                answer = json.dumps(post(server.api_base, body)["choices"][0]["message"], ensure_ascii=False, sort_keys=True)
+                wall = time.perf_counter() - started
+                found = timings(log.new())
+                answers.setdefault(what, answer)
+                walls.setdefault(what, wall)
+                print(
+                    f"| {what} | {name} | {found.prompt_rate:.1f} | {found.generated} | {found.generate_rate:.2f} | {wall:.1f} "
+                    f"| {wall / walls[what]:.2f} | {'yes' if answers[what] == answer else 'no'} |",
+                    flush=True,
+                )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", nargs="*", default=["000", "001", "002", "003", "004"])
     parser.add_argument("--baseline", nargs="*", default=["000"], help="seeds whose one-call brief is measured too")
     parser.add_argument("--long", nargs="*", type=int, default=[], metavar="CONTEXT", help="brief the long document with these context settings")
     parser.add_argument("--levers", action="store_true", help="measure the prompt rate under server settings")
+    parser.add_argument("--decoding", action="store_true", help="measure generation with prompt-lookup decoding")
+    parser.add_argument("--no-briefs", action="store_true", help="only the measurements asked for by the other options")
     args = parser.parse_args()
     print(f"embedded model {model_path().name}; {cpu_line()}")
-    with LocalServer(model_path()) as server:
-        log = Log(server.log_path)
-        post(server.api_base, CLEAR)  # warm the server up
-        rows = [baseline_row(server.api_base, log, prefix) for prefix in args.baseline]
-        rows += brief_rows(server.api_base, log, args.seeds)
-        rows += long_rows(server.api_base, log, args.long)
-    print_rows(rows)
+    if not args.no_briefs:
+        with LocalServer(model_path()) as server:
+            log = Log(server.log_path)
+            post(server.api_base, CLEAR)  # warm the server up
+            rows = [baseline_row(server.api_base, log, prefix) for prefix in args.baseline]
+            rows += brief_rows(server.api_base, log, args.seeds)
+            rows += long_rows(server.api_base, log, args.long)
+        print_rows(rows)
     if args.levers:
         lever_rows(args.seeds[0])
+    if args.decoding:
+        decoding_rows(args.seeds[0])
 
 
 if __name__ == "__main__":
