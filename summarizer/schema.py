@@ -369,6 +369,13 @@ class Evidence(BaseModel):
     alignment: AlignmentStatus | None = None
 
 
+class Period(BaseModel):
+    """The years a period spans, as the article gives them."""
+
+    start: int | None = Field(default=None, description="Its first year.")
+    end: int | None = Field(default=None, description="Its last year; none for a period that runs to now ('đến nay').")
+
+
 class FieldResult(Evidence):
     """A filled form field: its value with the evidence, or empty with the reason."""
 
@@ -386,6 +393,10 @@ class FieldResult(Evidence):
     )
     fields: dict[str, FieldResult] | None = Field(default=None, description="For an object: its fields.")
     items: list[FieldResult] | None = Field(default=None, description="For a list: its items that hold.")
+    period: Period | None = Field(
+        default=None,
+        description="For a date field holding a period ('nhiệm kỳ 2020-2025', 'từ năm 2020 đến nay', 'từ đầu nhiệm kỳ'): its years.",
+    )
 
 
 class FormRef(BaseModel):

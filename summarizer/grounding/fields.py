@@ -16,9 +16,9 @@ from summarizer.forms import FormField
 from summarizer.grounding.align import locate_quote
 from summarizer.grounding.facts import counted_nouns, fact_unit, mislabelled
 from summarizer.grounding.verify import verify_fact
-from summarizer.schema import Evidence, FieldResult
+from summarizer.schema import Evidence, FieldResult, Period
 from summarizer.text.candidates import Candidate
-from summarizer.text.dates import iso_date
+from summarizer.text.dates import iso_date, period_years, term_period
 from summarizer.text.language import FUNCTION_WORDS
 from summarizer.text.numbers import TWO_WORD_UNITS, read_vi_number, to_json_number
 
@@ -194,10 +194,14 @@ def _ground_date(value, text: str) -> FieldResult:
     result = _ground_text(value, text)
     if result.status != "filled":
         return result
-    iso = iso_date(result.quote)
+    iso, reason = iso_date(result.quote), None
+    if iso is None and (term := term_period(result.quote, text)):
+        iso, reason = term[0], f"the years of the term are those the article gives in {term[1]!r}"
     if iso is None:
         return FieldResult(value=None, status="unsupported", reason=f"{result.quote[:80]!r} states no date this program can read")
-    return result.model_copy(update={"value": iso})
+    years = period_years(iso)
+    period = Period(start=years[0], end=years[1]) if years else None
+    return result.model_copy(update={"value": iso, "period": period, "reason": reason})
 
 
 def _ground_choice(f: FormField, answer, text: str) -> FieldResult:

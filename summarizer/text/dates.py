@@ -6,7 +6,8 @@
     "nhiệm kỳ 2020-2025", "giai đoạn 2015 - 2020", "2020–2025"       ──► "2020/2025"   (an ISO 8601 interval)
     "từ năm 2020 đến nay", "since 2020", "từ đầu nhiệm kỳ 2020-2025" ──► "2020/.." or "2020/2025" (".." : open end)
 
-The first date or period the words state is read; an impossible date ("31/2/2023") is none.
+The first date or period the words state is read; an impossible date ("31/2/2023") is none. A term named without its
+years ("từ đầu nhiệm kỳ") takes the years of the term the article names elsewhere (`term_period`).
 """
 
 from __future__ import annotations
@@ -43,6 +44,33 @@ def iso_date(words: str) -> str | None:
                 found.append((match.start(), -len(match.group()), value))
                 break
     return min(found)[2] if found else None
+
+
+def period_years(iso: str) -> tuple[int | None, int | None] | None:
+    """The first and last years of an ISO 8601 period of years ("2020/2025" -> (2020, 2025), "2020/.." -> (2020,
+    None)); None for a single date."""
+    if "/" not in iso:
+        return None
+    first, last = iso.split("/", 1)
+    return int(first), None if last == ".." else int(last)
+
+
+_TERM_WITH_YEARS = re.compile(rf"\bnhiệm\s+kỳ\s+(?:\w+\s+)?{_Y}\s*(?:-|–|—|đến)\s*{_Y}\b", re.IGNORECASE)
+_TERM = re.compile(r"\bnhiệm\s+kỳ\b", re.IGNORECASE)
+_FROM_ITS_START = re.compile(r"\b(?:từ\s+)?đầu\s+nhiệm\s+kỳ\b", re.IGNORECASE)
+
+
+def term_period(words: str, text: str) -> tuple[str, str] | None:
+    """A term the words name without its years ("từ đầu nhiệm kỳ đến nay", "cả nhiệm kỳ"), read with the years of the
+    term the article names elsewhere ("nhiệm kỳ 2020 - 2025"): (ISO period, the words that give the years). From
+    its start it runs to now ("2020/.."), else it is the whole term ("2020/2025"); None when the words name no term or
+    the article gives no term's years."""
+    if not _TERM.search(words) or (stated := _TERM_WITH_YEARS.search(text)) is None:
+        return None
+    first, last = int(stated.group(1)), int(stated.group(2))
+    if not (_year_ok(first) and _year_ok(last) and first <= last):
+        return None
+    return (f"{first}/.." if _FROM_ITS_START.search(words) else f"{first}/{last}"), stated.group()
 
 
 def _read(kind: str, groups: tuple[str, ...]) -> str | None:

@@ -58,3 +58,27 @@ def test_a_date_field_holds_iso_with_the_words_as_written_in_its_evidence():
     assert (period.value, text[period.start : period.end]) == ("2020/2025", "Nhiệm kỳ 2020-2025")
     refused = ground_field(FormField("congress_date", "date", "Ngày đại hội"), "Đại hội Đảng bộ phường", text, [])
     assert refused.status == "unsupported" and "no date" in refused.reason
+
+
+def test_a_period_gets_its_start_and_end_years_where_the_article_gives_them():
+    text = (
+        "Nhiệm kỳ 2020 - 2025, Đảng bộ phường đạt nhiều kết quả. Từ đầu nhiệm kỳ đến nay, phường kết nạp 24 đảng viên. "
+        "Từ năm 2021 đến nay, phường xây 3 nhà. Cả nhiệm kỳ phấn đấu đạt chỉ tiêu."
+    )
+    term = FormField("term", "date", "Nhiệm kỳ / The term")
+    cases = {  # what the model copied -> (value, period, the words kept as the quote)
+        "Nhiệm kỳ 2020 - 2025": ("2020/2025", (2020, 2025)),
+        "Từ năm 2021 đến nay": ("2021/..", (2021, None)),
+        "Từ đầu nhiệm kỳ đến nay": ("2020/..", (2020, None)),  # the term's years, from where the article gives them
+        "Cả nhiệm kỳ": ("2020/2025", (2020, 2025)),
+    }
+    for words, (value, (start, end)) in cases.items():
+        held = ground_field(term, words, text, [])
+        assert (held.status, held.value, held.period.start, held.period.end) == ("filled", value, start, end), words
+        assert text[held.start : held.end] == words
+    assert "Nhiệm kỳ 2020 - 2025" in ground_field(term, "Từ đầu nhiệm kỳ đến nay", text, []).reason
+    assert ground_field(FormField("day", "date", "Ngày"), "Nhiệm kỳ 2020 - 2025", text, []).period.end == 2025
+    single = ground_field(FormField("day", "date", "Ngày"), "Từ năm 2021 đến nay", "Năm 2023 phường xây 3 nhà. Từ năm 2021 đến nay có 2 nhà.", [])
+    assert single.period.start == 2021
+    no_years = ground_field(term, "Từ đầu nhiệm kỳ", "Từ đầu nhiệm kỳ, phường kết nạp 24 đảng viên.", [])
+    assert no_years.status == "unsupported" and no_years.period is None
