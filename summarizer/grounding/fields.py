@@ -15,6 +15,7 @@ from decimal import Decimal
 from summarizer.forms import FormField
 from summarizer.grounding.align import locate_quote
 from summarizer.grounding.facts import counted_nouns, fact_unit, mislabelled
+from summarizer.grounding.labels import fraction_role
 from summarizer.grounding.verify import verify_fact
 from summarizer.schema import Evidence, FieldResult, Period
 from summarizer.text.candidates import Candidate
@@ -146,6 +147,8 @@ def _unfit(f: FormField, candidate: Candidate, text: str, nouns: set[str]) -> st
     named = {noun for noun in nouns | COUNT_NOUNS if f" {noun.casefold()} " in described}  # what the field counts, if it says
     if named and unit != "%" and unit not in named:  # a percent is a share of what it names ("tỷ lệ hộ nghèo 2,3%")
         return f"{written} counts {unit or 'nothing named'!r}, and the field asks for {' or '.join(sorted(named))!r}"
+    if fraction_role(text, candidate) == "part" and not (syllables(candidate.quote(text)) - syllables(" ".join(nouns))) & syllables(f.description):
+        return f"{written} is the part of a fraction ({candidate.quote(text)[:60]!r}): it counts only some of them, and the field does not ask for those"
     if (marked := _subset_words(candidate.quote(text))) and not _subset_words(f.description):
         return f"{written} counts only those {' '.join(marked)} ({candidate.quote(text)[:60]!r}), and the field does not ask for them"
     if problem := mislabelled(f.description, unit, nouns):

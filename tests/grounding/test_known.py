@@ -134,3 +134,12 @@ def test_a_count_written_in_words_fills_the_field():
     assert (members.status, members.value, members.filled_by) == ("filled", 327, "program")
     assert (cells.status, cells.value) == ("filled", 8)
     assert "ba trăm hai mươi bảy đảng viên" in text[members.start : members.end]
+
+
+def test_the_part_of_a_fraction_is_no_count_of_all_unless_the_field_asks_for_those():
+    text = "Năm 2022, 24/25 chi bộ được xếp loại hoàn thành tốt nhiệm vụ."
+    refused = ground_field(CELLS, ["24"], text, fact_candidates(text), NUMBERS)
+    assert refused.status == "unsupported" and "part of a fraction" in refused.reason
+    assert (known(CELLS, text).status, known(CELLS, text).value) == ("filled", 25)  # the fraction's total is all of them
+    rated = FormField("cells_rated_well", "integer", "Số chi bộ hoàn thành tốt nhiệm vụ / Party cells rated as completing their tasks well.")
+    assert ground_field(rated, ["24"], text, fact_candidates(text), (rated,)).value == 24
