@@ -495,9 +495,10 @@ _PERCENT_WORDS = re.compile(r"[^\S\n]+(?:phần\s+trăm|percent|per\s+cent)\b", 
 
 
 def counted_number_words(text: str, locale: str, taken: list[NumberMention] = ()) -> list[NumberMention]:
-    """Numbers written in words that count something ("hai chi bộ", "mười lăm phần trăm", "ten households"), as
-    mentions like digits. A number in words is a count only with the noun it counts after it (or "phần trăm"); a
-    lone "một"/"one" is left out (it is "a" as often as a count), and so is a word inside a number in digits."""
+    """Numbers written in words that count something ("hai chi bộ", "mười lăm phần trăm", "hai tỷ đồng", "ten
+    households"), as mentions like digits. A number in words is a count only with the noun it counts after it (or
+    "phần trăm"); a lone "một"/"one" is left out (it is "a" as often as a count), and so is a word inside a number
+    in digits."""
     from summarizer.text.number_words import number_words  # which reads this module's units: imported when first used
 
     found = []
@@ -509,8 +510,8 @@ def counted_number_words(text: str, locale: str, taken: list[NumberMention] = ()
         unit = _unit(text, end, bool(percent))
         if locale == "en" and unit is not None and not percent and (unit in ENGLISH_NOT_COUNTED or not unit.isalpha() or not unit.islower()):
             unit = None  # "five from", "ten Party": no noun counted
-        if unit is None or unit in CURRENCY_WORDS.values() and not percent:
-            continue  # no counted noun; money in words ("hai tỷ đồng") is rare and its scale words are read as digits' are
+        if unit is None:
+            continue  # no counted noun
         kind = "percent" if percent else "number"
         found.append(NumberMention(text[word.start : end], word.start, end, word.value, kind, _hedge(text, word.start, end), unit))
     return found

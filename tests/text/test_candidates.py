@@ -168,3 +168,9 @@ def test_a_count_in_words_becomes_a_fact_the_verifier_supports():
     verdict = verify_fact(WORDS, quote="ba trăm hai mươi bảy đảng viên", value=327)
     assert verdict.supported and WORDS[verdict.start : verdict.end] == "ba trăm hai mươi bảy đảng viên"
     assert not verify_fact(WORDS, quote="ba trăm hai mươi bảy đảng viên", value=300).supported
+
+
+def test_money_written_in_words_is_read_with_its_scale():
+    text = "Phường đầu tư hai tỷ đồng xây nhà văn hóa."
+    assert [(c.mention.value, c.mention.unit) for c in candidates.fact_candidates(text)] == [(2_000_000_000, "VND")]
+    assert verify_fact(text, quote="hai tỷ đồng", value=2_000_000_000, unit="VND").supported
