@@ -555,19 +555,19 @@ def _specific(renderings) -> list[str]:
 def _check_counted(
     statement: str,
     language: str,
+    said_terms: list[TermMatch],
     sources_text: str,
     source_language: str,
+    stated_terms: list[TermMatch],
     statement_quantities: list[_Quantity],
     source_quantities: list[_Quantity],
-    termbase: Termbase,
     reported: list[tuple[int, int]],
 ) -> list[Problem]:
     """Counts whose noun names another kind of thing than the noun its source counts with the same number: "528
     cadres" for "528 đảng viên" (party members), "8 party cells" for "8 đảng viên". A generic noun ("people",
     "members"), a count whose source says nothing of what it counts and a noun `reported` already (a term its source
-    does not have at all) are not compared."""
-    said_terms = termbase.renderings_in(statement) if language == "en" else termbase.terms_in(statement)
-    stated_terms = termbase.renderings_in(sources_text) if source_language == "en" else termbase.terms_in(sources_text)
+    does not have at all) are not compared. `said_terms`, `stated_terms`: the terms (or renderings) of the statement
+    and of its sources."""
     problems = []
     for q in statement_quantities:
         if q.kind != "number" or q.currency or q.unit:
@@ -624,14 +624,17 @@ def check_statement(
     if language == "en":
         mismatches = termbase.check_english(statement, sources_text, source_language)
         in_source = termbase.terms_of(sources_text, source_language)
-        allowed = [(m.start, m.end) for m in termbase.renderings_in(statement) if in_source.intersection(m.terms)]
+        said_terms = termbase.renderings_in(statement)
+        allowed = [(m.start, m.end) for m in said_terms if in_source.intersection(m.terms)]
     else:
         mismatches = termbase.check_vietnamese(statement, sources_text, source_language)
-        allowed = [(m.start, m.end) for m in termbase.terms_in(statement)]  # "Phó Bí thư": the office check's
+        said_terms = termbase.terms_in(statement)
+        allowed = [(m.start, m.end) for m in said_terms]  # "Phó Bí thư": the office check's
     problems += [Problem("office", m.text, m.reason) for m in mismatches]
     problems += _check_names(statement, language, source_words, allowed)
+    stated_terms = termbase.renderings_in(sources_text) if source_language == "en" else termbase.terms_in(sources_text)
     reported = [(m.start, m.end) for m in mismatches]
-    problems += _check_counted(statement, language, sources_text, source_language, statement_quantities, source_quantities, termbase, reported)
+    problems += _check_counted(statement, language, said_terms, sources_text, source_language, stated_terms, statement_quantities, source_quantities, reported)
     problems += _check_directions(statement, language, sources_text, source_language, statement_quantities, source_quantities)
     return _in_order(statement, problems)
 
