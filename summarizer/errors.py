@@ -69,8 +69,9 @@ class ModelError(SummarizerError):
 class ModelCallError(ModelError):
     """A model call that failed. `kind` is one of: auth, rate_limit, timeout, connection, server,
     bad_request, not_found, invalid_output, truncated, not_recorded, unknown. The message is one line, without secrets.
-    `dropped`: a connection error where the connection was made and then lost before any answer (the server closed
-    it, or it was reset), as when a server closes an idle kept-alive connection just as a request is sent on it."""
+    `dropped`: a connection error where the connection was made and then lost before the whole answer came (the
+    server closed it, or it was reset), as when a server closes an idle kept-alive connection just as a request is
+    sent on it."""
 
     def __init__(self, kind: str, message: str, usage: Usage | None = None, retry_after: float | None = None, dropped: bool = False):
         from summarizer.schema import Usage

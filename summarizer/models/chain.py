@@ -38,7 +38,7 @@ replay_only: ContextVar[bool] = ContextVar("replay_only", default=False)
 LOCAL_SLOTS = 1  # llama-cpp-python's server answers one request at a time: more would queue there and time out
 RATE_LIMIT_RETRIES = 3  # asks again after a 429 with Retry-After, at most this often per call
 MAX_RETRY_AFTER = 120.0  # seconds; a provider asking for longer is treated as failing, and the chain moves on
-DROPPED_RETRIES = 1  # a request whose connection was lost before any answer is sent again this often, then the chain moves on
+DROPPED_RETRIES = 1  # a request whose connection was lost before its answer came is sent again this often, then the chain moves on
 DROPPED_WAIT = 0.2  # seconds before it is
 INSTRUCTION_TOKENS = 1500  # a call's instructions and answer fields around the part of the document it carries
 MIN_PART_TOKENS = 1000  # a part of a document is never cut smaller than this, whatever the settings
