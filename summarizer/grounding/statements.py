@@ -33,7 +33,8 @@ from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 
-from summarizer.grounding.termbase import Termbase, TermMatch, default_termbase
+from summarizer.grounding.labels import key
+from summarizer.grounding.termbase import Termbase, TermMatch, default_termbase, plurals
 from summarizer.text.language import untranslated_share
 from summarizer.text.number_words import number_words
 from summarizer.text.numbers import SCALE_WORDS, find_numbers, read_vi_number, text_locale
@@ -526,11 +527,7 @@ def _counted(text: str, end: int, terms: list[TermMatch], language: str) -> Term
 
 def _renders(rendering: str, phrase: str) -> bool:
     """Whether an English rendering, or its plural, is a run of words of the phrase ("party member" in "new party members")."""
-    return any(re.search(rf"(?<!\w){re.escape(_fold_case(form))}(?!\w)", _fold_case(phrase)) for form in (rendering, rendering + "s", rendering + "es"))
-
-
-def _fold_case(s: str) -> str:
-    return " ".join(s.casefold().split())
+    return any(re.search(rf"(?<!\w){re.escape(key(form))}(?!\w)", key(phrase)) for form in plurals(rendering))
 
 
 def _same_kind(said: TermMatch, stated: TermMatch) -> bool:
@@ -538,8 +535,8 @@ def _same_kind(said: TermMatch, stated: TermMatch) -> bool:
     precisely ("party members" for "đảng viên mới", "new members" for "đảng viên", "cadres" for "cán bộ, công chức")."""
     if set(said.terms) & set(stated.terms):
         return True
-    said_vi = {_fold_case(v) for t in said.terms for v in t.vietnamese}
-    stated_vi = {_fold_case(v) for t in stated.terms for v in t.vietnamese}
+    said_vi = {key(v) for t in said.terms for v in t.vietnamese}
+    stated_vi = {key(v) for t in stated.terms for v in t.vietnamese}
     if any(a in b or b in a for a in said_vi for b in stated_vi):
         return True
     stated_renderings = _specific(r for t in stated.terms for r in t.english)
@@ -549,7 +546,7 @@ def _same_kind(said: TermMatch, stated: TermMatch) -> bool:
 
 def _specific(renderings) -> list[str]:
     """The renderings that name one kind of thing ("member" is any member: of the party, of the Youth Union...)."""
-    return [r for r in renderings if _fold_case(r) not in GENERIC_COUNTED]
+    return [r for r in renderings if key(r) not in GENERIC_COUNTED]
 
 
 def _check_counted(
@@ -573,7 +570,7 @@ def _check_counted(
         if q.kind != "number" or q.currency or q.unit:
             continue
         said = _counted(statement, q.end, said_terms, language)
-        if said is None or _fold_case(said.text) in GENERIC_COUNTED or any(a < said.end and said.start < b for a, b in reported):
+        if said is None or key(said.text) in GENERIC_COUNTED or any(a < said.end and said.start < b for a, b in reported):
             continue
         stated = [
             (s, c)

@@ -144,7 +144,7 @@ def _norm(s: str) -> str:
     return normalise(s)[0].strip()
 
 
-def _plurals(rendering: str) -> list[str]:
+def plurals(rendering: str) -> list[str]:
     """The rendering and its plurals, without a leading "the" (so "the party" never hides "party cells")."""
     if rendering.casefold().startswith("the "):
         rendering = rendering[4:]
@@ -194,7 +194,7 @@ class Termbase:
         found: dict[str, list[Term]] = {}
         for term in self.terms:
             for rendering in term.english:
-                for form in _plurals(rendering):
+                for form in plurals(rendering):
                     key = form if _exact_case(rendering) else _norm(form)
                     if term not in found.setdefault(key, []):
                         found[key].append(term)
