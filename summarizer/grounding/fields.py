@@ -23,9 +23,8 @@ from summarizer.text.dates import iso_date, period_years, term_period
 from summarizer.text.language import FUNCTION_WORDS
 from summarizer.text.numbers import TWO_WORD_UNITS, read_vi_number, to_json_number
 
-COUNT_NOUNS = frozenset(
-    TWO_WORD_UNITS
-)  # what the genre's numbers count ("chi bộ", "đảng viên"...), named by a field even where no number of the article counts it
+# What the genre's numbers count ("chi bộ", "đảng viên"...), named by a field even where no number of the article counts it
+COUNT_NOUNS = frozenset(TWO_WORD_UNITS)
 SUBSET_WORDS = ("kết nạp", "mới", "admitted", "new")  # a count of these is not a count of all (a field must ask for them)
 _YEAR_WORDS = re.compile(r"\b(năm|year|years)\b", re.IGNORECASE)
 _WORDS = re.compile(r"\w+")

@@ -525,9 +525,15 @@ def _counted(text: str, end: int, terms: list[TermMatch], language: str) -> Term
     return following if any(t.category in COUNTED_CATEGORIES for t in following.terms) else None
 
 
+def _has_words(phrase: str, words: str) -> bool:
+    """Whether `words` are a run of whole words of `phrase`, compared as labels are ("cán bộ" in "cán bộ, công chức";
+    "hộ" is not in "hội viên")."""
+    return re.search(rf"(?<!\w){re.escape(key(words))}(?!\w)", key(phrase)) is not None
+
+
 def _renders(rendering: str, phrase: str) -> bool:
     """Whether an English rendering, or its plural, is a run of words of the phrase ("party member" in "new party members")."""
-    return any(re.search(rf"(?<!\w){re.escape(key(form))}(?!\w)", key(phrase)) for form in plurals(rendering))
+    return any(_has_words(phrase, form) for form in plurals(rendering))
 
 
 def _same_kind(said: TermMatch, stated: TermMatch) -> bool:
@@ -535,9 +541,9 @@ def _same_kind(said: TermMatch, stated: TermMatch) -> bool:
     precisely ("party members" for "đảng viên mới", "new members" for "đảng viên", "cadres" for "cán bộ, công chức")."""
     if set(said.terms) & set(stated.terms):
         return True
-    said_vi = {key(v) for t in said.terms for v in t.vietnamese}
-    stated_vi = {key(v) for t in stated.terms for v in t.vietnamese}
-    if any(a in b or b in a for a in said_vi for b in stated_vi):
+    said_vi = [v for t in said.terms for v in t.vietnamese]
+    stated_vi = [v for t in stated.terms for v in t.vietnamese]
+    if any(_has_words(b, a) or _has_words(a, b) for a in said_vi for b in stated_vi):
         return True
     stated_renderings = _specific(r for t in stated.terms for r in t.english)
     said_renderings = _specific(r for t in said.terms for r in t.english)

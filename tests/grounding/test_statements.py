@@ -441,3 +441,5 @@ def test_a_generic_noun_or_a_count_whose_source_names_nothing_is_not_compared():
     # a more or less precise name for the same thing
     assert check_statement("The ward admitted 24 party members.", "Phường đã kết nạp 24 đảng viên mới.", language="en") == []
     assert check_statement("19 cadres have university degrees.", seed("002", "Đến nay, 19/19 cán bộ"), language="en") == []
+    # a term inside another's letters is not the same thing: households (hộ) are no association members (hội viên)
+    assert [p.kind for p in check_statement("The ward has 40 households.", "Phường có 40 hội viên.", language="en")] == ["unit"]
