@@ -1,6 +1,7 @@
 """Benchmark 5: the embedded model's path, per seed, against the floor llama.cpp's own timings set.
 
 Run: .venv/bin/python bench/bench_local.py [--seeds 000 001 ...] [--baseline 000] [--long 8192 16384] [--levers] [--decoding]
+     [--no-briefs --forms schemas/forms/ward_party_profile.json --after-brief 000]
 Needs the embedded model ([local] extra). Minutes per seed on 2 cores.
 
 1. Each seed is briefed through the pipeline on the real llama.cpp server (the project starts it). From the server's
@@ -13,7 +14,10 @@ Needs the embedded model ([local] extra). Minutes per seed on 2 cores.
    context setting, beside the five seeds one by one: time and tokens for the whole against the sum of its parts.
 4. `--levers`: the prompt rate (one prompt of a seed, max_tokens 1, nothing reused) under server settings, each on a
    freshly started server: the defaults, then each setting alone.
-5. `--decoding`: prompt-lookup decoding (llama-cpp-python's draft model that proposes the tokens following the
+5. `--forms FORM ...`: each form filled from each seed with nothing of it evaluated before, and (`--after-brief
+   SEED ...`) right after the seed's brief, as `summarizer brief --form` asks it: the form's own time and tokens
+   evaluated (the article, evaluated by the brief, is reused), and the profile form's fields against the reference.
+6. `--decoding`: prompt-lookup decoding (llama-cpp-python's draft model that proposes the tokens following the
    last ones seen in the prompt) against the defaults, on the recorded translate and leaders-form requests of the
    first seed, each setting on a fresh server: generation rate, wall time, and whether the greedy answer is the same.
    `--no-briefs` skips the seed briefs (for measuring the levers alone).
@@ -42,7 +46,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 
 from summarizer.config import ModelOptions, Settings  # noqa: E402
-from summarizer.evaluate import score_article  # noqa: E402
+from summarizer.evaluate import profile_verdicts, score_article  # noqa: E402
 from summarizer.models.chain import ModelChain  # noqa: E402
 from summarizer.models.local_server import LocalServer, model_path  # noqa: E402
 from summarizer.tasks.brief import brief_article, brief_request  # noqa: E402
@@ -307,6 +311,49 @@ def decoding_rows(prefix: str) -> None:
                 )
 
 
+def form_rows(api_base: str, log: Log, seeds: list[str], forms: list[str], after_brief: list[str]) -> None:
+    """Each form filled from each seed with nothing of the article evaluated (after CLEAR), and, for the seeds of
+    `after_brief`, right after the seed's brief, as `summarizer brief --form` asks them: the form's own wall time
+    and tokens, and its fields against the reference (the profile form)."""
+    from summarizer.forms import load_form
+    from summarizer.tasks.fill import fill_article
+
+    print("\nforms (the form's calls only; 'after brief': the seed's brief asked just before, on the same server)")
+    print("| seed | form | asked | wall s | prompt tok sent | evaluated | generated | floor s | right / empty / wrong |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    settings = Settings(chain=("local",), options={"local": ModelOptions(api_base=api_base)}, source="bench")
+    walls: dict[tuple[str, str], list[float]] = {}
+    loaded = [load_form(ROOT / path) for path in forms]
+    with ModelChain(settings) as chain:
+        for prefix in seeds:
+            article = load_article(seed_path(prefix))
+            for asked in ("alone", "after brief") if prefix in after_brief else ("alone",):
+                if asked == "after brief":
+                    post(api_base, CLEAR)
+                    asyncio.run(brief_article(article, chain))  # then each form in turn, as `brief --form` asks them
+                for form in loaded:
+                    if asked == "alone":
+                        post(api_base, CLEAR)  # nothing of this article is in the server's cache
+                    log.new()
+                    started = time.perf_counter()
+                    filled = asyncio.run(fill_article(article, form, chain))
+                    wall = time.perf_counter() - started
+                    found = timings(log.new())
+                    sent = sum(call.usage.prompt_tokens for call in filled.provenance.calls)
+                    verdict = "-"
+                    if form.name == "ward_party_profile" and GOLD.is_dir():
+                        gold = json.loads((GOLD / f"{seed_path(prefix).stem}.json").read_text(encoding="utf-8"))
+                        got = list(profile_verdicts(gold, filled).values())
+                        verdict = " / ".join(str(got.count(v)) for v in ("correct", "empty", "wrong"))
+                    walls.setdefault((form.name, asked), []).append(wall)
+                    print(
+                        f"| {prefix} | {form.name} | {asked} | {wall:.1f} | {sent} | {found.prompt_tokens} | {found.generated} | {found.floor_s:.1f} | {verdict} |",
+                        flush=True,
+                    )
+    for (name, asked), times in walls.items():
+        print(f"median wall time of {name}, {asked}: {statistics.median(times):.1f} s over {len(times)} seed(s)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", nargs="*", default=["000", "001", "002", "003", "004"])
@@ -315,6 +362,8 @@ def main() -> None:
     parser.add_argument("--levers", action="store_true", help="measure the prompt rate under server settings")
     parser.add_argument("--decoding", action="store_true", help="measure generation with prompt-lookup decoding")
     parser.add_argument("--no-briefs", action="store_true", help="only the measurements asked for by the other options")
+    parser.add_argument("--forms", nargs="*", default=[], metavar="FORM", help="fill these forms (paths) from each seed, alone")
+    parser.add_argument("--after-brief", nargs="*", default=[], metavar="SEED", help="with --forms: these seeds' forms also right after their brief")
     args = parser.parse_args()
     print(f"embedded model {model_path().name}; {cpu_line()}")
     if not args.no_briefs:
@@ -325,6 +374,9 @@ def main() -> None:
             rows += brief_rows(server.api_base, log, args.seeds)
             rows += long_rows(server.api_base, log, args.long)
         print_rows(rows)
+    if args.forms:
+        with LocalServer(model_path()) as server:
+            form_rows(server.api_base, Log(server.log_path), args.seeds, args.forms, args.after_brief)
     if args.levers:
         lever_rows(args.seeds[0])
     if args.decoding:

@@ -39,7 +39,20 @@ def cmd_brief(args: argparse.Namespace) -> int:
         termbase = load_termbase(*glossary_paths(args.glossary, args.config))
     except ConfigError as err:
         return _fail(str(err))
-    return run_batch_command(args, BriefTask(termbase))
+    if args.form is None:
+        return run_batch_command(args, BriefTask(termbase))
+    from summarizer.errors import FormError
+    from summarizer.forms import load_form
+    from summarizer.tasks.fill import FillTask
+    from summarizer.tasks.together import BriefAndFormTask
+
+    if args.broker:
+        return _fail("--form: not with --broker (a worker runs one task per article); run `summarizer fill --broker` for the form")
+    try:
+        form = load_form(Path(args.form))  # a bad form is reported before any article is read or model called
+    except FormError as err:
+        return _fail(str(err))
+    return run_batch_command(args, BriefAndFormTask(BriefTask(termbase), FillTask(form, table="jsonl")))
 
 
 def cmd_fill(args: argparse.Namespace) -> int:
@@ -571,6 +584,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="your own terms (TSV: vietnamese, english, category, notes; see summarizer/data/termbase.tsv) added to the "
         "termbase the prose is checked with; may be given several times, after the config file's `glossary`",
+    )
+    brief.add_argument(
+        "--form",
+        metavar="FORM",
+        help="also fill this form (JSON Schema or YAML) from each article, right after its brief: OUT/<id>.<form>.json "
+        "and OUT/<form>.jsonl, as `summarizer fill` writes them; the form's call reuses the article the brief's calls "
+        "evaluated on the local server",
     )
     _batch_options(brief)
     brief.set_defaults(func=cmd_brief)

@@ -1,4 +1,4 @@
-"""Scoring briefs against hand-checked reference facts: fact recall and precision per article and overall.
+"""Scoring briefs and the profile form against hand-checked reference facts: fact recall and precision, fields right.
 
 Also re-runs the verifier on every kept fact (the grounded share must be 100%) and counts the numbers in each
 brief's prose that the article does not state (number fidelity).
@@ -11,13 +11,14 @@ correct when it finds some gold fact.
 from __future__ import annotations
 
 import json
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from summarizer.grounding.verify import locate_quote, verify_fact
-from summarizer.schema import Brief
+from summarizer.schema import Brief, FilledForm
 
 
 @dataclass
@@ -161,3 +162,42 @@ def totals(scores: list[ArticleScore]) -> ArticleScore:
         total.grounded += s.grounded
         total.number_problems += s.number_problems
     return total
+
+
+# --------------------------------------------------------------------------- the profile form
+
+# Which reference facts speak of which field of schemas/forms/ward_party_profile.json (by the reference's own
+# description of the fact), and which of its metadata each text field is.
+PROFILE_FACTS = {
+    "party_members": lambda what: what in ("party members", "party members now"),
+    "party_cells": lambda what: what in ("party cells", "party cells (chi bộ) in the ward committee") or what.startswith("party cells in total"),
+    "new_members_admitted": lambda what: what.startswith("new party members admitted"),
+    "poverty_rate": lambda what: what in ("poor household rate", "remaining poor household rate"),
+    "income_per_person": lambda what: what == "average income per person",
+}
+PROFILE_META = {"organisation": "organization", "locality": "locality", "secretary": "secretary"}
+
+
+def profile_verdicts(gold: dict, filled: FilledForm) -> dict[str, str]:
+    """Per field of the profile form the reference speaks of: correct (holds a reference value), empty (left empty,
+    with a reason), or wrong."""
+    out = {}
+    for name, speaks_of in PROFILE_FACTS.items():
+        values = {fact["value"] for fact in gold["facts"] if speaks_of(fact["what"])}
+        if values:
+            out[name] = _verdict(filled.fields[name], lambda v, values=values: v in values)
+    for name, key in PROFILE_META.items():
+        if gold.get("meta", {}).get(key):
+            expected = _fold(gold["meta"][key])
+            out[name] = _verdict(filled.fields[name], lambda v, expected=expected: _fold(v) in expected or expected in _fold(v))
+    return out
+
+
+def _fold(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
+
+def _verdict(result, holds) -> str:
+    if result.status != "filled":
+        return "empty"
+    return "correct" if holds(result.value) else "wrong"

@@ -38,9 +38,10 @@ import hashlib
 import json
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Optional, Union
+from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
@@ -416,8 +417,10 @@ def _yaml_field(spec: dict, path: Path, where: str) -> dict:
 
 # --------------------------------------------------------------------------- what the model fills in
 
-NUMBER_HINT = 'The number exactly as the article writes it, e.g. "1.312", "1,7%" or "30 triệu"; [] when the article does not say.'
+NUMBER_HINT = "The ids of the candidate numbers, among its choices, that state it, e.g. [4]; [] when none does."
 TEXT_HINT = "Copied exactly from the article, with its diacritics; null when the article does not say."
+
+Choices = Mapping["FormField", tuple[int, ...]]  # per number field: the ids of the candidate numbers it may take
 
 
 class EnumAnswer(BaseModel):
@@ -425,21 +428,37 @@ class EnumAnswer(BaseModel):
     quote: Optional[str] = Field(default=None, description="The words of the article that say it, copied exactly.")
 
 
-def answer_model(fields: tuple[FormField, ...], name: str = "FormAnswer") -> type[BaseModel]:
-    """The pydantic model the LLM fills for these fields; each field's description is its instruction."""
-    definitions = {f.name: _answer_type(f, f"{name}_{f.name}") for f in fields}
+def answer_model(fields: tuple[FormField, ...], name: str = "FormAnswer", choices: Choices | None = None) -> type[BaseModel]:
+    """The pydantic model the LLM fills for these fields; each field's description is its instruction. A number
+    field is answered with ids of the candidate numbers `choices` offers it (an enum, so a grammar allows no other);
+    one with no choices is not asked."""
+    choices = choices or {}
+    definitions = {f.name: _answer_type(f, f"{name}_{f.name}", choices) for f in fields if asked(f, choices)}
     return create_model(name, __config__=ConfigDict(extra="ignore"), **definitions)
 
 
-def _answer_type(f: FormField, name: str):
+def asked(f: FormField, choices: Choices) -> bool:
+    """Whether the model is asked for the field: a number (or a list of numbers) only when it has choices."""
+    number = _number(f)
+    return number is None or bool(choices.get(number))
+
+
+def _number(f: FormField) -> FormField | None:
+    """The number field a field is, or holds a list of; None for any other."""
+    if f.type == "list" and f.item is not None:
+        f = f.item
+    return f if f.is_number else None
+
+
+def _answer_type(f: FormField, name: str, choices: Choices):
     instruction = " ".join(part for part in (f.description.strip(), _hint(f)) if part)
     if f.type == "list":
-        item_type = _answer_type(f.item, f"{name}_item")[0]
+        item_type = _answer_type(f.item, f"{name}_item", choices)[0]
         return list[item_type], Field(default_factory=list, description=f"{f.description.strip()} One entry per item the article states; [] when none.".strip())
     if f.type == "object":
-        return Optional[answer_model(f.fields, name)], Field(default=None, description=instruction)
+        return Optional[answer_model(f.fields, name, choices)], Field(default=None, description=instruction)
     if f.is_number:
-        return list[Union[str, int, float]], Field(default_factory=list, description=instruction)
+        return list[Literal[choices[f]]], Field(default_factory=list, description=instruction)
     if f.allowed or f.type == "boolean":
         allowed = f.allowed or ("yes", "no")
         enum = create_model(
@@ -485,13 +504,18 @@ def _structure(f: FormField) -> list:
     return [f.name, f.type, f.description, list(f.allowed), [_structure(x) for x in f.fields], f.item and _structure(f.item)]
 
 
-def spec_lines(fields: tuple[FormField, ...], indent: str = "") -> list[str]:
-    """The fields as the prompt lists them: name, type, description, allowed values, nested fields."""
+def spec_lines(fields: tuple[FormField, ...], choices: Choices | None = None, indent: str = "") -> list[str]:
+    """The fields as the prompt lists them: name, type, description, allowed values, a number field's choices (one
+    with none is not asked), nested fields."""
+    choices = choices or {}
     lines = []
     for f in fields:
+        if not asked(f, choices):
+            continue
         kind = f"list of {f.item.type if f.item.type != 'object' else 'objects'}" if f.type == "list" else f.type
         allowed = f" (one of: {', '.join(f.allowed)})" if f.allowed else ""
-        lines.append(f"{indent}- {f.name} [{kind}]{allowed}: {f.description.strip() or f.name}")
+        offered = f" (choices: {', '.join(str(i) for i in choices[number])})" if (number := _number(f)) else ""
+        lines.append(f"{indent}- {f.name} [{kind}]{allowed}{offered}: {f.description.strip() or f.name}")
         nested = f.fields or (f.item.fields if f.item else ())
-        lines += spec_lines(nested, indent + "    ")
+        lines += spec_lines(nested, choices, indent + "    ")
     return lines

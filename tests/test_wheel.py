@@ -62,7 +62,7 @@ def test_the_installed_package_is_the_wheel_not_the_tree(installed, tmp_path):
         text=True,
         env=CLEAN_ENV,
     )
-    assert "brief.system.j2" in files and "fill.user.j2" in files
+    assert "article.system.j2" in files and "article.form.j2" in files
 
 
 def test_brief_and_fill_run_from_the_installed_wheel(installed, tmp_path):

@@ -50,6 +50,8 @@ def batch_files(task) -> dict[str, str]:
 
 def output_names(task, article_id: str) -> list[str]:
     """The files `task` writes for one article: its output and, beside it, the Markdown of a brief."""
+    if (files := getattr(task, "output_files", None)) is not None:  # a task that writes several outputs names them
+        return files(article_id)
     main = task.output_file(article_id)
     return [main, str(Path(main).with_suffix(".md"))] if getattr(task, "name", None) == "brief" else [main]
 

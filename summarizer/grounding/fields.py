@@ -1,7 +1,9 @@
 """Grounding a filled form field against the article: its value with the words that state it, or empty with the reason.
 
-Numbers come from the text: a number the model copies must be one of the article's candidate numbers (as
-written, by its digits, or by value), and the program's reading of it is kept, with its clause as evidence.
+Numbers come from the text: each number field is offered only the candidate numbers that fit it (its choices), the
+model answers with their ids, and the program's reading of the chosen candidate is kept, with its clause as
+evidence. A number written out (by another model, or the program's own guess in grounding/known.py) must be one of
+the article's candidates (as written, by its digits, or by value) and is judged by the same rules.
 Text must be found in the article; a date is read into ISO 8601 from the words that state it (kept as its quote).
 A field whose evidence does not hold is left empty with the reason,
 never guessed; a field the article states with several different values is "conflicting", with them all.
@@ -25,10 +27,23 @@ from summarizer.text.numbers import TWO_WORD_UNITS, read_vi_number, to_json_numb
 
 # What the genre's numbers count ("chi bộ", "đảng viên"...), named by a field even where no number of the article counts it
 COUNT_NOUNS = frozenset(TWO_WORD_UNITS)
-SUBSET_WORDS = ("kết nạp", "mới", "admitted", "new")  # a count of these is not a count of all (a field must ask for them)
+# A count with these words counts only some of them (a field must ask for those): the ones admitted or new, and
+# the ones something was done to (inspected, disciplined, rewarded, expelled, rated) - except the whole of a fraction
+SUBSET_WORDS = ("kết nạp", "mới", "admitted", "new")
+ACTED_ON_WORDS = (
+    *("kiểm tra", "giám sát", "kỷ luật", "khen thưởng", "vi phạm", "ra khỏi", "không còn đủ tư cách", "đánh giá", "xếp loại", "hoàn thành", "xuất sắc"),
+    *("inspected", "disciplined", "rewarded", "expelled", "evaluated", "rated"),
+)
+PLAIN_WORDS = frozenset("tổng số hiện toàn bộ cả total number all".split())  # what any count says of itself
+PERCENT_WORDS = frozenset("tỷ tỉ lệ phần trăm rate share percent percentage".split())  # any share says them of itself
+_OF_A_CELL = re.compile(r"(?<!\w)Chi bộ\s+(?:[A-ZĐ]\w*|\d)")  # "Chi bộ Khu phố 7 có 47 đảng viên": one cell's own count
+_OF_THE_COMMITTEE = re.compile(r"(?<!\w)(?:đảng bộ|đảng ủy|committee)(?!\w)", re.IGNORECASE)
 _YEAR_WORDS = re.compile(r"\b(năm|year|years)\b", re.IGNORECASE)
 _WORDS = re.compile(r"\w+")
 _OF_TARGET = re.compile(r"\s*(?:so với\s+)?(?:chỉ tiêu|kế hoạch|dự toán|mục tiêu)", re.IGNORECASE)  # "đạt 120% chỉ tiêu"
+# A field about a sum of money: its unit ("đồng/năm", "VND"), or what is measured in money (income, funds)
+_MONEY_WORDS = re.compile(r"(?<!\w)(?:(?:VND|VNĐ|(?:nghìn|triệu|tỷ|tỉ) đồng|số tiền|thu nhập|kinh phí|income|money|funds)(?!\w)|đồng/)", re.IGNORECASE)
+_JOINED_PARTY = re.compile(r"kết nạp.*\bvào Đảng\b", re.IGNORECASE)
 _TARGET_WORDS = re.compile(r"chỉ tiêu|kế hoạch|dự toán|mục tiêu|target|plan", re.IGNORECASE)
 
 
@@ -48,7 +63,7 @@ def ground_field(f: FormField, answer, text: str, candidates: list[Candidate], s
             return FieldResult(value=None, status="unsupported", fields=fields, reason="none of its fields holds")
         return FieldResult(value=None, status="filled", fields=fields)
     if f.is_number:
-        return ground_number(f, answer or [], text, candidates, siblings)
+        return ground_chosen(f, answer or [], text, candidates, siblings)
     if f.allowed or f.type == "boolean":
         return _ground_choice(f, answer, text)
     if f.type == "date":
@@ -65,6 +80,46 @@ def _ground_list(f: FormField, answers: list, text: str, candidates: list[Candid
         return FieldResult(value=None, status="unsupported", reason=f"none of the {len(items)} items the model gave holds: {items[0].reason}")
     dropped = len(items) - len(held)
     return FieldResult(value=None, status="filled", items=held, reason=f"{dropped} item(s) that do not hold were left out" if dropped else None)
+
+
+def field_choices(fields: tuple[FormField, ...], candidates: list[Candidate], text: str, siblings: tuple[FormField, ...]) -> dict[FormField, tuple[int, ...]]:
+    """Per number field among `fields` (nested ones included, each beside the siblings `ground_field` judges it
+    with), the ids of the candidate numbers it may take (`number_choices`)."""
+    nouns = counted_nouns(candidates)
+    choices: dict[FormField, tuple[int, ...]] = {}
+
+    def walk(fields: tuple[FormField, ...], siblings: tuple[FormField, ...]) -> None:
+        for f in fields:
+            if f.is_number:
+                choices[f] = tuple(c.id for c in number_choices(f, candidates, text, siblings, nouns))
+            elif f.type == "object":
+                walk(f.fields, f.fields)
+            elif f.type == "list" and f.item is not None:
+                walk((f.item,), siblings)
+
+    walk(fields, siblings)
+    return choices
+
+
+def number_choices(f: FormField, candidates: list[Candidate], text: str, siblings: tuple[FormField, ...], nouns: set[str]) -> list[Candidate]:
+    """The candidate numbers a number field may take: of the kind it asks for (a percent or not, a sum of money, a
+    year), counting what it counts, and whose words speak of no other number field of the form."""
+    return [c for c in candidates if not (_unfit(f, c, text, nouns) or _speaks_of_another(f, c, text, siblings, nouns))]
+
+
+def ground_chosen(f: FormField, ids: list, text: str, candidates: list[Candidate], siblings: tuple[FormField, ...]) -> FieldResult:
+    """A number field answered by the ids of candidate numbers: each must be a candidate of the article, and is then
+    judged as a number written out would be (`ground_number`), with its own clause as evidence."""
+    by_id = {c.id: c for c in candidates}
+    chosen = [by_id[i] for i in dict.fromkeys(ids) if i in by_id]
+    if not chosen:
+        unknown = next(iter(ids), None)
+        return (
+            FieldResult(value=None, status="unsupported", reason=f"the article has no candidate number [{unknown}]")
+            if ids
+            else FieldResult(value=None, status="not_in_article")
+        )
+    return ground_number(f, [c.mention.text for c in chosen], text, chosen, siblings, counted_nouns(candidates))
 
 
 def ground_number(
@@ -129,13 +184,18 @@ def _states(candidate: Candidate, number) -> bool:
 
 
 def _unfit(f: FormField, candidate: Candidate, text: str, nouns: set[str]) -> str | None:
-    """Why a candidate number cannot fill the field: it counts another noun the field does not name, or the
-    field asks for a percent and it is not one."""
+    """Why a candidate number cannot fill the field: a percent for a field that asks for none (or the reverse), no
+    money for a field about money, a share of a target, a year, a count of another noun than the field names, the
+    part of a fraction, a count of only those admitted for a field about all (or the reverse)."""
     unit = fact_unit(text, candidate)
+    if unit == "quần chúng" and _JOINED_PARTY.search(candidate.quote(text)):
+        unit = "đảng viên"  # "kết nạp được 91 quần chúng vào Đảng": 91 people admitted, now party members
     written = candidate.mention.text
     wants_percent = "%" in f.description
     if wants_percent != (unit == "%"):
         return f"{written} is {'not ' if wants_percent else ''}a percent, and the field asks for {'one' if wants_percent else 'no percent'}"
+    if _MONEY_WORDS.search(f.description) and not unit.startswith("VND"):
+        return f"{written} is no sum of money, and the field asks for one"
     if unit == "%" and _OF_TARGET.match(text, candidate.mention.end) and not _TARGET_WORDS.search(f.description):
         return (
             f"{written} is a share of a target or plan ({text[candidate.mention.end : candidate.mention.end + 20].strip()}), and the field does not ask for one"
@@ -148,16 +208,40 @@ def _unfit(f: FormField, candidate: Candidate, text: str, nouns: set[str]) -> st
         return f"{written} counts {unit or 'nothing named'!r}, and the field asks for {' or '.join(sorted(named))!r}"
     if fraction_role(text, candidate) == "part" and not (syllables(candidate.quote(text)) - syllables(" ".join(nouns))) & syllables(f.description):
         return f"{written} is the part of a fraction ({candidate.quote(text)[:60]!r}): it counts only some of them, and the field does not ask for those"
-    if (marked := _subset_words(candidate.quote(text))) and not _subset_words(f.description):
-        return f"{written} counts only those {' '.join(marked)} ({candidate.quote(text)[:60]!r}), and the field does not ask for them"
+    quote = candidate.quote(text)
+    if unit == "%" and (wanted := syllables(f.description) - PLAIN_WORDS - PERCENT_WORDS) and not syllables(_lead(text, candidate)) & wanted:
+        return f"{written} is a share of something else ({quote[:60]!r}): its words name nothing the field asks a share of"
+    marked = _subsets(quote, whole=fraction_role(text, candidate) == "total")
+    asked = _subsets(f.description)
+    if set(marked) - set(asked):
+        return f"{written} counts only those {' or '.join(marked.values())} ({quote[:60]!r}), and the field does not ask for them"
+    if unit != "%" and set(asked) - set(marked):
+        return f"{written} is no count of those {' or '.join(asked.values())} (its words: {quote[:60]!r}), and the field asks for them"
+    if unit != "%" and (cell := _OF_A_CELL.search(quote, 0, candidate.mention.start - candidate.start)) and _OF_THE_COMMITTEE.search(f.description):
+        return f"{written} counts those of one party cell ({quote[cell.start() : cell.end() + 12].strip()!r}), and the field asks for the committee's"
     if problem := mislabelled(f.description, unit, nouns):
         return f"{written}: {problem.replace('the label', 'the field')}"
     return None
 
 
-def _subset_words(text: str) -> list[str]:
-    """The words that make a count a part of the whole ("kết nạp 61 đảng viên mới": those admitted, the new ones)."""
-    return [word for word in SUBSET_WORDS if re.search(rf"(?<!\w){word}(?!\w)", text, re.IGNORECASE)]
+def _subsets(text: str, whole: bool = False) -> dict[str, str]:
+    """Which parts of the whole a count's words make it ("kết nạp 61 đảng viên mới": those admitted; "kiểm tra 1 chi
+    bộ": those acted on), each with the first of its words found; `whole`: the count is the whole of a fraction
+    ("kiểm tra 5/10 chi bộ"), so no action makes it a part."""
+    groups = {"admitted": SUBSET_WORDS} if whole else {"admitted": SUBSET_WORDS, "acted on": ACTED_ON_WORDS}
+    found = {}
+    for group, words in groups.items():
+        if word := next((w for w in words if re.search(rf"(?<!\w){w}(?!\w)", text, re.IGNORECASE)), None):
+            found[group] = word
+    return found
+
+
+def _lead(text: str, candidate: Candidate) -> str:
+    """A number's clause and the words before it in its sentence (up to 120 characters): what a share is a share of
+    ("Tỷ lệ hộ nghèo giảm đáng kể (..., hiện còn 0,78%)")."""
+    start = candidate.mention.start
+    begin = max(0, start - 120, *(text.rfind(mark, 0, start) + 1 for mark in (". ", "\n", "! ", "? ")))
+    return text[min(begin, candidate.start) : candidate.end]
 
 
 def _speaks_of_another(f: FormField, candidate: Candidate, text: str, siblings: tuple[FormField, ...], nouns: set[str]) -> str | None:

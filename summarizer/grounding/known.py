@@ -7,7 +7,9 @@ found, marked `filled_by: program`, and only when that is unambiguous:
   a person's name    a text field whose description asks for a name ("Họ tên", "name") and a position the people
                      finder knows ("Bí thư Đảng ủy", "Chủ tịch"): the person the article writes with that position
                      over that body (a "Bí thư Chi bộ" is no "Bí thư Đảng ủy"); two such people: conflicting
-  a list of people   a list whose items have a name field and a position field: everyone the finder found
+  a list of people   a list whose items have a name field and a position field: everyone the finder found, even
+                     when the model answered (then its items that name someone else by a person's name follow;
+                     an item "named" by a position is left out)
   a place            a text field asking for a ward or commune ("Phường, xã hoặc thị trấn"): the one the article
                      names most often (text/places.py); several as often: conflicting
   a number           every candidate number (years aside) whose clause shares a word with the field's description,
@@ -20,26 +22,31 @@ found, marked `filled_by: program`, and only when that is unambiguous:
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from summarizer.forms import FormField
 from summarizer.grounding.facts import counted_nouns
-from summarizer.grounding.fields import ground_number, syllables
+from summarizer.grounding.fields import PLAIN_WORDS, ground_number, number_choices, syllables
 from summarizer.schema import Evidence, FieldResult
 from summarizer.text.candidates import Candidate
-from summarizer.text.people import POSITIONS, NamedPerson
+from summarizer.text.people import POSITIONS, NamedPerson, is_personal_name
 from summarizer.text.places import UNIT_WORDS, main_places
 
 _NAME_WORDS = re.compile(r"\b(?:họ tên|họ và tên|tên|name)\b", re.IGNORECASE)
 _POSITION_WORDS = re.compile(r"\b(?:chức vụ|chức danh|position|role|title)\b", re.IGNORECASE)
 YEARS = ("year", "range_part")  # never offered by the program: a year is rarely a count a field asks for
-PLAIN_WORDS = frozenset("tổng số hiện toàn bộ cả total number all".split())  # what any count says of itself
 _BODY = re.compile(r"\s*((?:Đảng|Chi|Ban|Ủy|UBND|HĐND|Hội|MTTQ|Mặt)\S*(?:\s+\S+)?)")  # the body a position heads
 
 
 def known_field(
     f: FormField, result: FieldResult, text: str, candidates: list[Candidate], people: list[NamedPerson], siblings: tuple[FormField, ...]
 ) -> FieldResult:
-    """The field's result, or, when it is empty, what the program knows for it (marked `filled_by: program`)."""
+    """The field's result, or, when it is empty, what the program knows for it (marked `filled_by: program`). A list
+    of people is the people the program finds whatever the model answered (`_with_people`)."""
+    if f.type == "list" and f.item is not None and f.item.type == "object" and (found := _people_list(f.item, people, text)) is not None:
+        return _with_people(result, found, f.item)
+    if result.status == "filled" and f.type == "string" and not f.allowed and (position := asked_position(f.description)):
+        return _name_only(result, position, f.description, people)
     if result.status == "filled":
         return result
     known = None
@@ -47,8 +54,6 @@ def known_field(
         known = _person(position, f.description, people)
     elif f.type == "string" and not f.allowed and asks_for_a_place(f.description):
         known = _place(text)
-    elif f.type == "list" and f.item is not None and f.item.type == "object":
-        known = _people_list(f.item, people, text)
     elif f.is_number:
         spoken_of = [c for c in candidates if c.mention.kind not in YEARS and syllables(c.quote(text)) & (syllables(f.description) - PLAIN_WORDS)]
         fitting = qualified(f, spoken_of, text, siblings)
@@ -89,10 +94,11 @@ def decided(f: FormField, result: FieldResult, nouns: set[str]) -> FieldResult:
 
 
 def offered(f: FormField, text: str, candidates: list[Candidate], people: list[NamedPerson], siblings: tuple[FormField, ...]) -> list[str]:
-    """What the program finds that could answer a field, as written: the numbers whose words speak of it (before the
-    rules that judge them), the people with the position it asks for, the places it names (for `fill --explain`)."""
+    """What the program finds that could answer a field, as written: the numbers the model was offered as its choices
+    (grounding/fields.py number_choices), the people with the position it asks for, the places it names (for
+    `fill --explain`)."""
     if f.is_number:
-        return [c.mention.text for c in candidates if c.mention.kind not in YEARS and syllables(c.quote(text)) & (syllables(f.description) - PLAIN_WORDS)]
+        return [c.mention.text for c in number_choices(f, candidates, text, siblings, counted_nouns(candidates))]
     if f.type == "string" and (position := asked_position(f.description)):
         return [p.name for p in people if _holds(p.role_vi, position, f.description)]
     if f.type == "string" and asks_for_a_place(f.description):
@@ -150,14 +156,32 @@ def _person(position: str, description: str, people: list[NamedPerson]) -> Field
     return None
 
 
-def _people_list(item: FormField, people: list[NamedPerson], text: str) -> FieldResult | None:
-    """Everyone the finder found, as items of a list whose items have a name field and a position field."""
+def _person_fields(item: FormField) -> tuple[FormField, FormField] | None:
+    """The name field and the position field of a list's items, when they have both."""
     name = next(
         (sub for sub in item.fields if sub.type == "string" and _NAME_WORDS.search(sub.description) and not _POSITION_WORDS.search(sub.description)), None
     )
     position = next((sub for sub in item.fields if sub.type == "string" and _POSITION_WORDS.search(sub.description)), None)
-    if name is None or position is None or not people:
+    return (name, position) if name is not None and position is not None else None
+
+
+def _name_only(result: FieldResult, position: str, description: str, people: list[NamedPerson]) -> FieldResult:
+    """The model's answer to a name field, cut to the name when it holds the name of the person with that position
+    and more ("Bí thư Đảng ủy phường 1 Nguyễn Thanh Khiết" -> "Nguyễn Thanh Khiết")."""
+    holder = next((p for p in people if _holds(p.role_vi, position, description) and p.name in str(result.value)), None)
+    if holder is None or str(result.value).strip() == holder.name:
+        return result
+    return FieldResult(
+        value=holder.name, quote=holder.name, start=holder.start, end=holder.end, alignment="exact", status="filled", filled_by="program",
+        reason=f"the model's answer {str(result.value)[:80]!r} held more than the name",
+    )  # fmt: skip
+
+
+def _people_list(item: FormField, people: list[NamedPerson], text: str) -> FieldResult | None:
+    """Everyone the finder found, as items of a list whose items have a name field and a position field."""
+    if (pair := _person_fields(item)) is None or not people:
         return None
+    name, position = pair
     items = []
     for p in people:
         fields = {sub.name: FieldResult(value=None, status="not_in_article") for sub in item.fields}
@@ -166,6 +190,24 @@ def _people_list(item: FormField, people: list[NamedPerson], text: str) -> Field
         fields[position.name] = FieldResult(value=p.role_vi, quote=p.role_vi, start=role, end=role + len(p.role_vi), alignment="exact", status="filled")
         items.append(FieldResult(value=None, status="filled", fields=fields))
     return FieldResult(value=None, status="filled", items=items)
+
+
+def _with_people(result: FieldResult, found: FieldResult, item: FormField) -> FieldResult:
+    """A list of people: the people the program finds (name and position as the article writes them), then those of
+    the model's items that name someone else, by a person's name ("Bí thư Đảng ủy phường" is a position, not a
+    name); the model's other items are left out, and the reason says how many."""
+    name = _person_fields(item)[0].name
+    known = {_fold(i.fields[name].value) for i in found.items}
+    given = [i for i in (result.items or []) if i.fields and i.fields[name].status == "filled"]
+    others = [i for i in given if is_personal_name(i.fields[name].value) and _fold(i.fields[name].value) not in known]
+    names_no_one = sum(1 for i in given if not is_personal_name(i.fields[name].value))
+    reason = f"{names_no_one} of the model's items name no person (a position or a body) and were left out" if names_no_one else None
+    items = [i.model_copy(update={"filled_by": "program"}) for i in found.items] + others
+    return found.model_copy(update={"items": items, "filled_by": "program", "reason": reason})
+
+
+def _fold(text) -> str:
+    return " ".join(unicodedata.normalize("NFC", str(text)).casefold().split())
 
 
 def _why(result: FieldResult) -> str | None:

@@ -40,6 +40,9 @@ from summarizer.text.number_words import number_words
 from summarizer.text.numbers import SCALE_WORDS, find_numbers, read_vi_number, text_locale
 
 PROBLEM_KINDS = ("number", "currency", "unit", "scale", "date", "name", "office", "direction")
+CHECKED_FOR = (  # what a kept statement has passed, and what it has not: said wherever statements are shown
+    f"Each statement is checked against its own source for: {', '.join(PROBLEM_KINDS)}. Its meaning beyond these is not checked: read it beside its source."
+)
 INDEFINITE = frozenset({"một", "one"})  # written alone, they may be what "a"/"an" is
 _ONE_OF = re.compile(r"(?:one of|một trong)\b", re.IGNORECASE)  # "one of the highlights": no count
 _ARTICLE = re.compile(r"\b(?:a|an|one|một)\b", re.IGNORECASE)  # a source with an indefinite article or a "one"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
+from summarizer.grounding.statements import CHECKED_FOR
 from summarizer.schema import Brief
 
 
@@ -62,7 +63,7 @@ def brief_markdown(brief: Brief) -> str:
             lines.append(f"- {where}{quote}: {_cell(r.reason)}")
     if brief.statements:
         kept = sum(s.kept for s in brief.statements)
-        lines += ["", f"## Statements and their sources ({kept} kept, {len(brief.statements) - kept} left out)", ""]
+        lines += ["", f"## Statements and their sources ({kept} kept, {len(brief.statements) - kept} left out)", "", f"*{CHECKED_FOR}*", ""]
         lines += ["| Where | Statement | Source in the article | Status |", "|---|---|---|---|"]
         for s in brief.statements:
             source = " … ".join(brief.article.text[src.start : src.end] for src in s.sources) or "(none found)"

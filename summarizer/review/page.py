@@ -14,6 +14,7 @@ from pathlib import Path
 
 import jinja2
 
+from summarizer.grounding.statements import CHECKED_FOR
 from summarizer.schema import Brief, FieldResult, FilledForm
 
 
@@ -196,7 +197,7 @@ def review_page(entries: list[ReviewEntry], *, title: str) -> str:
                 "forms": forms,
             }
         )
-    return _template().render(title=title, articles=articles)
+    return _template().render(title=title, articles=articles, checked_for=CHECKED_FOR)
 
 
 @cache

@@ -70,7 +70,7 @@ from summarizer.text.parts import Part, split_parts, unit
 from summarizer.text.people import NamedPerson, find_people
 
 JSONL_FILE = "briefs.jsonl"  # every brief of a batch, one per line, in input order
-STEPS = ("select", "labels", "translate", "retranslate")  # the prompts of a brief: brief.STEP.j2
+STEPS = ("select", "labels", "translate", "retranslate")  # the prompts of a brief: article.STEP.j2
 
 
 @dataclass
@@ -120,7 +120,7 @@ def brief_request(article: Article, chain: ModelChain) -> BriefRequest:
         breaks=frozenset(i for i, s in enumerate(sentences) if s.number is None),
     )
     limits = part_limits([sum(1 for s in sentences[p.first : p.last + 1] if s.number is not None) for p in parts])
-    select, labels = load_prompt("brief", "select"), load_prompt("brief", "labels")
+    select, labels = load_prompt("article", "select"), load_prompt("article", "labels")
     asked = []
     for part, share in zip(parts, limits):
         carried = sentences[part.carried_first : part.carried_last + 1]
@@ -147,7 +147,7 @@ def brief_request(article: Article, chain: ModelChain) -> BriefRequest:
         candidates=candidates,
         people=find_people(text),
         parts=asked,
-        prompts=[load_prompt("brief", step).ref for step in STEPS],
+        prompts=[load_prompt("article", step).ref for step in STEPS],
     )
 
 
@@ -265,7 +265,7 @@ async def translate(
     if not sources:
         return {}, {}, set()
     own = "vi" if target == "en" else "en"
-    prompt = load_prompt("brief", "translate")
+    prompt = load_prompt("article", "translate")
     shared = {
         "sentences": part.sentences,
         "article_text": request.article.text,
@@ -284,7 +284,7 @@ async def translate(
     problems = {label: problems_of(label) for label in sources}
     failing = [label for label, found in problems.items() if found]
     if failing:  # once more, with the exact problems (a fresh call: a small model shown its own answer repeats it)
-        again = load_prompt("brief", "retranslate")
+        again = load_prompt("article", "retranslate")
         items = [{"id": label, "text": sources[label], "reasons": reasons(problems[label])} for label in failing]
         retry = again.messages(**shared, items=items)
         retried: Translations = await ask(Translations, retry, chain.cache_keys(retry, again.ref, Translations, shared_prefix=True), "retranslate")

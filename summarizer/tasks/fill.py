@@ -1,8 +1,13 @@
 """Filling a user-defined form from one article, every field checked against the text.
 
-    article ──► candidate numbers ──► fill prompt (the form's fields) ──► answer: numbers and text copied from
-            the article ──► each field grounded (grounding/fields.py) ──► a field left empty answered from what the
-            program knows, when unambiguous (grounding/known.py) ──► FilledForm ──► out/<id>.<form>.json
+    article ──► numbered sentences and candidate numbers ──► per number field, the candidates that fit it (its
+            choices) ──► form prompt: the article as a brief shows it, then the fields ──► answer: ids among each
+            number field's choices, text copied from the article ──► each field grounded (grounding/fields.py) ──►
+            a field left empty answered from what the program knows, when unambiguous (grounding/known.py) ──►
+            FilledForm ──► out/<id>.<form>.json
+
+The form's call opens with the same instructions and article as a brief's calls (prompts/article.*.j2), so that
+after a brief of the same article the local server evaluates only the form's own part.
 
 A form with many fields is asked in several calls (each within the model's context), and the answers merged. A
 document longer than one call carries is asked part by part (text/parts.py): each field is answered from every
@@ -20,9 +25,10 @@ from pydantic import BaseModel
 from summarizer import __version__
 from summarizer.batch.files import atomic_write
 from summarizer.forms import Form, FormField, answer_model, field_groups, spec_lines
-from summarizer.grounding.fields import ground_field, merged, plain_value
+from summarizer.grounding.fields import field_choices, ground_field, merged, plain_value
 from summarizer.grounding.known import known_field
-from summarizer.grounding.quarantine import quarantine_field, quarantined_spans
+from summarizer.grounding.prose import numbered_sentences
+from summarizer.grounding.quarantine import inside, quarantine_field, quarantined_spans
 from summarizer.models.cache import AnswerCache
 from summarizer.models.chain import ModelChain
 from summarizer.models.prompts import load_prompt
@@ -31,10 +37,8 @@ from summarizer.tasks.base import part_done
 from summarizer.tasks.export import to_csv, to_jsonl
 from summarizer.text.article import Article
 from summarizer.text.candidates import Candidate, fact_candidates
-from summarizer.text.numbers import text_locale
 from summarizer.text.parts import Part, split_parts, unit
 from summarizer.text.people import find_people
-from summarizer.text.sentences import article_sentences
 
 FORM_KINDS = ("number", "percent", "fraction_part", "year", "range_part")  # forms also ask for years
 MAX_FIELDS_PER_CALL = 12
@@ -69,28 +73,35 @@ class FillRequest:
 
 
 def fill_request(article: Article, form: Form, chain: ModelChain) -> FillRequest:
-    prompt = load_prompt("fill")
+    prompt = load_prompt("article", "form")
     text = article.text
-    candidates = fact_candidates(text, kinds=FORM_KINDS)
+    quarantined = quarantined_spans(text)  # sentences addressed to a model: the model never sees them, nothing rests on them
+    sentences = numbered_sentences(text, article.meta.title, quarantined)  # as a brief shows them: one evaluated prefix for both
+    candidates = [c for c in fact_candidates(text, kinds=FORM_KINDS) if inside(c.mention.start, c.mention.end, quarantined) is None]
     groups = field_groups(form.fields, MAX_FIELDS_PER_CALL, MAX_FIELD_CHARS_PER_CALL)
-    units = [unit(s.start, s.end, candidates, text) for s in article_sentences(text)]
-    parts = split_parts(units, chain.part_budget() - MAX_FIELD_CHARS_PER_CALL)
+    parts = split_parts(
+        [unit(s.start, s.end, candidates, text) for s in sentences],
+        chain.part_budget() - MAX_FIELD_CHARS_PER_CALL,
+        breaks=frozenset(i for i, s in enumerate(sentences) if s.number is None),
+    )
     calls = []
     for part in parts:
         owned = [c for c in candidates if part.owns(c.mention.start)]
         for number, fields in enumerate(groups, 1):
-            model = answer_model(fields, _model_name(form.name, number if len(groups) > 1 else None))
+            choices = field_choices(fields, owned, text, form.fields)  # per number field, the candidates it may take
+            offered = set().union(*choices.values())
+            model = answer_model(fields, _model_name(form.name, number if len(groups) > 1 else None), choices)
             messages = prompt.messages(
+                sentences=sentences[part.carried_first : part.carried_last + 1],
+                part=part if part.total > 1 else None,
                 form_name=form.name,
                 form_description=form.description,
-                fields=spec_lines(fields),
-                article_text=text if part.total == 1 else text[part.start : part.end],
-                document_text=text,
-                part=part if part.total > 1 else None,
-                candidates=owned,
-                article_language=text_locale(text),
+                fields=spec_lines(fields, choices),
+                candidates=[c for c in owned if c.id in offered],
+                article_text=text,
             )
-            calls.append(FillCall(fields, model, messages, chain.cache_keys(messages, prompt.ref, model), part, owned))
+            keys = chain.cache_keys(messages, prompt.ref, model, shared_prefix=True)
+            calls.append(FillCall(fields, model, messages, keys, part, owned))
     return FillRequest(article, candidates, prompt.ref, calls)
 
 
@@ -114,7 +125,7 @@ async def produce_form(request: FillRequest, form: Form, chain: ModelChain, cach
     people = find_people(text)
     answers: dict[str, list[FieldResult]] = {f.name: [] for f in form.fields}  # each field as each part answers it
     for n, call in enumerate(request.calls, 1):
-        answered = await chain.answer(call.answer_model, call.messages, call.keys, cache=cache, article_id=request.article.id, task="form")
+        answered = await chain.answer(call.answer_model, call.messages, call.keys, cache=cache, article_id=request.article.id, task="form", shared_prefix=True)
         calls.append(Call(fields=[f.name for f in call.fields], part=call.number, **answered.call.model_dump()))
         for f in call.fields:
             answers[f.name].append(ground_field(f, getattr(answered.value, f.name, None), text, call.candidates, form.fields))

@@ -62,6 +62,14 @@ def _names(text: str):
         taken = end
 
 
+def is_personal_name(text: str) -> bool:
+    """Whether `text` is one person's name as the finder reads names: a surname and one to three more capitalised
+    words, and nothing else ("Lê Thị Quân"; not "Bí thư Đảng ủy phường")."""
+    text = text.strip()
+    found = list(_names(text))
+    return len(found) == 1 and found[0][1:] == (0, len(text))
+
+
 def _role_after(text: str, end: int) -> str | None:
     """ "Lê Thị Quân - Bí thư Đảng ủy Phường 6 cho biết" -> "Bí thư Đảng ủy Phường 6"."""
     rest = text[end : end + 120]

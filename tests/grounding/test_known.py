@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from summarizer.forms import FormField
-from summarizer.grounding.fields import ground_field
+from summarizer.forms import FormField, answer_model
+from summarizer.grounding.fields import ground_field, ground_number
 from summarizer.grounding.known import known_field
 from summarizer.schema import FieldResult
 from summarizer.text.candidates import fact_candidates
-from summarizer.text.people import find_people
+from summarizer.text.people import find_people, is_personal_name
 
 EMPTY = FieldResult(value=None, status="not_in_article")
 SECRETARY = FormField("secretary", "string", "Họ tên Bí thư Đảng ủy (Bí thư Đảng bộ), không kèm chức danh / Full name of the party committee secretary.")
@@ -70,12 +70,18 @@ def test_a_field_with_its_own_qualifier_takes_no_number_without_it():
 
 
 def test_several_counts_are_decided_by_the_words_around_them_or_conflict():
-    decided = "Trong 4 năm, Đảng ủy đưa 22 đảng viên ra khỏi Đảng; nâng tổng số đảng viên hiện nay lên 357 đảng viên."
+    decided = "Năm 2020 có 340 đảng viên; nâng tổng số đảng viên hiện nay lên 357 đảng viên."
     result = known(MEMBERS, decided)
-    assert (result.status, result.value) == ("filled", 357) and {c.value for c in result.candidates} == {22, 357}
-    undecided = "Chi bộ Khu phố 7 có 47 đảng viên; Chi bộ Khu phố 8 có 52 đảng viên."
+    assert (result.status, result.value) == ("filled", 357) and {c.value for c in result.candidates} == {340, 357}
+    undecided = "Năm 2021, Đảng bộ có 340 đảng viên. Năm 2022, Đảng bộ có 352 đảng viên."
     result = known(MEMBERS, undecided)
-    assert result.status == "conflicting" and {c.value for c in result.candidates} == {47, 52}
+    assert result.status == "conflicting" and {c.value for c in result.candidates} == {340, 352}
+
+
+def test_those_expelled_and_one_cells_members_are_no_count_of_the_committees_members():
+    text = "Trong 4 năm, Đảng ủy đưa 22 đảng viên ra khỏi Đảng. Chi bộ Khu phố 7 có 47 đảng viên. Tổng số đảng viên hiện nay là 357 đảng viên."
+    result = known(MEMBERS, text)
+    assert (result.status, result.value, result.candidates) == ("filled", 357, [])
 
 
 def test_a_percent_field_gets_no_count_and_a_year_is_never_offered():
@@ -100,7 +106,7 @@ def test_a_list_of_leaders_comes_from_the_people_found():
 def test_the_models_answer_that_holds_is_grounded_as_before():
     """The control: known_field only fills what ground_field left empty."""
     text = "Đảng bộ Phường 6 hiện có 8 chi bộ với 327 đảng viên."
-    grounded = ground_field(MEMBERS, ["327"], text, fact_candidates(text), NUMBERS)
+    grounded = ground_number(MEMBERS, ["327"], text, fact_candidates(text), NUMBERS)
     assert grounded.status == "filled" and known(MEMBERS, text, grounded) is grounded and grounded.filled_by == "model"
 
 
@@ -118,13 +124,13 @@ def test_a_count_of_the_new_members_is_no_count_of_all_when_the_form_has_no_fiel
     answer how many members the organisation has, from the model or from the program."""
     text = "Trong nhiệm kỳ, Đảng bộ phường 1 đã kết nạp 61 đảng viên mới, đạt 152,5% chỉ tiêu."
     assert known(MEMBERS, text, siblings=(MEMBERS,)).status == "not_in_article"
-    given = ground_field(MEMBERS, ["61"], text, fact_candidates(text), (MEMBERS,))
+    given = ground_number(MEMBERS, ["61"], text, fact_candidates(text), (MEMBERS,))
     assert given.status == "unsupported" and "kết nạp" in given.reason
 
 
 def test_a_field_that_names_what_it_counts_refuses_a_number_of_something_else_even_when_no_number_counts_it():
     text = "Toàn phường hiện có 863 cơ sở kinh doanh dịch vụ."  # no number of the article counts chi bộ
-    result = ground_field(CELLS, ["863"], text, fact_candidates(text), NUMBERS)
+    result = ground_number(CELLS, ["863"], text, fact_candidates(text), NUMBERS)
     assert result.status == "unsupported" and "'chi bộ'" in result.reason
 
 
@@ -138,8 +144,36 @@ def test_a_count_written_in_words_fills_the_field():
 
 def test_the_part_of_a_fraction_is_no_count_of_all_unless_the_field_asks_for_those():
     text = "Năm 2022, 24/25 chi bộ được xếp loại hoàn thành tốt nhiệm vụ."
-    refused = ground_field(CELLS, ["24"], text, fact_candidates(text), NUMBERS)
+    refused = ground_number(CELLS, ["24"], text, fact_candidates(text), NUMBERS)
     assert refused.status == "unsupported" and "part of a fraction" in refused.reason
     assert (known(CELLS, text).status, known(CELLS, text).value) == ("filled", 25)  # the fraction's total is all of them
     rated = FormField("cells_rated_well", "integer", "Số chi bộ hoàn thành tốt nhiệm vụ / Party cells rated as completing their tasks well.")
-    assert ground_field(rated, ["24"], text, fact_candidates(text), (rated,)).value == 24
+    assert ground_number(rated, ["24"], text, fact_candidates(text), (rated,)).value == 24
+
+
+def test_a_list_of_leaders_is_the_people_found_even_when_the_model_answered_and_a_position_is_no_name():
+    text = "Đồng chí Lê Thị Quân - Bí thư Đảng ủy Phường 6 cho biết. Bí thư Chi bộ Khu phố 3 Phan Văn Thạnh nói thêm. Ông Trần Văn Tư góp ý."
+    answer = [{"name": "Bí thư Đảng ủy Phường 6", "position": "Bí thư Đảng ủy Phường 6"}, {"name": "Trần Văn Tư", "position": None}]
+    given = ground_field(LEADERS, answer_model((LEADERS,)).model_validate({"leaders": answer}).leaders, text, [])
+    assert given.status == "filled" and len(given.items) == 2  # both are the article's words: grounding alone keeps them
+    result = known(LEADERS, text, given)
+    names = [item.fields["name"].value for item in result.items]
+    assert names == ["Lê Thị Quân", "Phan Văn Thạnh", "Trần Văn Tư"]  # the people found, then the model's other person
+    assert result.filled_by == "program" and "1 of the model's items name no person" in result.reason
+
+
+def test_a_personal_name_is_a_surname_and_capitalised_words_only():
+    assert is_personal_name("Lê Thị Quân") and is_personal_name(" Nguyễn Thái Hà ")
+    assert not is_personal_name("Bí thư Đảng ủy phường") and not is_personal_name("Lê Thị Quân, Bí thư") and not is_personal_name("Lê")
+
+
+def test_a_name_field_answered_with_the_title_too_keeps_the_name_alone():
+    secretary = FormField("secretary", "string", "Họ tên Bí thư Đảng ủy, không kèm chức danh / Full name of the party committee secretary.")
+    text = "Bí thư Đảng ủy phường 1 Nguyễn Thanh Khiết cho biết, phường có 12 chi bộ."
+    given = FieldResult(
+        value="Bí thư Đảng ủy phường 1 Nguyễn Thanh Khiết", quote="Bí thư Đảng ủy phường 1 Nguyễn Thanh Khiết", start=0, end=42, status="filled"
+    )
+    result = known(secretary, text, given, siblings=(secretary,))
+    assert (result.value, text[result.start : result.end], result.filled_by) == ("Nguyễn Thanh Khiết", "Nguyễn Thanh Khiết", "program")
+    exact = FieldResult(value="Nguyễn Thanh Khiết", quote="Nguyễn Thanh Khiết", start=24, end=42, status="filled")
+    assert known(secretary, text, exact, siblings=(secretary,)) is exact

@@ -143,7 +143,7 @@ def test_changing_a_prompt_file_invalidates_the_entries_that_use_it(cassette, tm
         assert cache.get(brief_request(article, chain).parts[0].keys["local"]) is not None
         prompts = tmp_path / "prompts"
         shutil.copytree(ROOT / "summarizer" / "prompts", prompts)
-        system = prompts / "brief.system.j2"
+        system = prompts / "article.system.j2"
         system.write_text(system.read_text(encoding="utf-8") + "\n{# an edit that renders the same text #}\n", encoding="utf-8")
         monkeypatch.setenv("SUMMARIZER_PROMPTS_DIR", str(prompts))
         assert cache.get(brief_request(article, chain).parts[0].keys["local"]) is None

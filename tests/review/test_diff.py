@@ -202,14 +202,14 @@ PROMPT_EDIT = (  # one rule changed in the form prompt: an organisation is to be
 @pytest.mark.records
 def test_a_prompt_edit_shows_in_the_diff_of_two_recorded_runs(tmp_path, cassette, local_settings, monkeypatch, capsys):
     """Both runs recorded from the embedded model: the shipped prompts (cassettes/fill_leaders_<seed>.json), and the
-    same with one rule added to fill.system.j2 (cassettes/fill_leaders_<seed>_prompt_edit.json)."""
+    same with one rule added to article.form.j2 (cassettes/fill_leaders_<seed>_prompt_edit.json)."""
     article = load_article(SEEDS / f"{SEED}.txt")
     leaders = load_form(ROOT / "schemas" / "forms" / "party_leaders.yaml")
     with cassettes.use_cassette(CASSETTES / f"fill_leaders_{SEED}.json", "none"), ModelChain(local_settings) as chain:  # replayed, never re-recorded here
         before = asyncio.run(fill_article(article, leaders, chain))
     prompts = tmp_path / "prompts"
     shutil.copytree(ROOT / "summarizer" / "prompts", prompts)
-    system = prompts / "fill.system.j2"
+    system = prompts / "article.form.j2"
     text = system.read_text(encoding="utf-8")
     assert text.count(PROMPT_EDIT[0]) == 1
     system.write_text(text.replace(*PROMPT_EDIT), encoding="utf-8")

@@ -19,6 +19,8 @@ import pytest
 from conftest import ROOT, SEEDS
 from served import served
 
+from summarizer.grounding.statements import CHECKED_FOR
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "artifacts"
 PROFILE = json.loads((ROOT / "schemas" / "forms" / "ward_party_profile.json").read_text(encoding="utf-8"))
@@ -126,6 +128,7 @@ def test_clicking_a_statement_highlights_its_source_sentences_and_left_out_ones_
     page, problems = open_page(browser, produced["pages"]["article"].text)
     rows = page.locator("table.statements tbody tr")
     assert rows.count() == len(brief["statements"]) > 0
+    assert page.locator("p.checked-for").first.inner_text() == CHECKED_FOR  # what was checked, and that meaning was not
     for n, statement in enumerate(brief["statements"]):
         row = rows.nth(n)
         assert row.get_attribute("data-statement") == statement["field"]

@@ -17,7 +17,7 @@ from conftest import GOLD, ROOT, SEEDS
 from summarizer.cli import main
 from summarizer.config import ModelOptions, Settings
 from summarizer.evaluate import score_article, totals
-from summarizer.grounding.statements import check_statement
+from summarizer.grounding.statements import CHECKED_FOR, check_statement
 from summarizer.grounding.verify import verify_fact
 from summarizer.models.chain import ModelChain
 from summarizer.models.prompts import load_prompt
@@ -48,7 +48,7 @@ def test_seed_brief_is_valid_grounded_and_bilingual(seed, cassette, local_settin
 
     jsonschema.validate(brief.model_dump(mode="json"), BRIEF_SCHEMA)
     assert brief.provenance.model == "local" and brief.provenance.attempts == []
-    assert brief.provenance.prompts == [load_prompt("brief", step).ref for step in STEPS]
+    assert brief.provenance.prompts == [load_prompt("article", step).ref for step in STEPS]
     assert [call.fields for call in brief.provenance.calls][:3] == [["select"], ["labels"], ["translate"]]
     assert brief.provenance.usage.prompt_tokens > 500 and brief.provenance.usage.completion_tokens > 50
     assert brief.article.text == article.text and brief.article.published == article.meta.published
@@ -113,6 +113,7 @@ def test_cli_brief_writes_json_markdown_and_jsonl(cassette, local_api_base, tmp_
     jsonschema.validate(brief, BRIEF_SCHEMA)
     markdown = (out / f"{seed}.md").read_text(encoding="utf-8")
     assert brief["title_en"] in markdown and "| Tiếng Việt | English |" in markdown
+    assert CHECKED_FOR in markdown  # what a kept statement was checked for, and that its meaning was not
     lines = (out / "briefs.jsonl").read_text(encoding="utf-8").splitlines()
     assert [json.loads(line)["article"]["id"] for line in lines] == [seed]
     table = capsys.readouterr().out

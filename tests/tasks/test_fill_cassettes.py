@@ -10,13 +10,13 @@ from __future__ import annotations
 import asyncio
 import csv
 import json
-import unicodedata
 
 import jsonschema
 import pytest
 from conftest import GOLD, ROOT, SEEDS
 
 from summarizer.cli import main
+from summarizer.evaluate import profile_verdicts
 from summarizer.forms import load_form
 from summarizer.grounding.verify import verify_fact
 from summarizer.models.chain import ModelChain
@@ -28,16 +28,6 @@ PROFILE = load_form(ROOT / "schemas" / "forms" / "ward_party_profile.json")
 LEADERS = load_form(ROOT / "schemas" / "forms" / "party_leaders.yaml")
 _filled: dict[str, object] = {}
 
-# Which reference facts speak of which form field (by the reference's own description of the fact).
-GOLD_FIELDS = {
-    "party_members": lambda what: what in ("party members", "party members now"),
-    "party_cells": lambda what: what in ("party cells", "party cells (chi bộ) in the ward committee") or what.startswith("party cells in total"),
-    "new_members_admitted": lambda what: what.startswith("new party members admitted"),
-    "poverty_rate": lambda what: what in ("poor household rate", "remaining poor household rate"),
-    "income_per_person": lambda what: what == "average income per person",
-}
-GOLD_META = {"organisation": "organization", "locality": "locality", "secretary": "secretary"}
-
 
 def fill(seed: str, form, cassette, settings, name: str):
     article = load_article(SEEDS / f"{seed}.txt")
@@ -45,29 +35,9 @@ def fill(seed: str, form, cassette, settings, name: str):
         return article, asyncio.run(fill_article(article, form, chain))
 
 
-def _fold(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
-
-
 def verdicts(seed: str, filled) -> dict[str, str]:
-    """Per field the gold speaks of: correct (holds a gold value), empty (left empty, with a reason), or wrong."""
-    gold = json.loads((GOLD / f"{seed}.json").read_text(encoding="utf-8"))
-    out = {}
-    for name, speaks_of in GOLD_FIELDS.items():
-        values = {fact["value"] for fact in gold["facts"] if speaks_of(fact["what"])}
-        if values:
-            out[name] = _verdict(filled.fields[name], lambda v, values=values: v in values)
-    for name, key in GOLD_META.items():
-        if gold["meta"].get(key):
-            expected = _fold(gold["meta"][key])
-            out[name] = _verdict(filled.fields[name], lambda v, expected=expected: _fold(v) in expected or expected in _fold(v))
-    return out
-
-
-def _verdict(result, holds) -> str:
-    if result.status != "filled":
-        return "empty"
-    return "correct" if holds(result.value) else "wrong"
+    """Per field the reference speaks of: correct, empty or wrong (summarizer/evaluate.py)."""
+    return profile_verdicts(json.loads((GOLD / f"{seed}.json").read_text(encoding="utf-8")), filled)
 
 
 @pytest.mark.records
@@ -188,3 +158,39 @@ def test_fill_explain_shows_what_the_article_offered_each_field_and_what_was_cho
     assert "filled (program)" in rows["secretary"] and "Lê Thị Quân" in rows["secretary"]
     assert "327" in rows["party_members"] and "8" in rows["party_cells"]
     assert {"organisation", "locality", "income_per_person"} <= set(rows)
+
+
+@pytest.mark.records
+def test_brief_with_a_form_writes_both_and_the_form_call_opens_with_the_briefs_article(cassette, local_api_base, tmp_path, capsys):
+    """`summarizer brief --form`: the brief and then the form of each article, recorded from the embedded model in one
+    run (cassettes/brief_form_<seed>.json). The form's request opens with the very system message and numbered
+    article the brief's requests sent, so the server evaluates only the form's own part (measured in bench/)."""
+    seed = SEED_IDS[0]
+    config = tmp_path / "summarizer.toml"
+    config.write_text(f'models = ["local"]\n[model.local]\napi_base = "{local_api_base}"\n', encoding="utf-8")
+    out = tmp_path / "out"
+    with cassette(f"brief_form_{seed}"):
+        code = main(["brief", str(SEEDS / f"{seed}.txt"), "--form", str(PROFILE.source), "--out", str(out), "--config", str(config)])
+    assert code == 0
+    assert {path.name for path in out.iterdir()} >= {
+        f"{seed}.json",
+        f"{seed}.md",
+        f"{seed}.ward_party_profile.json",
+        "briefs.jsonl",
+        "ward_party_profile.jsonl",
+    }
+    filled = json.loads((out / f"{seed}.ward_party_profile.json").read_text(encoding="utf-8"))
+    jsonschema.validate(filled["values"], {**PROFILE.schema, "required": []})
+    assert filled["values"]["party_members"] == 327
+    report = json.loads((out / "run-report.json").read_text(encoding="utf-8"))
+    (row,) = report["articles"]
+    assert row["counts"]["facts"] >= 1 and row["counts"]["fields filled"] >= 1
+    requests = [
+        json.loads(i["request"]["body"]) for i in json.loads((ROOT / "cassettes" / f"brief_form_{seed}.json").read_text(encoding="utf-8"))["interactions"]
+    ]
+    form_request = requests[-1]["messages"]
+    assert "Task: fill in the form" in form_request[1]["content"]
+    for brief_request in requests[:-1]:
+        assert brief_request["messages"][0] == form_request[0]
+        article = brief_request["messages"][1]["content"].split("</article>")[0]
+        assert form_request[1]["content"].startswith(article)
