@@ -11,12 +11,12 @@ correct when it finds some gold fact.
 from __future__ import annotations
 
 import json
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from summarizer.grounding.labels import key as folded
 from summarizer.grounding.verify import locate_quote, verify_fact
 from summarizer.schema import Brief, FilledForm
 
@@ -186,15 +186,11 @@ def profile_verdicts(gold: dict, filled: FilledForm) -> dict[str, str]:
         values = {fact["value"] for fact in gold["facts"] if speaks_of(fact["what"])}
         if values:
             out[name] = _verdict(filled.fields[name], lambda v, values=values: v in values)
-    for name, key in PROFILE_META.items():
-        if gold.get("meta", {}).get(key):
-            expected = _fold(gold["meta"][key])
-            out[name] = _verdict(filled.fields[name], lambda v, expected=expected: _fold(v) in expected or expected in _fold(v))
+    for name, meta in PROFILE_META.items():
+        if gold.get("meta", {}).get(meta):
+            expected = folded(gold["meta"][meta])
+            out[name] = _verdict(filled.fields[name], lambda v, expected=expected: folded(v) in expected or expected in folded(v))
     return out
-
-
-def _fold(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
 
 
 def _verdict(result, holds) -> str:

@@ -22,11 +22,11 @@ found, marked `filled_by: program`, and only when that is unambiguous:
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from summarizer.forms import FormField
 from summarizer.grounding.facts import counted_nouns
 from summarizer.grounding.fields import PLAIN_WORDS, ground_number, number_choices, syllables
+from summarizer.grounding.labels import key
 from summarizer.schema import Evidence, FieldResult
 from summarizer.text.candidates import Candidate
 from summarizer.text.people import POSITIONS, NamedPerson, is_personal_name
@@ -197,17 +197,13 @@ def _with_people(result: FieldResult, found: FieldResult, item: FormField) -> Fi
     the model's items that name someone else, by a person's name ("Bí thư Đảng ủy phường" is a position, not a
     name); the model's other items are left out, and the reason says how many."""
     name = _person_fields(item)[0].name
-    known = {_fold(i.fields[name].value) for i in found.items}
+    known = {key(str(i.fields[name].value)) for i in found.items}
     given = [i for i in (result.items or []) if i.fields and i.fields[name].status == "filled"]
-    others = [i for i in given if is_personal_name(i.fields[name].value) and _fold(i.fields[name].value) not in known]
+    others = [i for i in given if is_personal_name(i.fields[name].value) and key(str(i.fields[name].value)) not in known]
     names_no_one = sum(1 for i in given if not is_personal_name(i.fields[name].value))
     reason = f"{names_no_one} of the model's items name no person (a position or a body) and were left out" if names_no_one else None
     items = [i.model_copy(update={"filled_by": "program"}) for i in found.items] + others
     return found.model_copy(update={"items": items, "filled_by": "program", "reason": reason})
-
-
-def _fold(text) -> str:
-    return " ".join(unicodedata.normalize("NFC", str(text)).casefold().split())
 
 
 def _why(result: FieldResult) -> str | None:

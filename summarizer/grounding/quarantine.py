@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from summarizer.schema import Check, Fact, FieldResult, Quarantined, RejectedFact
+from summarizer.text.candidates import Candidate
 from summarizer.text.injection import Span, addressed_to_model
 
 
@@ -29,6 +30,11 @@ def inside(start: int | None, end: int | None, spans: list[Quarantined] | list[S
     if start is None or end is None:
         return None
     return next((s for s in spans if start < s.end and s.start < end), None)
+
+
+def outside(candidates: list[Candidate], spans: list[Quarantined]) -> list[Candidate]:
+    """The candidate numbers not written in a quarantined sentence: no model sees them, nothing rests on them."""
+    return [c for c in candidates if inside(c.mention.start, c.mention.end, spans) is None]
 
 
 def quarantine_facts(kept: list[Fact], rejected: list[RejectedFact], spans: list[Quarantined]) -> tuple[list[Fact], list[RejectedFact]]:

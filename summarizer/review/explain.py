@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from summarizer.forms import Form
 from summarizer.grounding.known import offered
-from summarizer.grounding.quarantine import inside
+from summarizer.grounding.quarantine import outside
 from summarizer.schema import FieldResult, FilledForm
 from summarizer.text.candidates import fact_candidates
 from summarizer.text.people import find_people
@@ -14,7 +14,7 @@ from summarizer.text.people import find_people
 def explain_form(filled: FilledForm, form: Form, form_kinds: tuple[str, ...]) -> list[tuple[str, str, str, str, str]]:
     """One row per field: name, status (and who filled it), the value, the choices the article offered, the reason."""
     text = filled.article.text
-    candidates = [c for c in fact_candidates(text, kinds=form_kinds) if inside(c.mention.start, c.mention.end, filled.quarantined) is None]
+    candidates = outside(fact_candidates(text, kinds=form_kinds), filled.quarantined)
     people = find_people(text)  # the candidates as the form's call saw them: none from a sentence addressed to a model
     rows = []
     for f in form.fields:

@@ -38,7 +38,7 @@ from summarizer.grounding.prose import (
     reasons,
     translation_problems,
 )
-from summarizer.grounding.quarantine import inside, quarantine_checks, quarantine_facts, quarantined_spans
+from summarizer.grounding.quarantine import outside, quarantine_checks, quarantine_facts, quarantined_spans
 from summarizer.grounding.statements import Problem
 from summarizer.grounding.termbase import Termbase, default_termbase
 from summarizer.models.cache import AnswerCache
@@ -113,7 +113,7 @@ def brief_request(article: Article, chain: ModelChain) -> BriefRequest:
     text = article.text
     quarantined = quarantined_spans(text)  # sentences addressed to a model: the model never sees them, nothing rests on them
     sentences = numbered_sentences(text, article.meta.title, quarantined)
-    candidates = [c for c in fact_candidates(text) if inside(c.mention.start, c.mention.end, quarantined) is None]
+    candidates = outside(fact_candidates(text), quarantined)
     parts = split_parts(
         [unit(s.start, s.end, candidates, text) for s in sentences],
         chain.part_budget(),

@@ -28,7 +28,7 @@ from summarizer.forms import Form, FormField, answer_model, field_groups, spec_l
 from summarizer.grounding.fields import field_choices, ground_field, merged, plain_value
 from summarizer.grounding.known import known_field
 from summarizer.grounding.prose import numbered_sentences
-from summarizer.grounding.quarantine import inside, quarantine_field, quarantined_spans
+from summarizer.grounding.quarantine import outside, quarantine_field, quarantined_spans
 from summarizer.models.cache import AnswerCache
 from summarizer.models.chain import ModelChain
 from summarizer.models.prompts import load_prompt
@@ -77,7 +77,7 @@ def fill_request(article: Article, form: Form, chain: ModelChain) -> FillRequest
     text = article.text
     quarantined = quarantined_spans(text)  # sentences addressed to a model: the model never sees them, nothing rests on them
     sentences = numbered_sentences(text, article.meta.title, quarantined)  # as a brief shows them: one evaluated prefix for both
-    candidates = [c for c in fact_candidates(text, kinds=FORM_KINDS) if inside(c.mention.start, c.mention.end, quarantined) is None]
+    candidates = outside(fact_candidates(text, kinds=FORM_KINDS), quarantined)
     groups = field_groups(form.fields, MAX_FIELDS_PER_CALL, MAX_FIELD_CHARS_PER_CALL)
     parts = split_parts(
         [unit(s.start, s.end, candidates, text) for s in sentences],
