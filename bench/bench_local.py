@@ -1,7 +1,7 @@
 """Benchmark 5: the embedded model's path, per seed, against the floor llama.cpp's own timings set.
 
 Run: .venv/bin/python bench/bench_local.py [--seeds 000 001 ...] [--baseline 000] [--long 8192 16384] [--levers] [--decoding]
-     [--no-briefs --forms schemas/forms/ward_party_profile.json --after-brief 000]
+     [--no-briefs --forms schemas/forms/ward_party_profile.json --after-brief 000] [--builds WHEEL WHEEL]
 Needs the embedded model ([local] extra). Minutes per seed on 2 cores.
 
 1. Each seed is briefed through the pipeline on the real llama.cpp server (the project starts it). From the server's
@@ -20,6 +20,10 @@ Needs the embedded model ([local] extra). Minutes per seed on 2 cores.
 6. `--decoding`: prompt-lookup decoding (llama-cpp-python's draft model that proposes the tokens following the
    last ones seen in the prompt) against the defaults, on the recorded translate and leaders-form requests of the
    first seed, each setting on a fresh server: generation rate, wall time, and whether the greedy answer is the same.
+7. `--builds WHEEL ...`: the same prompt (the labels prompt of the first seed, evaluated whole) and the same
+   generation (its recorded translate request) on each llama-cpp-python wheel (e.g. the AVX-512 and the AVX2 build
+   scripts/install caches in ~/.cache/summarizer/wheels), each unpacked and put first on the server's PYTHONPATH,
+   on a fresh server: prompt and generation rates, the ratio to the first wheel, whether the answer is the same.
    `--no-briefs` skips the seed briefs (for measuring the levers alone).
 Quality is printed beside the times: statements kept, facts kept, and the reference facts found (../shared/gold).
 """
@@ -311,6 +315,50 @@ def decoding_rows(prefix: str) -> None:
                 )
 
 
+def build_rows(prefix: str, wheels: list[str]) -> None:
+    """Prompt and generation rates of each llama-cpp-python build on the same requests, each on a fresh server
+    whose `llama_cpp` comes from the wheel (unpacked into a temporary folder put first on PYTHONPATH)."""
+    import tempfile
+    import zipfile
+
+    article = load_article(seed_path(prefix))
+    with ModelChain(Settings(chain=("local",), options={"local": ModelOptions(api_base="http://127.0.0.1:9/v1")}, source="bench")) as chain:
+        labels = brief_request(article, chain).parts[0].label_messages
+    translate = next(body for what, body in recorded_requests(prefix) if what == "brief: translate")
+    print(f"\nllama.cpp builds (seed {prefix}: the labels prompt evaluated whole, max_tokens 1; the recorded translate request; fresh server each)")
+    print("| build | prompt tokens | prompt tok/s | ratio | generated | gen tok/s | ratio | same answer |")
+    print("|---|---|---|---|---|---|---|---|")
+    first: tuple[float, float, str] | None = None
+    saved = os.environ.get("PYTHONPATH")
+    for wheel in wheels:
+        with tempfile.TemporaryDirectory() as unpacked:
+            zipfile.ZipFile(wheel).extractall(unpacked)
+            os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (unpacked, saved) if p)
+            try:
+                with LocalServer(model_path()) as server:
+                    log = Log(server.log_path)
+                    post(server.api_base, CLEAR)
+                    log.new()
+                    post(server.api_base, {"messages": labels, "max_tokens": 1, "temperature": 0})
+                    prompt = timings(log.new())
+                    post(server.api_base, CLEAR)
+                    log.new()
+                    answer = json.dumps(post(server.api_base, translate)["choices"][0]["message"], ensure_ascii=False, sort_keys=True)
+                    generated = timings(log.new())
+            finally:
+                if saved is None:
+                    os.environ.pop("PYTHONPATH", None)
+                else:
+                    os.environ["PYTHONPATH"] = saved
+        first = first or (prompt.prompt_rate, generated.generate_rate, answer)
+        name = Path(wheel).parent.name.removeprefix("llama-cpp-python-")
+        print(
+            f"| {name} | {prompt.prompt_tokens} | {prompt.prompt_rate:.1f} | {prompt.prompt_rate / first[0]:.2f} | {generated.generated} "
+            f"| {generated.generate_rate:.2f} | {generated.generate_rate / first[1]:.2f} | {'yes' if answer == first[2] else 'no'} |",
+            flush=True,
+        )
+
+
 def form_rows(api_base: str, log: Log, seeds: list[str], forms: list[str], after_brief: list[str]) -> None:
     """Each form filled from each seed with nothing of the article evaluated (after CLEAR), and, for the seeds of
     `after_brief`, right after the seed's brief, as `summarizer brief --form` asks them: the form's own wall time
@@ -364,6 +412,7 @@ def main() -> None:
     parser.add_argument("--no-briefs", action="store_true", help="only the measurements asked for by the other options")
     parser.add_argument("--forms", nargs="*", default=[], metavar="FORM", help="fill these forms (paths) from each seed, alone")
     parser.add_argument("--after-brief", nargs="*", default=[], metavar="SEED", help="with --forms: these seeds' forms also right after their brief")
+    parser.add_argument("--builds", nargs="*", default=[], metavar="WHEEL", help="compare these llama-cpp-python wheels on the same requests")
     args = parser.parse_args()
     print(f"embedded model {model_path().name}; {cpu_line()}")
     if not args.no_briefs:
@@ -381,6 +430,8 @@ def main() -> None:
         lever_rows(args.seeds[0])
     if args.decoding:
         decoding_rows(args.seeds[0])
+    if args.builds:
+        build_rows(args.seeds[0], args.builds)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,10 @@ found, marked `filled_by: program`, and only when that is unambiguous:
   a list of people   a list whose items have a name field and a position field: everyone the finder found, even
                      when the model answered (then its items that name someone else by a person's name follow;
                      an item "named" by a position is left out)
+  an organisation    a text field asking for the party organisation ("Tên tổ chức đảng", "party organisation"), left
+                     empty or answered with a place, not a body ("Phường 5, TP. Đông Hà"): the party organisation
+                     the article names most often by its place ("Đảng bộ Phường 5"); several as often: conflicting;
+                     never in place of the model's own conflicting answers (the parts of a long document)
   a place            a text field asking for a ward or commune ("Phường, xã hoặc thị trấn"): the one the article
                      names most often (text/places.py); several as often: conflicting
   a number           every candidate number (years aside) whose clause shares a word with the field's description,
@@ -30,11 +34,13 @@ from summarizer.grounding.labels import key
 from summarizer.schema import Evidence, FieldResult
 from summarizer.text.candidates import Candidate
 from summarizer.text.people import POSITIONS, NamedPerson, is_personal_name
-from summarizer.text.places import UNIT_WORDS, main_places
+from summarizer.text.places import UNIT_WORDS, Place, main_bodies, main_places
 
 _NAME_WORDS = re.compile(r"\b(?:họ tên|họ và tên|tên|name)\b", re.IGNORECASE)
 _POSITION_WORDS = re.compile(r"\b(?:chức vụ|chức danh|position|role|title)\b", re.IGNORECASE)
 YEARS = ("year", "range_part")  # never offered by the program: a year is rarely a count a field asks for
+_ORGANISATION_WORDS = re.compile(r"(?<!\w)(?:tên (?:tổ chức đảng|đảng bộ)|party organi[sz]ation)(?!\w)", re.IGNORECASE)
+_BODY_WORDS = re.compile(r"(?<!\w)(?:đảng bộ|chi bộ|đảng ủy|đảng uỷ|ban chấp hành)(?!\w)", re.IGNORECASE)
 _BODY = re.compile(r"\s*((?:Đảng|Chi|Ban|Ủy|UBND|HĐND|Hội|MTTQ|Mặt)\S*(?:\s+\S+)?)")  # the body a position heads
 
 
@@ -47,13 +53,17 @@ def known_field(
         return _with_people(result, found, f.item)
     if result.status == "filled" and f.type == "string" and not f.allowed and (position := asked_position(f.description)):
         return _name_only(result, position, f.description, people)
+    if result.status == "filled" and f.type == "string" and not f.allowed and asks_for_an_organisation(f.description):
+        return _body_not_place(result, text)
     if result.status == "filled":
         return result
     known = None
     if f.type == "string" and not f.allowed and (position := asked_position(f.description)):
         known = _person(position, f.description, people)
     elif f.type == "string" and not f.allowed and asks_for_a_place(f.description):
-        known = _place(text)
+        known = _most_named(main_places(text), "place")
+    elif f.type == "string" and not f.allowed and asks_for_an_organisation(f.description) and result.status != "conflicting":
+        known = _most_named(main_bodies(text), "party organisation")
     elif f.is_number:
         spoken_of = [c for c in candidates if c.mention.kind not in YEARS and syllables(c.quote(text)) & (syllables(f.description) - PLAIN_WORDS)]
         fitting = qualified(f, spoken_of, text, siblings)
@@ -103,6 +113,8 @@ def offered(f: FormField, text: str, candidates: list[Candidate], people: list[N
         return [p.name for p in people if _holds(p.role_vi, position, f.description)]
     if f.type == "string" and asks_for_a_place(f.description):
         return list(dict.fromkeys(p.text for p in main_places(text)))
+    if f.type == "string" and asks_for_an_organisation(f.description):
+        return list(dict.fromkeys(p.text for p in main_bodies(text)))
     if f.type == "list" and f.item is not None and f.item.type == "object":
         return [f"{p.name} ({p.role_vi})" for p in people]
     return []
@@ -114,14 +126,28 @@ def asks_for_a_place(description: str) -> bool:
     return len({word for word in (*UNIT_WORDS, "ward", "commune", "town") if re.search(rf"(?<!\w){word}(?!\w)", description, re.IGNORECASE)}) >= 2
 
 
-def _place(text: str) -> FieldResult | None:
-    """The ward, commune or town the article names most often; several as often: conflicting."""
-    evidence = [Evidence(value=p.text, quote=p.text, start=p.start, end=p.end, alignment="exact") for p in main_places(text)]
+def asks_for_an_organisation(description: str) -> bool:
+    """Whether a field asks for the party organisation itself ("Tên tổ chức đảng", "The party organisation the
+    article is about"), not for its place."""
+    return bool(_ORGANISATION_WORDS.search(description)) and not asks_for_a_place(description)
+
+
+def _most_named(found: list[Place], what: str) -> FieldResult | None:
+    """The one place or party organisation the article names most often; several as often: conflicting."""
+    evidence = [Evidence(value=p.text, quote=p.text, start=p.start, end=p.end, alignment="exact") for p in found]
     if len(evidence) == 1:
-        return FieldResult(**evidence[0].model_dump(), status="filled", reason="the place the article names most often")
+        return FieldResult(**evidence[0].model_dump(), status="filled", reason=f"the {what} the article names most often")
     if evidence:
-        return FieldResult(value=None, status="conflicting", candidates=evidence, reason="the article names these places equally often")
+        return FieldResult(value=None, status="conflicting", candidates=evidence, reason=f"the article names these {what}s equally often")
     return None
+
+
+def _body_not_place(result: FieldResult, text: str) -> FieldResult:
+    """The model's answer to an organisation field, when it names no body ("Phường 5, TP. Đông Hà", a place): the
+    party organisation the article names most often by its place instead, when there is one."""
+    if _BODY_WORDS.search(str(result.value)) or (known := _most_named(main_bodies(text), "party organisation")) is None or known.status != "filled":
+        return result
+    return known.model_copy(update={"filled_by": "program", "reason": f"the model's answer {str(result.value)[:80]!r} is a place, not a party organisation"})
 
 
 def asked_position(description: str) -> str | None:

@@ -110,13 +110,31 @@ def test_the_models_answer_that_holds_is_grounded_as_before():
     assert grounded.status == "filled" and known(MEMBERS, text, grounded) is grounded and grounded.filled_by == "model"
 
 
-def test_a_ward_field_gets_the_place_the_article_names_most_and_an_organisation_field_does_not():
-    locality = FormField("locality", "string", 'Phường, xã hoặc thị trấn của tổ chức đảng, ví dụ "Phường 5" / The ward or commune.')
-    organisation = FormField("organisation", "string", 'Tên tổ chức đảng, ví dụ "Đảng bộ Phường 6" / The party organisation.')
+LOCALITY = FormField("locality", "string", 'Phường, xã hoặc thị trấn của tổ chức đảng, ví dụ "Phường 5" / The ward or commune.')
+ORGANISATION = FormField("organisation", "string", 'Tên tổ chức đảng, ví dụ "Đảng bộ Phường 6" / The party organisation.')
+
+
+def test_a_ward_field_gets_the_place_the_article_names_most_and_an_organisation_field_the_party_body_of_it():
     text = "Đảng bộ phường Mỏ Chè có 528 đảng viên. Phường Mỏ Chè giáp xã Tân Quang. Nhân dân phường Mỏ Chè đồng lòng."
-    result = known(locality, text)
+    result = known(LOCALITY, text)
     assert (result.status, result.value, result.filled_by) == ("filled", "phường Mỏ Chè", "program") and text[result.start : result.end] == "phường Mỏ Chè"
-    assert known(organisation, text).status == "not_in_article"
+    result = known(ORGANISATION, text)
+    assert (result.status, result.value, result.filled_by) == ("filled", "Đảng bộ phường Mỏ Chè", "program")
+    assert text[result.start : result.end] == "Đảng bộ phường Mỏ Chè"
+    assert known(ORGANISATION, "Phường Mỏ Chè giáp xã Tân Quang.").status == "not_in_article"  # no body named: nothing known
+    two = known(ORGANISATION, "Đảng bộ xã An Lạc và Đảng bộ xã Bình Hưng cùng báo cáo.")
+    assert two.status == "conflicting" and [c.value for c in two.candidates] == ["Đảng bộ xã An Lạc", "Đảng bộ xã Bình Hưng"]
+
+
+def test_an_organisation_answered_with_a_place_becomes_the_party_body_and_a_body_answered_is_kept():
+    text = "Đảng bộ Phường 5, TP. Đông Hà có 12 chi bộ. Đảng bộ Phường 5 đạt trong sạch, vững mạnh. Phường 5, TP. Đông Hà phát triển."
+    place = FieldResult(value="Phường 5, TP. Đông Hà", quote="Phường 5, TP. Đông Hà", start=8, end=29, alignment="exact", status="filled")
+    result = known(ORGANISATION, text, place)
+    assert (result.status, result.value, result.filled_by) == ("filled", "Đảng bộ Phường 5", "program")
+    assert result.reason == "the model's answer 'Phường 5, TP. Đông Hà' is a place, not a party organisation"
+    body = FieldResult(value="Đảng bộ Phường 5, TP. Đông Hà", status="filled")
+    assert known(ORGANISATION, text, body) is body
+    assert known(LOCALITY, text, place) is place  # a place is what a ward field asks for
 
 
 def test_a_count_of_the_new_members_is_no_count_of_all_when_the_form_has_no_field_for_them():

@@ -28,10 +28,7 @@ SECRETARY = {  # the secretary of the party committee each article names
 }
 
 
-MISSED = pytest.mark.xfail(strict=True, reason="recorded miss: the embedded model gave the locality ('Phường 5, TP. Đông Hà') as the organisation")
-
-
-@pytest.mark.parametrize("article", [pytest.param(a, marks=MISSED, id=a) if a == "dong_ha_ward_5" else a for a in sorted(ORGANISATION)])
+@pytest.mark.parametrize("article", sorted(ORGANISATION))
 def test_the_snapshot_is_filled_from_the_article(article, summarizer_cassette):
     filled = summarizer.fill(HERE / "articles" / f"{article}.txt", FORM, models="local", config=CONFIG)
 
