@@ -351,7 +351,8 @@ def build_rows(prefix: str, wheels: list[str]) -> None:
                 else:
                     os.environ["PYTHONPATH"] = saved
         first = first or (prompt.prompt_rate, generated.generate_rate, answer)
-        name = Path(wheel).parent.name.removeprefix("llama-cpp-python-")
+        folder = Path(wheel).parent.name  # scripts/install names it by its flags
+        name = "AVX2" + (f" + {folder[folder.index('avx512') :]}" if "avx512" in folder else "")
         print(
             f"| {name} | {prompt.prompt_tokens} | {prompt.prompt_rate:.1f} | {prompt.prompt_rate / first[0]:.2f} | {generated.generated} "
             f"| {generated.generate_rate:.2f} | {generated.generate_rate / first[1]:.2f} | {'yes' if answer == first[2] else 'no'} |",

@@ -14,7 +14,9 @@ A statement is checked against its own sources, not the whole article; it states
              in English any capitalised word that is not an ordinary English word (summarizer/data/english_words.txt)
              or an English rendering of a term of its sources (the termbase: "Politburo", "PhD")
   office     an office, organisation, administrative unit, award or degree rendered as a term its sources do not
-             have (the termbase: "Secretary" for "Phó Bí thư", "commune" for "phường")
+             have (the termbase: "Secretary" for "Phó Bí thư", "commune" for "phường"); a term put in brackets
+             that renders none of the terms its sources put in brackets, an abbreviation read as what the text
+             defines it to stand for ("(party cells)" where the source writes "đảng viên (ĐV)")
   direction  a rise where the sources only say it fell, or the reverse; "from X to Y" where the sources do not
              state X and Y in one clause, or where the numbers go the other way
 
@@ -35,6 +37,7 @@ from importlib import resources
 
 from summarizer.grounding.labels import key
 from summarizer.grounding.termbase import Termbase, TermMatch, default_termbase, plurals
+from summarizer.text.abbreviations import defined
 from summarizer.text.language import untranslated_share
 from summarizer.text.number_words import number_words
 from summarizer.text.numbers import SCALE_WORDS, find_numbers, read_vi_number, text_locale
@@ -637,12 +640,39 @@ def check_statement(
         said_terms = termbase.terms_in(statement)
         allowed = [(m.start, m.end) for m in said_terms]  # "Phó Bí thư": the office check's
     problems += [Problem("office", m.text, m.reason) for m in mismatches]
+    if language == "en":
+        problems += _check_brackets(statement, sources_text, termbase)
     problems += _check_names(statement, language, source_words, allowed)
     stated_terms = termbase.renderings_in(sources_text) if source_language == "en" else termbase.terms_in(sources_text)
     reported = [(m.start, m.end) for m in mismatches]
     problems += _check_counted(statement, language, said_terms, sources_text, source_language, stated_terms, statement_quantities, source_quantities, reported)
     problems += _check_directions(statement, language, sources_text, source_language, statement_quantities, source_quantities)
     return _in_order(statement, problems)
+
+
+_BRACKETS = re.compile(r"\(([^()]{1,80})\)")
+
+
+def _check_brackets(statement: str, sources_text: str, termbase: Termbase) -> list[Problem]:
+    """Terms an English statement puts in brackets that render none of the terms its sources put in brackets, a
+    bracketed abbreviation read as what the sources define it to stand for ("đảng viên (ĐV)": ĐV is đảng viên)."""
+    stands_for = defined(sources_text)
+    bracketed = {written: termbase.terms_in(stands_for.get(written, written)) for written in (b.group(1).strip() for b in _BRACKETS.finditer(sources_text))}
+    meant = {m.term for matches in bracketed.values() for m in matches}
+    if not meant:
+        return []
+    said = ", ".join(
+        f"({written})" + (f", which stands for {stands_for[written]}" if written in stands_for else "") + f" ({matches[0].term.en})"
+        for written, matches in bracketed.items()
+        if matches
+    )
+    problems = []
+    for bracket in _BRACKETS.finditer(statement):
+        for match in termbase.renderings_in(bracket.group(1)):
+            if not meant.intersection(match.terms):
+                renders = " or ".join(sorted({t.vi for t in match.terms}))
+                problems.append(Problem("office", match.text, f"'{match.text}' in brackets renders {renders}, but its source's brackets say {said}."))
+    return problems
 
 
 def _in_order(statement: str, problems: list[Problem]) -> list[Problem]:

@@ -74,13 +74,16 @@ class CheckRef:
 
 @dataclass(frozen=True)
 class FieldChange:
-    """A form field whose status or value changed; a side without the field has status None."""
+    """A form field whose status, value or filler (the model or the program) changed; a side without the field has
+    status None."""
 
     field: str
     old_status: str | None
     new_status: str | None
     old_value: object
     new_value: object
+    old_by: str | None = "model"
+    new_by: str | None = "model"
 
 
 @dataclass
@@ -288,14 +291,16 @@ def statement_change(was: Statement | None, now: Statement | None) -> str:
 
 
 def diff_forms(name: str, old: FilledForm, new: FilledForm) -> OutputDiff:
-    """The form's fields whose status (`fields[name].status`) or value (`values[name]`, nested ones whole) changed."""
+    """The form's fields whose status (`fields[name].status`), value (`values[name]`, nested ones whole) or filler
+    (`filled_by`: a prompt edit after which the program, not the model, answers a field) changed."""
     changes = []
     for field_name in [*new.fields, *(n for n in old.fields if n not in new.fields)]:
         was, now = old.fields.get(field_name), new.fields.get(field_name)
         old_status, new_status = (was.status if was else None), (now.status if now else None)
         old_value, new_value = old.values.get(field_name), new.values.get(field_name)
-        if old_status != new_status or old_value != new_value:
-            changes.append(FieldChange(field=field_name, old_status=old_status, new_status=new_status, old_value=old_value, new_value=new_value))
+        old_by, new_by = (was.filled_by if was else None), (now.filled_by if now else None)
+        if (old_status, old_value, old_by) != (new_status, new_value, new_by):
+            changes.append(FieldChange(field_name, old_status, new_status, old_value, new_value, old_by, new_by))
     return OutputDiff(name=name, article=new.article.id, kind="form", text_changed=old.article.content_hash != new.article.content_hash, fields=changes)
 
 
@@ -326,7 +331,7 @@ def output_rows(output: OutputDiff) -> list[tuple[str, str, str, str]]:
         found.append((f"statement {s.change}", where, statement_text(s.old_text, s.old_kept), statement_text(s.new_text, s.new_kept)))
     found += [("check removed", c.field, f"{c.kind}: {short(c.text)}", "-") for c in output.checks_removed]
     found += [("check added", c.field, "-", f"{c.kind}: {short(c.text)}") for c in output.checks_added]
-    found += [("field", f.field, field_text(f.old_status, f.old_value), field_text(f.new_status, f.new_value)) for f in output.fields]
+    found += [("field", f.field, field_text(f.old_status, f.old_value, f.old_by), field_text(f.new_status, f.new_value, f.new_by)) for f in output.fields]
     return found
 
 
@@ -352,9 +357,10 @@ def statement_text(text: str | None, kept: bool | None) -> str:
     return f"{'kept' if kept else 'left out'}: {short(text)}"
 
 
-def field_text(status: str | None, value: object) -> str:
+def field_text(status: str | None, value: object, by: str | None = "model") -> str:
     if status is None:
         return "-"
+    status += " by the program" if by == "program" else ""
     return status if value is None else f"{status}: {short(shown(value))}"
 
 

@@ -443,3 +443,15 @@ def test_a_generic_noun_or_a_count_whose_source_names_nothing_is_not_compared():
     assert check_statement("19 cadres have university degrees.", seed("002", "Đến nay, 19/19 cán bộ"), language="en") == []
     # a term inside another's letters is not the same thing: households (hộ) are no association members (hội viên)
     assert [p.kind for p in check_statement("The ward has 40 households.", "Phường có 40 hội viên.", language="en")] == ["unit"]
+
+
+def test_a_term_in_brackets_renders_what_the_sources_brackets_say_an_abbreviation_read_as_what_it_stands_for():
+    source = seed("003", "Nhằm nâng cao năng lực lãnh đạo")  # "... đội ngũ đảng viên (ĐV), Đảng ủy phường Tân Lộc ..."
+    written = "To enhance the leadership, fighting power, and quality of the party members (party cells), the Party Committee of Phường Tan Lộc always pays attention to the party work, ideology, and culture."  # the embedded model, seed 003
+    problems = check_statement(written, source, language="en")
+    assert [(p.kind, p.text) for p in problems] == [("office", "party cells")], problems
+    assert problems[0].reason == "'party cells' in brackets renders chi bộ, but its source's brackets say (ĐV), which stands for đảng viên (party member)."
+    assert check_statement(written.replace("(party cells)", "(party members)"), source, language="en") == []
+    assert check_statement(written.replace(" (party cells)", ""), source, language="en") == []
+    # a source whose brackets hold no term (a term of office "khóa XII") leaves the statement's brackets unchecked
+    assert check_statement("Resolution 4 (party cells) of the Central Committee.", "Nghị quyết Trung ương 4 (khóa XII) của chi bộ.", language="en") == []

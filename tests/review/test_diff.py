@@ -147,7 +147,8 @@ def test_a_form_field_whose_status_changed(tmp_path, cassette, local_settings, c
     diff = diff_folders(old_dir, new_dir)
     [output] = diff.outputs
     assert (output.name, output.kind) == (output_path(new_dir, SEED, PROFILE).name, "form")
-    assert output.fields == [FieldChange(name, "filled", "unsupported", filled.values[name], None)]
+    by = filled.fields[name].filled_by
+    assert output.fields == [FieldChange(name, "filled", "unsupported", filled.values[name], None, by, by)]
     assert output.facts_lost == output.statements == output.checks_added == []
 
     code, out, _ = run(capsys, old_dir, new_dir)
@@ -165,7 +166,8 @@ def test_a_nested_value_that_changed_is_a_changed_field(tmp_path, cassette, loca
     write_form(new, PROFILE, new_dir)
 
     [output] = diff_folders(old_dir, new_dir).outputs
-    assert output.fields == [FieldChange(name, "filled", "filled", filled.values[name], filled.values[name][:1])]
+    by = filled.fields[name].filled_by
+    assert output.fields == [FieldChange(name, "filled", "filled", filled.values[name], filled.values[name][:1], by, by)]
 
 
 def test_a_corrupt_output_file_is_one_line_naming_it(tmp_path, cassette, local_settings, capsys):
@@ -224,10 +226,15 @@ def test_a_prompt_edit_shows_in_the_diff_of_two_recorded_runs(tmp_path, cassette
     changed = {
         name
         for name in (f.name for f in leaders.fields)
-        if (before.fields[name].status, before.values.get(name)) != (after.fields[name].status, after.values.get(name))
+        if (before.fields[name].status, before.values.get(name), before.fields[name].filled_by)
+        != (after.fields[name].status, after.values.get(name), after.fields[name].filled_by)
     }
-    assert "organisation" in changed  # the edit asked for the town too: the model wrote "Đảng bộ Phường 6, thành phố Bến Tre"
+    # the edit asked for the town too: the model wrote "Đảng bộ Phường 6, thành phố Bến Tre", which the article does
+    # not write, so the program answers the field with the organisation it names: the same value, by another hand
+    assert "organisation" in changed and after.fields["organisation"].filled_by == "program"
     assert {change.field for output in diff_folders(old_dir, new_dir).outputs for change in output.fields} == changed
     code, out, _ = run(capsys, old_dir, new_dir, "--json")
     assert code == (1 if changed else 0)
     assert {change["field"] for output in json.loads(out)["outputs"] for change in output["fields"]} == changed
+    code, out, _ = run(capsys, old_dir, new_dir)
+    assert "filled by the program: Đảng bộ Phường 6" in out, out
