@@ -52,7 +52,7 @@ import httpx  # noqa: E402
 from summarizer.config import ModelOptions, Settings  # noqa: E402
 from summarizer.evaluate import profile_verdicts, score_article  # noqa: E402
 from summarizer.models.chain import ModelChain  # noqa: E402
-from summarizer.models.local_server import LocalServer, model_path  # noqa: E402
+from summarizer.models.local_server import SERVER_MODULE, LocalServer, model_path  # noqa: E402
 from summarizer.tasks.brief import brief_article, brief_request  # noqa: E402
 from summarizer.text.article import load_article  # noqa: E402
 
@@ -62,6 +62,7 @@ CLEAR = {"messages": [{"role": "user", "content": "Xin chào"}], "max_tokens": 1
 LEVERS = [{}, {"n_ubatch": "256"}, {"n_ubatch": "1024", "n_batch": "1024"}, {"flash_attn": "True"}, {"n_threads": "1", "n_threads_batch": "1"}]
 _PROMPT = re.compile(r"prompt eval time =\s*([\d.]+) ms /\s*(\d+) tokens")
 _EVAL = re.compile(r"\beval time =\s*([\d.]+) ms /\s*(\d+) runs")
+_TOTAL = re.compile(r"total time =\s*([\d.]+) ms")
 
 
 @dataclass
@@ -72,10 +73,16 @@ class Timings:
     prompt_ms: float = 0.0
     generated: int = 0
     generate_ms: float = 0.0
+    total_ms: float = 0.0  # llama.cpp's total per completion: evaluating, generating, and sampling (the grammar)
 
     @property
     def floor_s(self) -> float:
         return (self.prompt_ms + self.generate_ms) / 1000
+
+    @property
+    def other_s(self) -> float:
+        """llama.cpp's time outside evaluating and generating: sampling under the answer's grammar, mostly."""
+        return max(0.0, self.total_ms - self.prompt_ms - self.generate_ms) / 1000
 
     @property
     def prompt_rate(self) -> float:
@@ -97,6 +104,8 @@ def timings(log: str) -> Timings:
         elif m := _EVAL.search(line):
             found.generated += int(m.group(2))
             found.generate_ms += float(m.group(1))
+        elif m := _TOTAL.search(line):
+            found.total_ms += float(m.group(1))
     return found
 
 
@@ -224,13 +233,13 @@ def long_rows(api_base: str, log: Log, contexts: list[int]) -> list[dict]:
 
 def print_rows(rows: list[dict]) -> None:
     print(
-        "| seed | wall s | floor s | ours / floor | prompt tok sent | evaluated | prompt tok/s | generated | gen tok/s | calls | re-asked | English kept | facts | reference found |"
+        "| seed | wall s | floor s | ours / floor | llama.cpp other s | prompt tok sent | evaluated | prompt tok/s | generated | gen tok/s | calls | re-asked | English kept | facts | reference found |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         t: Timings = row["timings"]
         print(
-            f"| {row['seed']} | {row['wall']:.1f} | {t.floor_s:.1f} | {row['wall'] / t.floor_s:.3f} | {row['sent']} | {t.prompt_tokens} | {t.prompt_rate:.1f} "
+            f"| {row['seed']} | {row['wall']:.1f} | {t.floor_s:.1f} | {row['wall'] / t.floor_s:.3f} | {t.other_s:.1f} | {row['sent']} | {t.prompt_tokens} | {t.prompt_rate:.1f} "
             f"| {t.generated} | {t.generate_rate:.2f} | {row['calls']} | {row['reasked']} | {row['english']} | {row['facts']} | {row['gold']} |"
         )
     briefs = [row for row in rows if "one call" not in row["seed"] and not row["seed"].startswith("long")]
@@ -288,16 +297,32 @@ def recorded_requests(prefix: str) -> list[tuple[str, dict]]:
 
 
 def decoding_rows(prefix: str) -> None:
-    """Generation with and without prompt-lookup decoding, on recorded requests, each on a freshly started server:
-    tokens generated per second, and whether the answer is the same (greedy decoding: it must be)."""
+    """Generation with and without prompt-lookup decoding, on recorded requests, each on a freshly started server."""
+    server_rows(prefix, "prompt-lookup decoding", [({}, SERVER_MODULE, "defaults"), (PROMPT_LOOKUP, SERVER_MODULE, "prompt-lookup, 10 tokens (logits_all on)")])
+
+
+def sampling_rows(prefix: str) -> None:
+    """Greedy decoding under the answer's grammar as llama-cpp-python does it (the grammar applied to the whole
+    vocabulary at every token) against models/llama_serve.py (the grammar asked about the most likely token first)."""
+    server_rows(
+        prefix,
+        "sampling under a grammar",
+        [({}, "llama_cpp.server", "llama_cpp.server (whole vocabulary)"), ({}, SERVER_MODULE, "llama_serve (most likely token first)")],
+    )
+
+
+def server_rows(prefix: str, what_is_compared: str, variants: list[tuple[dict, str, str]]) -> None:
+    """Recorded requests on each server variant (settings, module, name), each on a freshly started server: tokens
+    generated per second, llama.cpp's time outside evaluating and generating (sampling under the grammar, mostly),
+    wall time, and whether the answer is the same (greedy decoding: it must be)."""
     requests = recorded_requests(prefix)
-    print(f"\nprompt-lookup decoding (seed {prefix}; recorded requests, temperature 0, each on a fresh server)")
-    print("| request | setting | prompt tok/s | generated | gen tok/s | wall s | ratio to defaults | same answer |")
-    print("|---|---|---|---|---|---|---|---|")
+    print(f"\n{what_is_compared} (seed {prefix}; recorded requests, temperature 0, each on a fresh server)")
+    print("| request | server | prompt tok/s | generated | gen tok/s | llama.cpp other s | wall s | ratio to the first | same answer |")
+    print("|---|---|---|---|---|---|---|---|---|")
     answers: dict[str, str] = {}
     walls: dict[str, float] = {}
-    for setting, name in (({}, "defaults"), (PROMPT_LOOKUP, "prompt-lookup, 10 tokens (logits_all on)")):
-        with LocalServer(model_path(), settings=setting) as server:
+    for setting, module, name in variants:
+        with LocalServer(model_path(), settings=setting, module=module) as server:
             log = Log(server.log_path)
             for what, body in requests:
                 post(server.api_base, CLEAR)
@@ -309,7 +334,7 @@ def decoding_rows(prefix: str) -> None:
                 answers.setdefault(what, answer)
                 walls.setdefault(what, wall)
                 print(
-                    f"| {what} | {name} | {found.prompt_rate:.1f} | {found.generated} | {found.generate_rate:.2f} | {wall:.1f} "
+                    f"| {what} | {name} | {found.prompt_rate:.1f} | {found.generated} | {found.generate_rate:.2f} | {found.other_s:.1f} | {wall:.1f} "
                     f"| {wall / walls[what]:.2f} | {'yes' if answers[what] == answer else 'no'} |",
                     flush=True,
                 )
@@ -413,6 +438,7 @@ def main() -> None:
     parser.add_argument("--no-briefs", action="store_true", help="only the measurements asked for by the other options")
     parser.add_argument("--forms", nargs="*", default=[], metavar="FORM", help="fill these forms (paths) from each seed, alone")
     parser.add_argument("--after-brief", nargs="*", default=[], metavar="SEED", help="with --forms: these seeds' forms also right after their brief")
+    parser.add_argument("--sampling", action="store_true", help="compare greedy decoding under a grammar: llama_cpp.server vs llama_serve")
     parser.add_argument("--builds", nargs="*", default=[], metavar="WHEEL", help="compare these llama-cpp-python wheels on the same requests")
     args = parser.parse_args()
     print(f"embedded model {model_path().name}; {cpu_line()}")
@@ -431,6 +457,8 @@ def main() -> None:
         lever_rows(args.seeds[0])
     if args.decoding:
         decoding_rows(args.seeds[0])
+    if args.sampling:
+        sampling_rows(args.seeds[0])
     if args.builds:
         build_rows(args.seeds[0], args.builds)
 

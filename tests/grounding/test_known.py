@@ -131,7 +131,7 @@ def test_an_organisation_answered_with_a_place_becomes_the_party_body_and_a_body
     place = FieldResult(value="Phường 5, TP. Đông Hà", quote="Phường 5, TP. Đông Hà", start=8, end=29, alignment="exact", status="filled")
     result = known(ORGANISATION, text, place)
     assert (result.status, result.value, result.filled_by) == ("filled", "Đảng bộ Phường 5", "program")
-    assert result.reason == "the model's answer 'Phường 5, TP. Đông Hà' is a place, not a party organisation"
+    assert result.reason == "the model's answer 'Phường 5, TP. Đông Hà' names no party organisation"
     body = FieldResult(value="Đảng bộ Phường 5, TP. Đông Hà", status="filled")
     assert known(ORGANISATION, text, body) is body
     assert known(LOCALITY, text, place) is place  # a place is what a ward field asks for

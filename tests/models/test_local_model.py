@@ -15,7 +15,7 @@ import pytest
 from conftest import SEEDS
 
 from summarizer.models import local_server as local_model
-from summarizer.models.local_server import LocalModelError, LocalServer, assemble
+from summarizer.models.local_server import SERVER_MODULE, LocalModelError, LocalServer, assemble
 
 # --------------------------------------------------------------------------- assembling weights (pure file work)
 
@@ -81,7 +81,7 @@ needs_runtime = pytest.mark.skipif(
 
 
 def server_processes(gguf: Path, *, parent: int | None = None) -> list[int]:
-    """PIDs of llama_cpp.server processes serving `gguf`; with `parent`, only those that process started.
+    """PIDs of the embedded model's server processes (SERVER_MODULE) serving `gguf`; with `parent`, only those that process started.
 
     A test asks about its own servers (by parent, or by the PID it recorded), never about every server of a model
     path: one that an earlier, interrupted run left behind must not fail the next run."""
@@ -93,19 +93,19 @@ def server_processes(gguf: Path, *, parent: int | None = None) -> list[int]:
                 ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
             except (OSError, ValueError, IndexError):
                 continue
-            if b"llama_cpp.server" in cmdline and str(gguf).encode() in cmdline and parent in (None, ppid):
+            if SERVER_MODULE.encode() in cmdline and str(gguf).encode() in cmdline and parent in (None, ppid):
                 pids.append(int(entry.name))
     return pids
 
 
 def is_server(pid: int, gguf: Path) -> bool:
-    """`pid` is (still) a llama_cpp.server serving `gguf`, not a zombie and not a reused PID."""
+    """`pid` is (still) a server of SERVER_MODULE serving `gguf`, not a zombie and not a reused PID."""
     try:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except (OSError, IndexError):
         return False
-    return state != "Z" and b"llama_cpp.server" in cmdline and str(gguf).encode() in cmdline
+    return state != "Z" and SERVER_MODULE.encode() in cmdline and str(gguf).encode() in cmdline
 
 
 def wait_until_gone(pid: int, gguf: Path, seconds: float = 30) -> bool:
