@@ -24,6 +24,10 @@ Needs the embedded model ([local] extra). Minutes per seed on 2 cores.
    generation (its recorded translate request) on each llama-cpp-python wheel (e.g. the AVX-512 and the AVX2 build
    scripts/install caches in ~/.cache/summarizer/wheels), each unpacked and put first on the server's PYTHONPATH,
    on a fresh server: prompt and generation rates, the ratio to the first wheel, whether the answer is the same.
+8. `--llama-server BINARY`: llama.cpp's own server (built from the sources vendored in llama-cpp-python's sdist)
+   beside the project's, the same GGUF, context and threads, on the first seed's recorded requests with llama-cpp-
+   python's sampling made explicit (repeat penalty 1.1 over 64 tokens): rates from its response's `timings`, wall
+   time, and whether the answer is the same.
    `--no-briefs` skips the seed briefs (for measuring the levers alone).
 Quality is printed beside the times: statements kept, facts kept, and the reference facts found (../shared/gold).
 """
@@ -340,6 +344,59 @@ def server_rows(prefix: str, what_is_compared: str, variants: list[tuple[dict, s
                 )
 
 
+def llama_server_rows(prefix: str, binary: str) -> None:
+    """The first seed's recorded requests on the project's server and on llama.cpp's own `llama-server`."""
+    requests = [(what, {**body, "repeat_penalty": 1.1, "repeat_last_n": 64}) for what, body in recorded_requests(prefix)]
+    print(f"\nllama.cpp's own server (seed {prefix}; recorded requests, temperature 0, repeat penalty 1.1 over 64 tokens, fresh servers)")
+    print("| request | server | prompt tok/s | generated | gen tok/s | wall s | ratio to ours | same answer |")
+    print("|---|---|---|---|---|---|---|---|")
+    ours: dict[str, tuple[float, str]] = {}
+    with LocalServer(model_path()) as server:
+        log = Log(server.log_path)
+        for what, body in requests:
+            post(server.api_base, CLEAR)
+            log.new()
+            started = time.perf_counter()
+            answer = post(server.api_base, body)["choices"][0]["message"]["content"]
+            wall = time.perf_counter() - started
+            found = timings(log.new())
+            ours[what] = (wall, answer)
+            print(
+                f"| {what} | summarizer (llama_serve) | {found.prompt_rate:.1f} | {found.generated} | {found.generate_rate:.2f} | {wall:.1f} | 1.00 | yes |",
+                flush=True,
+            )
+    from summarizer.models.local_server import free_port
+
+    port = free_port()
+    threads = str(os.cpu_count() or 1)
+    command = [binary, "-m", str(model_path()), "--host", "127.0.0.1", "--port", str(port), "-c", "16384", "-t", threads, "-tb", threads, "-np", "1"]
+    with subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as process:
+        try:
+            for _ in range(600):
+                try:
+                    if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.5)
+            api_base = f"http://127.0.0.1:{port}/v1"
+            for what, body in requests:
+                post(api_base, CLEAR)
+                started = time.perf_counter()
+                reply = post(api_base, body)
+                wall = time.perf_counter() - started
+                t = reply.get("timings", {})
+                prompt_rate = t.get("prompt_n", 0) / (t.get("prompt_ms", 0) / 1000) if t.get("prompt_ms") else 0.0
+                gen_rate = t.get("predicted_n", 0) / (t.get("predicted_ms", 0) / 1000) if t.get("predicted_ms") else 0.0
+                same = "yes" if reply["choices"][0]["message"]["content"] == ours[what][1] else "no"
+                print(
+                    f"| {what} | llama-server | {prompt_rate:.1f} | {t.get('predicted_n', 0)} | {gen_rate:.2f} | {wall:.1f} | {wall / ours[what][0]:.2f} | {same} |",
+                    flush=True,
+                )
+        finally:
+            process.terminate()
+
+
 def build_rows(prefix: str, wheels: list[str]) -> None:
     """Prompt and generation rates of each llama-cpp-python build on the same requests, each on a fresh server
     whose `llama_cpp` comes from the wheel (unpacked into a temporary folder put first on PYTHONPATH)."""
@@ -439,6 +496,7 @@ def main() -> None:
     parser.add_argument("--forms", nargs="*", default=[], metavar="FORM", help="fill these forms (paths) from each seed, alone")
     parser.add_argument("--after-brief", nargs="*", default=[], metavar="SEED", help="with --forms: these seeds' forms also right after their brief")
     parser.add_argument("--sampling", action="store_true", help="compare greedy decoding under a grammar: llama_cpp.server vs llama_serve")
+    parser.add_argument("--llama-server", metavar="BINARY", help="compare llama.cpp's own llama-server binary on the same requests")
     parser.add_argument("--builds", nargs="*", default=[], metavar="WHEEL", help="compare these llama-cpp-python wheels on the same requests")
     args = parser.parse_args()
     print(f"embedded model {model_path().name}; {cpu_line()}")
@@ -459,6 +517,8 @@ def main() -> None:
         decoding_rows(args.seeds[0])
     if args.sampling:
         sampling_rows(args.seeds[0])
+    if args.llama_server:
+        llama_server_rows(args.seeds[0], args.llama_server)
     if args.builds:
         build_rows(args.seeds[0], args.builds)
 
