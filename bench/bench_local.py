@@ -1,7 +1,8 @@
 """Benchmark 5: the embedded model's path, per seed, against the floor llama.cpp's own timings set.
 
 Run: .venv/bin/python bench/bench_local.py [--seeds 000 001 ...] [--baseline 000] [--long 8192 16384] [--levers] [--decoding]
-     [--no-briefs --forms schemas/forms/ward_party_profile.json --after-brief 000] [--builds WHEEL WHEEL]
+     [--no-briefs --forms schemas/forms/ward_party_profile.json --after-brief 000] [--sampling] [--builds WHEEL WHEEL]
+     [--llama-server BINARY]
 Needs the embedded model ([local] extra). Minutes per seed on 2 cores.
 
 1. Each seed is briefed through the pipeline on the real llama.cpp server (the project starts it). From the server's
@@ -28,6 +29,8 @@ Needs the embedded model ([local] extra). Minutes per seed on 2 cores.
    beside the project's, the same GGUF, context and threads, on the first seed's recorded requests with llama-cpp-
    python's sampling made explicit (repeat penalty 1.1 over 64 tokens): rates from its response's `timings`, wall
    time, and whether the answer is the same.
+9. `--sampling`: greedy decoding under the answer's grammar by llama_cpp.server itself (the grammar over the whole
+   vocabulary at every token) against the project's server (summarizer/models/llama_serve.py), as in 6.
    `--no-briefs` skips the seed briefs (for measuring the levers alone).
 Quality is printed beside the times: statements kept, facts kept, and the reference facts found (../shared/gold).
 """
