@@ -62,6 +62,7 @@ def _greedy_grammar_sampler(llm: Llama, grammar, repeat_penalty: float, frequenc
 
 
 def _sampler(self: Llama, *args, **kwargs) -> _internals.LlamaSampler:
+    """Llama._init_sampler: the chain above for greedy decoding under a grammar, llama-cpp-python's own otherwise."""
     greedy_under_grammar = not args and kwargs.get("grammar") is not None and kwargs.get("temp") == 0.0 and not kwargs.get("logits_processor")
     if not greedy_under_grammar:
         return _init_sampler(self, *args, **kwargs)
