@@ -134,6 +134,16 @@ def post(api_base: str, body: dict) -> dict:
     return answer.json()
 
 
+def timed(api_base: str, log: Log, body: dict) -> tuple[dict, float, Timings]:
+    """One request with nothing of its prompt evaluated before (CLEAR first): the reply, its wall time, and what
+    llama.cpp's log says of it."""
+    post(api_base, CLEAR)
+    log.new()
+    started = time.perf_counter()
+    reply = post(api_base, body)
+    return reply, time.perf_counter() - started, timings(log.new())
+
+
 def cpu_line() -> str:
     model = next(
         (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), platform.processor()
@@ -187,16 +197,12 @@ def baseline_row(api_base: str, log: Log, prefix: str) -> dict:
         ["git", "-C", str(ROOT), "show", f"{BASELINE_COMMIT}:cassettes/local_{stem}.json"], capture_output=True, check=True, text=True
     ).stdout
     body = json.loads(json.loads(recorded)["interactions"][0]["request"]["body"])
-    post(api_base, CLEAR)
-    log.new()
-    started = time.perf_counter()
-    answer = post(api_base, body)
-    wall = time.perf_counter() - started
+    answer, wall, found = timed(api_base, log, body)
     return {
         "seed": f"{prefix} one call",
         "wall": wall,
         "sent": answer["usage"]["prompt_tokens"],
-        "timings": timings(log.new()),
+        "timings": found,
         "calls": 1,
         "reasked": 0,
         "english": "-",
@@ -273,11 +279,7 @@ def lever_rows(prefix: str) -> None:
     first = None
     for lever in LEVERS:
         with LocalServer(model_path(), settings=lever) as server:
-            log = Log(server.log_path)
-            post(server.api_base, CLEAR)
-            log.new()
-            post(server.api_base, {"messages": messages, "max_tokens": 1, "temperature": 0})
-            found = timings(log.new())
+            _, _, found = timed(server.api_base, Log(server.log_path), {"messages": messages, "max_tokens": 1, "temperature": 0})
         first = first or found.prompt_rate
         name = ", ".join(f"{k}={v}" for k, v in lever.items()) or "defaults (n_batch=n_ubatch=512, 2 threads)"
         print(f"| {name} | {found.prompt_tokens} | {found.prompt_rate:.1f} | {found.prompt_rate / first:.2f} |", flush=True)
@@ -332,12 +334,8 @@ def server_rows(prefix: str, what_is_compared: str, variants: list[tuple[dict, s
         with LocalServer(model_path(), settings=setting, module=module) as server:
             log = Log(server.log_path)
             for what, body in requests:
-                post(server.api_base, CLEAR)
-                log.new()
-                started = time.perf_counter()
-                answer = json.dumps(post(server.api_base, body)["choices"][0]["message"], ensure_ascii=False, sort_keys=True)
-                wall = time.perf_counter() - started
-                found = timings(log.new())
+                reply, wall, found = timed(server.api_base, log, body)
+                answer = json.dumps(reply["choices"][0]["message"], ensure_ascii=False, sort_keys=True)
                 answers.setdefault(what, answer)
                 walls.setdefault(what, wall)
                 print(
@@ -357,13 +355,8 @@ def llama_server_rows(prefix: str, binary: str) -> None:
     with LocalServer(model_path()) as server:
         log = Log(server.log_path)
         for what, body in requests:
-            post(server.api_base, CLEAR)
-            log.new()
-            started = time.perf_counter()
-            answer = post(server.api_base, body)["choices"][0]["message"]["content"]
-            wall = time.perf_counter() - started
-            found = timings(log.new())
-            ours[what] = (wall, answer)
+            reply, wall, found = timed(server.api_base, log, body)
+            ours[what] = (wall, reply["choices"][0]["message"]["content"])
             print(
                 f"| {what} | summarizer (llama_serve) | {found.prompt_rate:.1f} | {found.generated} | {found.generate_rate:.2f} | {wall:.1f} | 1.00 | yes |",
                 flush=True,
@@ -422,14 +415,9 @@ def build_rows(prefix: str, wheels: list[str]) -> None:
             try:
                 with LocalServer(model_path()) as server:
                     log = Log(server.log_path)
-                    post(server.api_base, CLEAR)
-                    log.new()
-                    post(server.api_base, {"messages": labels, "max_tokens": 1, "temperature": 0})
-                    prompt = timings(log.new())
-                    post(server.api_base, CLEAR)
-                    log.new()
-                    answer = json.dumps(post(server.api_base, translate)["choices"][0]["message"], ensure_ascii=False, sort_keys=True)
-                    generated = timings(log.new())
+                    _, _, prompt = timed(server.api_base, log, {"messages": labels, "max_tokens": 1, "temperature": 0})
+                    reply, _, generated = timed(server.api_base, log, translate)
+                    answer = json.dumps(reply["choices"][0]["message"], ensure_ascii=False, sort_keys=True)
             finally:
                 if saved is None:
                     os.environ.pop("PYTHONPATH", None)
