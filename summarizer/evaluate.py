@@ -197,3 +197,42 @@ def _verdict(result, holds) -> str:
     if result.status != "filled":
         return "empty"
     return "correct" if holds(result.value) else "wrong"
+
+
+# --------------------------------------------------------------------------- the leaders form (YAML)
+
+LEADERS_ADMITTED = PROFILE_FACTS["new_members_admitted"]
+
+
+def leaders_verdicts(gold: dict, filled: FilledForm) -> dict[str, str]:
+    """Per field of schemas/forms/party_leaders.yaml the reference speaks of: correct, empty or wrong.
+
+    organisation: as in the profile form. secretary: the leaders listed as the committee's secretary (a position with
+    "Bí thư" that is not a deputy's nor a party cell's): correct when the reference's secretary is among them, wrong
+    when others are and not they. admissions: correct when an item counts what the reference says was admitted,
+    wrong when items are listed and none does."""
+    out = {}
+    if gold.get("meta", {}).get("organization"):
+        expected = folded(gold["meta"]["organization"])
+        out["organisation"] = _verdict(filled.fields["organisation"], lambda v: folded(v) in expected or expected in folded(v))
+    leaders = filled.fields["leaders"].items or []
+    if gold.get("meta", {}).get("secretary"):
+        named = [_sub(item, "name") for item in leaders if _is_secretary(_sub(item, "position"))]
+        expected = folded(gold["meta"]["secretary"])
+        out["secretary"] = "empty" if not named else "correct" if any(folded(n or "") == expected for n in named) else "wrong"
+    admitted = {fact["value"] for fact in gold["facts"] if LEADERS_ADMITTED(fact["what"])}
+    if admitted:
+        counts = [_sub(item, "count") for item in filled.fields["admissions"].items or []]
+        counts = [c for c in counts if c is not None]
+        out["admissions"] = "empty" if not counts else "correct" if admitted & set(counts) else "wrong"
+    return out
+
+
+def _sub(item, name: str):
+    result = (item.fields or {}).get(name)
+    return result.value if result is not None and result.status == "filled" else None
+
+
+def _is_secretary(position: str | None) -> bool:
+    words = folded(position or "")
+    return "bí thư" in words and "phó bí thư" not in words and "chi bộ" not in words

@@ -16,6 +16,10 @@ found, marked `filled_by: program`, and only when that is unambiguous:
                      never in place of the model's own conflicting answers (the parts of a long document)
   a place            a text field asking for a ward or commune ("Phường, xã hoặc thị trấn"): the one the article
                      names most often (text/places.py); several as often: conflicting
+  a list of counts   a list whose items have one number field ("admissions": count, period), when none of the
+                     model's items holds a count: one item per candidate number the count is offered and the list's
+                     own words qualify ("kết nạp"), with the date or period its sentence writes ("từ 2017-2022",
+                     "Trong nhiệm kỳ") in the item's date or period field
   a number           every candidate number (years aside) whose clause shares a word with the field's description,
                      offered as the model's answer would be and judged by the same rules (grounding/fields.py: the
                      counted noun, percent or not, the words that speak of a sibling field), and by the field's own
@@ -26,21 +30,25 @@ found, marked `filled_by: program`, and only when that is unambiguous:
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from summarizer.forms import FormField
 from summarizer.grounding.facts import counted_nouns
-from summarizer.grounding.fields import PLAIN_WORDS, ground_number, number_choices, syllables
+from summarizer.grounding.fields import PLAIN_WORDS, ground_field, ground_number, number_choices, syllables
 from summarizer.grounding.labels import key
 from summarizer.schema import Evidence, FieldResult
 from summarizer.text.candidates import Candidate
+from summarizer.text.dates import date_words
 from summarizer.text.people import POSITIONS, NamedPerson, is_personal_name
 from summarizer.text.places import UNIT_WORDS, Place, main_bodies, main_places
+from summarizer.text.sentences import article_sentences
 
 _NAME_WORDS = re.compile(r"\b(?:họ tên|họ và tên|tên|name)\b", re.IGNORECASE)
 _POSITION_WORDS = re.compile(r"\b(?:chức vụ|chức danh|position|role|title)\b", re.IGNORECASE)
 YEARS = ("year", "range_part")  # never offered by the program: a year is rarely a count a field asks for
 _ORGANISATION_WORDS = re.compile(r"(?<!\w)(?:tên (?:tổ chức đảng|đảng bộ)|party organi[sz]ation)(?!\w)", re.IGNORECASE)
 _BODY_WORDS = re.compile(r"(?<!\w)(?:đảng bộ|chi bộ|đảng ủy|đảng uỷ|ban chấp hành)(?!\w)", re.IGNORECASE)
+_WHEN_WORDS = re.compile(r"(?<!\w)(?:thời gian|thời điểm|giai đoạn|năm|ngày|period|date|when|year)(?!\w)", re.IGNORECASE)
 _BODY = re.compile(r"\s*((?:Đảng|Chi|Ban|Ủy|UBND|HĐND|Hội|MTTQ|Mặt)\S*(?:\s+\S+)?)")  # the body a position heads
 
 
@@ -51,6 +59,8 @@ def known_field(
     of people is the people the program finds whatever the model answered (`_with_people`)."""
     if f.type == "list" and f.item is not None and f.item.type == "object" and (found := _people_list(f.item, people, text)) is not None:
         return _with_people(result, found, f.item)
+    if f.type == "list" and f.item is not None and f.item.type == "object" and (counts := _counts_list(f, result, text, candidates)) is not None:
+        return counts
     if result.status == "filled" and f.type == "string" and not f.allowed and (position := asked_position(f.description)):
         return _name_only(result, position, f.description, people)
     if result.status == "filled" and f.type == "string" and not f.allowed and asks_for_an_organisation(f.description):
@@ -115,6 +125,8 @@ def offered(f: FormField, text: str, candidates: list[Candidate], people: list[N
         return list(dict.fromkeys(p.text for p in main_places(text)))
     if f.type == "string" and asks_for_an_organisation(f.description):
         return list(dict.fromkeys(p.text for p in main_bodies(text)))
+    if f.type == "list" and f.item is not None and f.item.type == "object" and (pair := _count_fields(f.item)) is not None:
+        return [c.mention.text for c in _listed_counts(f, pair[0], candidates, text)]
     if f.type == "list" and f.item is not None and f.item.type == "object":
         return [f"{p.name} ({p.role_vi})" for p in people]
     return []
@@ -230,6 +242,49 @@ def _with_people(result: FieldResult, found: FieldResult, item: FormField) -> Fi
     reason = f"{names_no_one} of the model's items name no person (a position or a body) and were left out" if names_no_one else None
     items = [i.model_copy(update={"filled_by": "program"}) for i in found.items] + others
     return found.model_copy(update={"items": items, "filled_by": "program", "reason": reason})
+
+
+def _count_fields(item: FormField) -> tuple[FormField, FormField | None] | None:
+    """The one number field of a list's items, and the field that holds when (a date field, or a text field asking
+    for a period or a time), when the items have exactly one number field."""
+    numbers = [sub for sub in item.fields if sub.is_number]
+    if len(numbers) != 1:
+        return None
+    when = next((sub for sub in item.fields if sub.type == "date" or (sub.type == "string" and not sub.allowed and _WHEN_WORDS.search(sub.description))), None)
+    return numbers[0], when
+
+
+def _listed_counts(f: FormField, count: FormField, candidates: list[Candidate], text: str) -> list[Candidate]:
+    """The candidates the list's count is offered (as the model's choices are), which the list's own words qualify."""
+    asked = replace(count, description=f"{f.description} {count.description}")
+    offered = number_choices(count, candidates, text, f.item.fields, counted_nouns(candidates))
+    return qualified(asked, [c for c in offered if c.mention.kind not in YEARS], text, f.item.fields)
+
+
+def _counts_list(f: FormField, result: FieldResult, text: str, candidates: list[Candidate]) -> FieldResult | None:
+    """A list of counts, when none of the model's items holds a count: an item per count the article states of it."""
+    if (pair := _count_fields(f.item)) is None:
+        return None
+    count, when = pair
+    if any(item.fields and item.fields[count.name].status == "filled" for item in result.items or []):
+        return None  # the model's counts hold: its list stands
+    listed = _listed_counts(f, count, candidates, text)
+    if not listed:
+        return None
+    items = []
+    for c in listed:
+        fields = {sub.name: FieldResult(value=None, status="not_in_article") for sub in f.item.fields}
+        fields[count.name] = ground_number(count, [c.mention.text], text, [c], f.item.fields, counted_nouns(candidates))
+        sentence = next((s for s in article_sentences(text) if s.start <= c.mention.start < s.end), None)
+        if when is not None and sentence is not None and (words := date_words(text, sentence.start, sentence.end, c.mention.start)):
+            fields[when.name] = ground_field(when, text[words[0] : words[1]], text, candidates, f.item.fields)
+        if fields[count.name].status == "filled":
+            items.append(FieldResult(value=None, status="filled", fields=fields, filled_by="program"))
+    if not items:
+        return None
+    given = len(result.items or [])
+    reason = f"the counts the article states of it; the model's {given} item(s) gave no count that holds" if given else "the counts the article states of it"
+    return FieldResult(value=None, status="filled", items=items, filled_by="program", reason=reason)
 
 
 def _why(result: FieldResult) -> str | None:

@@ -73,6 +73,33 @@ def term_period(words: str, text: str) -> tuple[str, str] | None:
     return (f"{first}/.." if _FROM_ITS_START.search(words) else f"{first}/{last}"), stated.group()
 
 
+_TERM_WORDS = re.compile(r"\b(?:(?:trong|cả|từ\s+đầu|đầu)\s+)?nhiệm\s+kỳ(?:\s+(?:này|qua))?(?:\s+đến\s+nay)?\b", re.IGNORECASE)
+_LEAD = re.compile(r"(?:\b(?:trong|từ|giai\s+đoạn|nhiệm\s+kỳ|năm|in|since|from|during)\s+)+$", re.IGNORECASE)
+_TO_NOW = re.compile(r"\s+(?:đến\s+nay|đến\s+hiện\s+nay|to\s+date)\b", re.IGNORECASE)
+
+
+def date_words(text: str, start: int, end: int, near: int) -> tuple[int, int] | None:
+    """Where text[start:end] (a sentence) writes a date or a period: the one nearest before `near` (a number the
+    sentence states), else the nearest after it, with the words that lead it in and close it ("từ 2017-2022",
+    "Trong nhiệm kỳ", "từ năm 2020 đến nay"); None when the sentence writes none."""
+    spans = []
+    for pattern, kind in _PATTERNS:
+        spans += [(m.start(), m.end()) for m in pattern.finditer(text, start, end) if _read(kind, m.groups()) is not None]
+    spans += [(m.start(), m.end()) for m in _TERM_WORDS.finditer(text, start, end)]
+    spans = [span for span in spans if not any(o != span and o[0] <= span[0] and span[1] <= o[1] for o in spans)]  # the widest
+    if not spans:
+        return None
+    before = [span for span in spans if span[1] <= near]
+    first, last = max(before, key=lambda s: s[1]) if before else min(spans)
+    while (joined := next((s for s in spans if s[1] < first and not text[s[1] : first].strip()), None)) is not None:
+        first = joined[0]  # "Từ đầu nhiệm kỳ" + "2020 - 2025": one period
+    if lead := _LEAD.search(text, start, first):
+        first = lead.start()
+    if to_now := _TO_NOW.match(text, last, end):
+        last = to_now.end()
+    return first, last
+
+
 def _read(kind: str, groups: tuple[str, ...]) -> str | None:
     if kind == "years":
         first, last = int(groups[0]), int(groups[1])

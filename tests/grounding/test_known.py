@@ -195,3 +195,62 @@ def test_a_name_field_answered_with_the_title_too_keeps_the_name_alone():
     assert (result.value, text[result.start : result.end], result.filled_by) == ("Nguyễn Thanh Khiết", "Nguyễn Thanh Khiết", "program")
     exact = FieldResult(value="Nguyễn Thanh Khiết", quote="Nguyễn Thanh Khiết", start=24, end=42, status="filled")
     assert known(secretary, text, exact, siblings=(secretary,)) is exact
+
+
+ADMISSIONS = FormField(
+    "admissions",
+    "list",
+    "Số đảng viên mới được kết nạp, mỗi lần bài viết nêu / New party members admitted, each time the article gives a number.",
+    item=FormField(
+        "admissions",
+        "object",
+        fields=(
+            FormField("count", "integer", "Số đảng viên mới / Number of new members."),
+            FormField("period", "string", "Thời gian, như bài viết ghi / The period, as written."),
+        ),
+    ),
+)
+ADMISSIONS_TEXT = (
+    "Đảng bộ phường hiện có 528 đảng viên, sinh hoạt ở 12 chi bộ. Trong 6 năm, từ 2017-2022, Đảng bộ phường kết nạp "
+    "được 91 quần chúng vào Đảng. Riêng năm 2022, Đảng bộ kết nạp 15 đảng viên mới."
+)
+
+
+def items_of(result: FieldResult) -> list[dict]:
+    return [{name: sub.value for name, sub in item.fields.items()} for item in result.items]
+
+
+def test_a_list_of_counts_the_model_gave_none_of_is_each_count_the_article_states_with_its_period():
+    result = known(ADMISSIONS, ADMISSIONS_TEXT)
+    assert (result.status, result.filled_by) == ("filled", "program")
+    assert items_of(result) == [{"count": 91, "period": "từ 2017-2022"}, {"count": 15, "period": "năm 2022"}]  # never 528 nor 12
+    for item in result.items:
+        for sub in item.fields.values():
+            assert ADMISSIONS_TEXT[sub.start : sub.end] == sub.quote
+    dated = FormField("admissions", "list", ADMISSIONS.description, item=FormField("admissions", "object", fields=(
+        ADMISSIONS.item.fields[0], FormField("when", "date", "Thời gian / When."),
+    )))  # fmt: skip
+    assert items_of(known(dated, ADMISSIONS_TEXT)) == [{"count": 91, "when": "2017/2022"}, {"count": 15, "when": "2022"}]
+
+
+def test_a_list_of_counts_keeps_the_models_counts_that_hold_and_replaces_items_without_one():
+    candidates = fact_candidates(ADMISSIONS_TEXT)
+    ids = {c.mention.text: c.id for c in candidates}
+    answer = answer_model((ADMISSIONS,), "Admissions", {ADMISSIONS.item.fields[0]: (ids["91"], ids["15"])})
+
+    def given(*items):
+        answered = answer.model_validate({"admissions": list(items)}).admissions
+        return ground_field(ADMISSIONS, answered, ADMISSIONS_TEXT, candidates, (ADMISSIONS,))
+
+    kept = known(ADMISSIONS, ADMISSIONS_TEXT, given({"count": [ids["15"]], "period": None}))
+    assert (items_of(kept), kept.filled_by) == ([{"count": 15, "period": None}], "model")
+    replaced = known(ADMISSIONS, ADMISSIONS_TEXT, given({"count": [], "period": "năm 2022"}))
+    assert replaced.filled_by == "program" and [item["count"] for item in items_of(replaced)] == [91, 15]
+    assert "1 item(s) gave no count" in replaced.reason
+
+
+def test_a_list_whose_items_have_two_numbers_is_left_to_the_model():
+    two = FormField("rows", "list", ADMISSIONS.description, item=FormField("rows", "object", fields=(
+        FormField("count", "integer", "Số đảng viên mới"), FormField("total", "integer", "Tổng số đảng viên"),
+    )))  # fmt: skip
+    assert known(two, ADMISSIONS_TEXT).status == "not_in_article"

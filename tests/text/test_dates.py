@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from summarizer.forms import ISO_DATE_PATTERN, FormField
 from summarizer.grounding.fields import ground_field
-from summarizer.text.dates import iso_date
+from summarizer.text.dates import date_words, iso_date
 
 
 @pytest.mark.parametrize(
@@ -82,3 +82,28 @@ def test_a_period_gets_its_start_and_end_years_where_the_article_gives_them():
     assert single.period.start == 2021
     no_years = ground_field(term, "Từ đầu nhiệm kỳ", "Từ đầu nhiệm kỳ, phường kết nạp 24 đảng viên.", [])
     assert no_years.status == "unsupported" and no_years.period is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "number", "written"),
+    [
+        ("Trong 6 năm, từ 2017-2022, Đảng bộ phường kết nạp được 91 quần chúng vào Đảng.", "91", "từ 2017-2022"),
+        ("Trong nhiệm kỳ, Đảng bộ phường 1 đã tập trung lãnh đạo; kết nạp 61 đảng viên mới.", "61", "Trong nhiệm kỳ"),
+        ("Từ đầu nhiệm kỳ 2020 - 2025 đến nay, Đảng bộ đã kết nạp 24 đảng viên.", "24", "Từ đầu nhiệm kỳ 2020 - 2025 đến nay"),
+        ("Từ năm 2020 đến nay, kết nạp 60 đảng viên.", "60", "Từ năm 2020 đến nay"),
+        ("Đảng bộ kết nạp 15 đảng viên mới năm 2023.", "15", "năm 2023"),  # none before it: the nearest after
+        ("Năm 2019 kết nạp 10 đảng viên, năm 2020 kết nạp 12 đảng viên.", "12", "năm 2020"),  # the nearest before
+        ("Đảng bộ có 12 chi bộ.", "12", None),
+    ],
+)
+def test_the_date_or_period_a_sentence_writes_for_a_number_is_found_with_its_words(sentence, number, written):
+    found = date_words(sentence, 0, len(sentence), sentence.rindex(number))
+    assert (sentence[found[0] : found[1]] if found else None) == written
+
+
+@given(st.integers(1900, 2098), st.integers(0, 30), st.sampled_from(["từ ", "giai đoạn ", "trong ", ""]), st.integers(1, 999))
+def test_a_period_of_years_is_found_whole_inside_the_sentence(first, length, lead, count):
+    last = min(first + length, 2099)
+    sentence = f"Đảng bộ, {lead}{first}-{last}, kết nạp {count} đảng viên."
+    start, end = date_words(sentence, 0, len(sentence), sentence.index(f" {count} ") + 1)
+    assert sentence[start:end] == f"{lead}{first}-{last}" and iso_date(sentence[start:end]) == f"{first}/{last}"
