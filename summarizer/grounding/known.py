@@ -267,7 +267,7 @@ def _counts_list(f: FormField, result: FieldResult, text: str, candidates: list[
         return None
     count, when = pair
     if any(item.fields and item.fields[count.name].status == "filled" for item in result.items or []):
-        return None  # the model's counts hold: its list stands
+        return _with_periods(result, count, when, text, candidates, f.item.fields)  # the model's counts hold: its list stands
     listed = _listed_counts(f, count, candidates, text)
     if not listed:
         return None
@@ -275,9 +275,8 @@ def _counts_list(f: FormField, result: FieldResult, text: str, candidates: list[
     for c in listed:
         fields = {sub.name: FieldResult(value=None, status="not_in_article") for sub in f.item.fields}
         fields[count.name] = ground_number(count, [c.mention.text], text, [c], f.item.fields, counted_nouns(candidates))
-        sentence = next((s for s in article_sentences(text) if s.start <= c.mention.start < s.end), None)
-        if when is not None and sentence is not None and (words := date_words(text, sentence.start, sentence.end, c.mention.start)):
-            fields[when.name] = ground_field(when, text[words[0] : words[1]], text, candidates, f.item.fields)
+        if when is not None and (period := _period_of(when, c.mention.start, text, candidates, f.item.fields)) is not None:
+            fields[when.name] = period
         if fields[count.name].status == "filled":
             items.append(FieldResult(value=None, status="filled", fields=fields, filled_by="program"))
     if not items:
@@ -285,6 +284,32 @@ def _counts_list(f: FormField, result: FieldResult, text: str, candidates: list[
     given = len(result.items or [])
     reason = f"the counts the article states of it; the model's {given} item(s) gave no count that holds" if given else "the counts the article states of it"
     return FieldResult(value=None, status="filled", items=items, filled_by="program", reason=reason)
+
+
+def _period_of(when: FormField, at: int, text: str, candidates: list[Candidate], siblings: tuple[FormField, ...]) -> FieldResult | None:
+    """The date or period the sentence of the number at `at` writes, grounded as the `when` field."""
+    sentence = next((s for s in article_sentences(text) if s.start <= at < s.end), None)
+    if sentence is None or (words := date_words(text, sentence.start, sentence.end, at)) is None:
+        return None
+    period = ground_field(when, text[words[0] : words[1]], text, candidates, siblings)
+    return period if period.status == "filled" else None
+
+
+def _with_periods(result: FieldResult, count: FormField, when: FormField | None, text: str, candidates: list[Candidate], siblings) -> FieldResult | None:
+    """The model's list of counts, each item whose date or period field is empty given the one its count's sentence
+    writes (that field `filled_by: program`); None when no item needs one (the list stands as it is)."""
+    if when is None:
+        return None
+    items, added = [], 0
+    for item in result.items or []:
+        held = item.fields[count.name]
+        if held.status == "filled" and item.fields[when.name].status != "filled" and held.start is not None:
+            at = next((c.mention.start for c in candidates if (c.start, c.end) == (held.start, held.end)), held.start)
+            if (period := _period_of(when, at, text, candidates, siblings)) is not None:
+                item = item.model_copy(update={"fields": {**item.fields, when.name: period.model_copy(update={"filled_by": "program"})}})
+                added += 1
+        items.append(item)
+    return result.model_copy(update={"items": items}) if added else None
 
 
 def _why(result: FieldResult) -> str | None:

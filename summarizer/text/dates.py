@@ -73,8 +73,8 @@ def term_period(words: str, text: str) -> tuple[str, str] | None:
     return (f"{first}/.." if _FROM_ITS_START.search(words) else f"{first}/{last}"), stated.group()
 
 
-_TERM_WORDS = re.compile(r"\b(?:(?:trong|cả|từ\s+đầu|đầu)\s+)?nhiệm\s+kỳ(?:\s+(?:này|qua))?(?:\s+đến\s+nay)?\b", re.IGNORECASE)
-_LEAD = re.compile(r"(?:\b(?:trong|từ|giai\s+đoạn|nhiệm\s+kỳ|năm|in|since|from|during)\s+)+$", re.IGNORECASE)
+_TERM_WORDS = re.compile(r"\b(?:(?:trong|cả|suốt|từ\s+đầu|đầu|cuối|nửa(?:\s+đầu)?)\s+)?nhiệm\s+kỳ(?:\s+(?:này|qua))?(?:\s+đến\s+nay)?\b", re.IGNORECASE)
+_LEAD = re.compile(r"(?:\b(?:trong|từ|qua|suốt|giai\s+đoạn|nhiệm\s+kỳ|năm|in|since|from|during)\s+)+$", re.IGNORECASE)
 _TO_NOW = re.compile(r"\s+(?:đến\s+nay|đến\s+hiện\s+nay|to\s+date)\b", re.IGNORECASE)
 
 

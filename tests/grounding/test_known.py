@@ -243,7 +243,8 @@ def test_a_list_of_counts_keeps_the_models_counts_that_hold_and_replaces_items_w
         return ground_field(ADMISSIONS, answered, ADMISSIONS_TEXT, candidates, (ADMISSIONS,))
 
     kept = known(ADMISSIONS, ADMISSIONS_TEXT, given({"count": [ids["15"]], "period": None}))
-    assert (items_of(kept), kept.filled_by) == ([{"count": 15, "period": None}], "model")
+    assert (items_of(kept), kept.filled_by) == ([{"count": 15, "period": "năm 2022"}], "model")  # its period from its sentence
+    assert kept.items[0].fields["period"].filled_by == "program" and kept.items[0].fields["count"].filled_by == "model"
     replaced = known(ADMISSIONS, ADMISSIONS_TEXT, given({"count": [], "period": "năm 2022"}))
     assert replaced.filled_by == "program" and [item["count"] for item in items_of(replaced)] == [91, 15]
     assert "1 item(s) gave no count" in replaced.reason

@@ -91,6 +91,7 @@ def test_a_period_gets_its_start_and_end_years_where_the_article_gives_them():
         ("Trong nhiệm kỳ, Đảng bộ phường 1 đã tập trung lãnh đạo; kết nạp 61 đảng viên mới.", "61", "Trong nhiệm kỳ"),
         ("Từ đầu nhiệm kỳ 2020 - 2025 đến nay, Đảng bộ đã kết nạp 24 đảng viên.", "24", "Từ đầu nhiệm kỳ 2020 - 2025 đến nay"),
         ("Từ năm 2020 đến nay, kết nạp 60 đảng viên.", "60", "Từ năm 2020 đến nay"),
+        ("Công tác phát triển đảng viên, qua nửa nhiệm kỳ 2020 - 2025 đã kết nạp 24 đảng viên.", "24", "qua nửa nhiệm kỳ 2020 - 2025"),
         ("Đảng bộ kết nạp 15 đảng viên mới năm 2023.", "15", "năm 2023"),  # none before it: the nearest after
         ("Năm 2019 kết nạp 10 đảng viên, năm 2020 kết nạp 12 đảng viên.", "12", "năm 2020"),  # the nearest before
         ("Đảng bộ có 12 chi bộ.", "12", None),
