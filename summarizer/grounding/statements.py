@@ -599,6 +599,57 @@ def _check_counted(
     return problems
 
 
+# ---------------------------------------------------------------- what is said of which years
+
+_SEGMENT_BOUNDARY = re.compile(r";|\n")  # "năm 2009 đạt ...; năm 2011 đạt ...": one claim per year
+
+
+def _year_segments(text: str, found: list[_Quantity]) -> list[tuple[int, int, frozenset[Decimal]]]:
+    """The text's segments between semicolons, each with the years it states; those that state none left out."""
+    boundaries = list(_SEGMENT_BOUNDARY.finditer(text))
+    starts, ends = [0, *(m.end() for m in boundaries)], [*(m.start() for m in boundaries), len(text)]
+    segments = []
+    for start, end in zip(starts, ends):
+        years = frozenset(q.value for q in found if q.kind == "year" and start <= q.start < end)
+        if years:
+            segments.append((start, end, years))
+    return segments
+
+
+def _check_years_terms(
+    statement: str,
+    said_terms: list[TermMatch],
+    statement_quantities: list[_Quantity],
+    sources_text: str,
+    stated_terms: list[TermMatch],
+    source_quantities: list[_Quantity],
+) -> list[Problem]:
+    """A term said of some years that its source says of other years only: "in 2009 it also achieved exemplary clean
+    and strong status" where the source has "năm 2009 đạt trong sạch vững mạnh" and "tiêu biểu" for 2003-2008 and
+    2011-2013. Each segment (between semicolons) of the statement that states years is compared with the one segment
+    of its sources that states the same years, when there is exactly one; a term the sources state nowhere is the
+    office check's."""
+    sources = _year_segments(sources_text, source_quantities)
+    stated_anywhere = {t for m in stated_terms for t in m.terms}
+    problems = []
+    for start, end, years in _year_segments(statement, statement_quantities):
+        same = [(s, e) for s, e, y in sources if y == years]
+        if len(same) != 1 or len(sources) < 2:
+            continue
+        there = {t for m in stated_terms if same[0][0] <= m.start < same[0][1] for t in m.terms}
+        for m in said_terms:
+            if start <= m.start < end and stated_anywhere.intersection(m.terms) and not there.intersection(m.terms):
+                of = " and ".join(_show(y) for y in sorted(years))
+                problems.append(
+                    Problem(
+                        "date",
+                        m.text,
+                        f"'{m.text}' is said of {of}, but its source says it of other years; of {of} it says: {sources_text[same[0][0] : same[0][1]].strip()[:160]!r}.",
+                    )
+                )
+    return problems
+
+
 # ---------------------------------------------------------------- the checker
 
 
@@ -647,6 +698,7 @@ def check_statement(
     reported = [(m.start, m.end) for m in mismatches]
     problems += _check_counted(statement, language, said_terms, sources_text, source_language, stated_terms, statement_quantities, source_quantities, reported)
     problems += _check_directions(statement, language, sources_text, source_language, statement_quantities, source_quantities)
+    problems += _check_years_terms(statement, said_terms, statement_quantities, sources_text, stated_terms, source_quantities)
     return _in_order(statement, problems)
 
 

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 import pytest
 from conftest import SEEDS
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from summarizer.grounding.statements import PROBLEM_KINDS, Problem, check_statement, statement_language, supported
@@ -455,3 +455,33 @@ def test_a_term_in_brackets_renders_what_the_sources_brackets_say_an_abbreviatio
     assert check_statement(written.replace(" (party cells)", ""), source, language="en") == []
     # a source whose brackets hold no term (a term of office "khóa XII") leaves the statement's brackets unchecked
     assert check_statement("Resolution 4 (party cells) of the Central Committee.", "Nghị quyết Trung ương 4 (khóa XII) của chi bộ.", language="en") == []
+
+
+def test_a_term_said_of_other_years_than_its_source_says_it_of_is_a_date_problem():
+    source = seed("000", "Từ năm 2003-2008")  # "...tiêu biểu; năm 2009 đạt trong sạch vững mạnh; từ năm 2011-2013 ... tiêu biểu."
+    written = (
+        "From 2003 to 2008, the Party Committee of Ward 6 achieved exemplary clean and strong status; in 2009 it also achieved "
+        "exemplary clean and strong status; from 2011 to 2013 it also achieved exemplary clean and strong status."
+    )  # the embedded model, seed 000: "exemplary" given to 2009
+    problems = check_statement(written, source, language="en")
+    assert [(p.kind, p.text) for p in problems] == [("date", "exemplary clean and strong")], problems
+    assert "said of 2009" in problems[0].reason and "năm 2009 đạt trong sạch vững mạnh" in problems[0].reason
+    assert check_statement(written.replace("in 2009 it also achieved exemplary clean", "in 2009 it achieved clean"), source, language="en") == []
+    vietnamese = source.replace("năm 2009 đạt trong sạch vững mạnh", "năm 2009 đạt trong sạch vững mạnh tiêu biểu")
+    assert [p.kind for p in check_statement(vietnamese, source, language="vi")] == ["date"]
+    # a source that says its years in one segment, or says the same years twice, leaves the pairing unchecked
+    assert check_statement("In 2009 and 2011 it achieved exemplary clean and strong status.", source.replace(";", ","), language="en") == []
+
+
+RATINGS = {"trong sạch vững mạnh": "clean and strong", "trong sạch vững mạnh tiêu biểu": "exemplary clean and strong"}
+
+
+@given(st.lists(st.sampled_from(sorted(RATINGS)), min_size=2, max_size=4), st.lists(st.sampled_from(sorted(RATINGS)), min_size=4, max_size=4))
+def test_ratings_given_to_years_are_supported_exactly_when_each_year_has_its_own(stated, said):
+    """Of sources that say "tiêu biểu" of some year (a rating no year states is not checked: ratings are no office)."""
+    assume("trong sạch vững mạnh tiêu biểu" in stated)
+    years = range(2010, 2010 + len(stated))
+    source = "; ".join(f"năm {y} đạt {rating}" for y, rating in zip(years, stated)) + "."
+    statement = "; ".join(f"in {y} it achieved {RATINGS[rating]} status" for y, rating in zip(years, said)) + "."
+    problems = check_statement(statement, source, language="en")
+    assert (problems == []) == all(s == t or (s, t) == ("trong sạch vững mạnh tiêu biểu", "trong sạch vững mạnh") for s, t in zip(stated, said))
