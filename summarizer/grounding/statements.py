@@ -599,6 +599,37 @@ def _check_counted(
     return problems
 
 
+# ---------------------------------------------------------------- a share of a target
+
+_TARGET_AFTER = re.compile(r"\s*(?:(?:so\s+với|của|với)\s+)?(?:chỉ\s+tiêu|kế\s+hoạch|mục\s+tiêu)(?!\w)", re.IGNORECASE)
+_TARGET_WORDS = {
+    "en": re.compile(r"\b(?:targets?|plans?|planned|goals?|objectives?|quotas?)\b", re.IGNORECASE),
+    "vi": re.compile(r"(?<!\w)(?:chỉ\s+tiêu|kế\s+hoạch|mục\s+tiêu)(?!\w)", re.IGNORECASE),
+}
+
+
+def _check_targets(
+    statement: str, language: str, statement_quantities: list[_Quantity], sources_text: str, source_quantities: list[_Quantity]
+) -> list[Problem]:
+    """A percentage its source measures against a target only (a share of it, a rise over it), said with no target in its
+    clause: "(an increase of 0.03% in the resolution)" for "(tăng 0,03% chỉ tiêu Nghị quyết)", a rise over the
+    resolution's target, not a rise in the resolution. The source's target words follow the percentage ("đạt 151,63%
+    chỉ tiêu", "vượt 14,2% so với kế hoạch"); the statement's may stand anywhere in its clause ("exceeded the plan by
+    14.2%")."""
+    problems = []
+    for q in statement_quantities:
+        same = [s for s in source_quantities if s.kind == "percent" and s.value == q.value]
+        if q.kind != "percent" or not same or not all(_TARGET_AFTER.match(sources_text, s.end) for s in same):
+            continue
+        clause = _clause(statement, q.start)
+        if not any(_clause(statement, m.start()) == clause for m in _TARGET_WORDS[language].finditer(statement)):
+            stated = sources_text[same[0].start : _TARGET_AFTER.match(sources_text, same[0].end).end()]
+            problems.append(
+                Problem("unit", q.text, f"'{q.text}' is, in its source, measured against a target ({stated!r}), but the statement does not say against what.")
+            )
+    return problems
+
+
 # ---------------------------------------------------------------- what is said of which years
 
 _SEGMENT_BOUNDARY = re.compile(r";|\n")  # "năm 2009 đạt ...; năm 2011 đạt ...": one claim per year
@@ -698,6 +729,8 @@ def check_statement(
     reported = [(m.start, m.end) for m in mismatches]
     problems += _check_counted(statement, language, said_terms, sources_text, source_language, stated_terms, statement_quantities, source_quantities, reported)
     problems += _check_directions(statement, language, sources_text, source_language, statement_quantities, source_quantities)
+    if source_language == "vi" and language in _TARGET_WORDS:
+        problems += _check_targets(statement, language, statement_quantities, sources_text, source_quantities)
     problems += _check_years_terms(statement, said_terms, statement_quantities, sources_text, stated_terms, source_quantities)
     return _in_order(statement, problems)
 

@@ -485,3 +485,28 @@ def test_ratings_given_to_years_are_supported_exactly_when_each_year_has_its_own
     statement = "; ".join(f"in {y} it achieved {RATINGS[rating]} status" for y, rating in zip(years, said)) + "."
     problems = check_statement(statement, source, language="en")
     assert (problems == []) == all(s == t or (s, t) == ("trong sạch vững mạnh tiêu biểu", "trong sạch vững mạnh") for s, t in zip(stated, said))
+
+
+def test_a_percentage_measured_against_a_target_must_say_so():
+    source = seed("004", "Từ đó, tăng trưởng kinh tế")  # "... bình quân 14,99% (tăng 0,03% chỉ tiêu Nghị quyết)."
+    written = "From that, the average economic growth was 14.99% (an increase of 0.03% in the resolution)."  # the embedded model's re-ask, seed 004
+    problems = check_statement(written, source, language="en")
+    assert [(p.kind, p.text) for p in problems] == [("unit", "0.03%")], problems
+    assert "'0,03% chỉ tiêu'" in problems[0].reason
+    assert check_statement(written.replace("in the resolution", "over the resolution's target"), source, language="en") == []
+    assert [p.kind for p in check_statement("Tăng trưởng kinh tế bình quân 14,99% (tăng 0,03%).", source, language="vi")] == ["unit"]
+    plain = "Tỷ lệ hộ nghèo hiện còn 0,78%."  # a percentage of no target asks for none
+    assert check_statement("The poverty rate is now 0.78%.", plain, language="en") == []
+
+
+@given(
+    st.integers(1, 999),
+    st.sampled_from(["chỉ tiêu", "so với kế hoạch", "mục tiêu", ""]),
+    st.sampled_from(["of the target", "above the plan", "in the resolution", ""]),
+)
+def test_a_percentage_of_a_target_is_supported_exactly_when_the_statement_names_one(tenths, target, said):
+    percent = f"{tenths // 10},{tenths % 10}%"
+    source = f"Thu ngân sách đạt {percent} {target} của thành phố."
+    statement = f"Budget revenue reached {percent.replace(',', '.')} {said} of the city."
+    problems = check_statement(statement, source, language="en")
+    assert (problems == []) == (not target or said in ("of the target", "above the plan")), problems
