@@ -447,6 +447,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
                 "precision": round(s.precision, 4),
                 "grounded": round(s.grounded_share, 4),
                 "number_problems": s.number_problems,
+                "checks": s.checks,
                 "missing_brief": s.missing_brief,
                 "meta": s.meta_matches,
             }
@@ -455,14 +456,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return 0
-    print(f"{'article':<24} {'gold':>5} {'found':>6} {'kept':>5} {'correct':>8} {'recall':>7} {'precision':>9} {'grounded':>9} {'numbers':>8}  meta")
+    print(f"{'article':<24} {'gold':>5} {'found':>6} {'kept':>5} {'correct':>8} {'recall':>7} {'precision':>9} {'grounded':>9} {'numbers flagged':>15} {'checks':>6}  meta")
     for s in [*scores, overall]:
         meta = " ".join(f"{k}={'ok' if v else 'no'}" for k, v in s.meta_matches.items())
         note = "  (no brief)" if s.missing_brief else ""
-        numbers = "ok" if s.number_problems == 0 else f"{s.number_problems} off"
         print(
             f"{s.article:<24} {s.gold:>5} {s.found:>6} {s.kept:>5} {s.correct:>8} {s.recall:>7.1%} {s.precision:>9.1%} "
-            f"{s.grounded_share:>9.1%} {numbers:>8}  {meta}{note}"
+            f"{s.grounded_share:>9.1%} {s.number_problems:>15} {s.checks:>6}  {meta}{note}"
         )
     return 0
 

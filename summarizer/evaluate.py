@@ -1,7 +1,7 @@
-"""Scoring briefs and the profile form against hand-checked reference facts: fact recall and precision, fields right.
+"""Scoring briefs and forms against hand-checked reference facts: fact recall and precision, form fields right.
 
-Also re-runs the verifier on every kept fact (the grounded share must be 100%) and counts the numbers in each
-brief's prose that the article does not state (number fidelity).
+Also re-runs the verifier on every kept fact (the grounded share must be 100%) and counts what each brief flags:
+the numbers the model wrote in its prose that their sources do not state, and all its checks.
 
 A gold fact is found when a kept fact has the same value and its span overlaps the gold quote's span
 (the gold quote is re-located in the brief's cleaned text, since cleaning shifts offsets). A kept fact is
@@ -21,6 +21,9 @@ from summarizer.grounding.verify import locate_quote, verify_fact
 from summarizer.schema import Brief, FilledForm
 
 
+NUMBER_KINDS = frozenset({"number", "currency", "unit", "scale"})  # the checks that speak of a number
+
+
 @dataclass
 class ArticleScore:
     article: str
@@ -29,7 +32,8 @@ class ArticleScore:
     kept: int = 0
     correct: int = 0
     grounded: int = 0  # kept facts that pass the verifier again, re-run here on the brief's own text
-    number_problems: int = 0  # numbers in the brief's prose that the article does not state
+    number_problems: int = 0  # numbers the model wrote in the prose that its sources do not state (flagged in checks)
+    checks: int = 0  # everything the brief flags: its checks
     missing_brief: bool = False
     meta_matches: dict[str, bool] = field(default_factory=dict)
 
@@ -74,7 +78,8 @@ def score_article(gold: dict, brief: Brief | None, name: str) -> ArticleScore:
     score.found = sum(any(matches(g, s, f) for f in facts) for g, s in zip(gold["facts"], gold_spans))
     score.correct = sum(any(matches(g, s, f) for g, s in zip(gold["facts"], gold_spans)) for f in facts)
     score.grounded = sum(verify_fact(text, quote=f.quote, value=f.value, unit=f.unit).supported and text[f.start : f.end] == f.quote for f in facts)
-    score.number_problems = len(brief.checks)
+    score.number_problems = sum(c.kind in NUMBER_KINDS for c in brief.checks)
+    score.checks = len(brief.checks)
     meta = gold.get("meta", {})
     info = brief.article
     names = {p.name.casefold() for p in info.people}
@@ -161,6 +166,7 @@ def totals(scores: list[ArticleScore]) -> ArticleScore:
         total.correct += s.correct
         total.grounded += s.grounded
         total.number_problems += s.number_problems
+        total.checks += s.checks
     return total
 
 

@@ -133,6 +133,9 @@ def test_eval_command_reports_recall_precision_and_grounding(tmp_path, capsys):
     assert overall["gold"] == 59 and overall["grounded"] == 1.0
     assert overall["found"] == sum(rows[s]["found"] for s in SEED_IDS)
     assert 0 < overall["recall"] <= 1 and 0 < overall["precision"] <= 1
+    flagged = {seed: sum(c.kind in ("number", "currency", "unit", "scale") for c in _briefs[seed].checks) for seed in SEED_IDS}
+    assert all(rows[seed]["number_problems"] == flagged[seed] and rows[seed]["checks"] == len(_briefs[seed].checks) for seed in SEED_IDS)
+    assert overall["number_problems"] == sum(flagged.values()) < overall["checks"]  # the checks also name offices, names...
 
 
 def test_fallback_after_a_failing_hosted_call_simulated_by_a_missing_recording(cassette, local_api_base, monkeypatch, tmp_path):
