@@ -456,7 +456,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return 0
-    print(f"{'article':<24} {'gold':>5} {'found':>6} {'kept':>5} {'correct':>8} {'recall':>7} {'precision':>9} {'grounded':>9} {'numbers flagged':>15} {'checks':>6}  meta")
+    print(
+        f"{'article':<24} {'gold':>5} {'found':>6} {'kept':>5} {'correct':>8} {'recall':>7} {'precision':>9} {'grounded':>9} {'numbers flagged':>15} {'checks':>6}  meta"
+    )
     for s in [*scores, overall]:
         meta = " ".join(f"{k}={'ok' if v else 'no'}" for k, v in s.meta_matches.items())
         note = "  (no brief)" if s.missing_brief else ""

@@ -20,7 +20,6 @@ from summarizer.grounding.labels import key as folded
 from summarizer.grounding.verify import locate_quote, verify_fact
 from summarizer.schema import Brief, FilledForm
 
-
 NUMBER_KINDS = frozenset({"number", "currency", "unit", "scale"})  # the checks that speak of a number
 
 
