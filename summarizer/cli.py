@@ -179,7 +179,7 @@ def run_batch_command(args: argparse.Namespace, task) -> int:
         result = report(interrupted=False)
     if result is None:
         return EXIT_FAILED_ARTICLES
-    print_summary(result)
+    print_summary(result, f"summarizer {args.command}")
     print(f"run report: {printable(str(out_dir / REPORT_FILE))}", file=sys.stderr)
     if stopped:
         done = len(result["articles"]) - result["totals"]["failed"]
@@ -269,8 +269,9 @@ class Progress:
 TABLE_ROWS = 40  # a longer batch gets only its totals on screen; every article is in the run report
 
 
-def print_summary(report: dict) -> None:
-    """The batch's table (up to TABLE_ROWS articles) and totals on stdout; every name as plain text, escaped."""
+def print_summary(report: dict, title: str = "summarizer brief") -> None:
+    """The batch's table (up to TABLE_ROWS articles) and totals on stdout, under `title` (the command that ran);
+    every name as plain text, escaped."""
     rows, totals = report["articles"], report["totals"]
     if len(rows) <= TABLE_ROWS:  # rich (~50 ms to import) only for a table
         from rich.console import Console
@@ -283,7 +284,7 @@ def print_summary(report: dict) -> None:
             return Text(printable(value), style=style)
 
         console = Console() if sys.stdout.isatty() else Console(width=160)  # a log file gets whole ids
-        table = Table(title="summarizer brief")
+        table = Table(title=title)
         for column in ("article", "model", "how", "result", "tokens", "seconds"):
             table.add_column(column, justify="left" if column in ("article", "model", "how", "result") else "right")
         for r in rows:

@@ -168,6 +168,7 @@ def test_the_fill_command_writes_each_form_and_a_csv(cassette, local_api_base, t
             ]
         )
     assert code == 0
+    assert "summarizer fill" in capsys.readouterr().out  # the table names the command that ran
     written = json.loads((out / f"{seed}.ward_party_profile.json").read_text(encoding="utf-8"))
     jsonschema.validate(written["values"], {**PROFILE.schema, "required": []})
     rows = list(csv.DictReader((out / "ward_party_profile.csv").open(encoding="utf-8")))
