@@ -133,7 +133,7 @@ def wait_for_job(url: str, job_id: str, *, quiet: bool = False, timeout: float |
         return _fail(f"stopped waiting; job {job_id} goes on (`summarizer job status {job_id}`, `summarizer job cancel {job_id}`)", EXIT_INTERRUPTED)
     report, where = write_job_report(ledger, job, broker=shown_url(url), interrupted=not job.over)
     client.close()
-    print_summary(report, f"summarizer {args.command}")
+    print_summary(report, f"summarizer {job.spec.get('kind', 'brief')}")
     print(f"run report: {where}", file=sys.stderr)
     if job.status == "cancelled":
         return _fail(f"job {job_id} was cancelled; {report['totals']['failed']} articles not briefed", EXIT_FAILED_ARTICLES)
