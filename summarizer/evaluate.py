@@ -193,9 +193,14 @@ def profile_verdicts(gold: dict, filled: FilledForm) -> dict[str, str]:
             out[name] = _verdict(filled.fields[name], lambda v, values=values: v in values)
     for name, meta in PROFILE_META.items():
         if gold.get("meta", {}).get(meta):
-            expected = folded(gold["meta"][meta])
-            out[name] = _verdict(filled.fields[name], lambda v, expected=expected: folded(v) in expected or expected in folded(v))
+            out[name] = _meta_verdict(filled.fields[name], gold["meta"][meta])
     return out
+
+
+def _meta_verdict(result, written: str) -> str:
+    """A text field against the reference's metadata: right when either holds the other (folded)."""
+    expected = folded(written)
+    return _verdict(result, lambda v: folded(v) in expected or expected in folded(v))
 
 
 def _verdict(result, holds) -> str:
@@ -218,8 +223,7 @@ def leaders_verdicts(gold: dict, filled: FilledForm) -> dict[str, str]:
     wrong when items are listed and none does."""
     out = {}
     if gold.get("meta", {}).get("organization"):
-        expected = folded(gold["meta"]["organization"])
-        out["organisation"] = _verdict(filled.fields["organisation"], lambda v: folded(v) in expected or expected in folded(v))
+        out["organisation"] = _meta_verdict(filled.fields["organisation"], gold["meta"]["organization"])
     leaders = filled.fields["leaders"].items or []
     if gold.get("meta", {}).get("secretary"):
         named = [_sub(item, "name") for item in leaders if _is_secretary(_sub(item, "position"))]
