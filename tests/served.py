@@ -100,11 +100,23 @@ def served(folder: Path, *, delay: float = 0.0, extra: tuple[str, ...] = ()):
             service.stop()
 
 
+def get(client: httpx.Client, path: str) -> httpx.Response:
+    """GET `path`, once more if the service closed the kept-alive connection just as the request went out.
+
+    uvicorn closes a connection idle for KEEP_ALIVE_SECONDS; a poll sent at that moment meets a socket closing under
+    it ("Server disconnected without sending a response"), a race of every HTTP/1.1 client, and a GET is safe to
+    resend. A service that is down fails the second try too."""
+    try:
+        return client.get(path)
+    except httpx.RemoteProtocolError:
+        return client.get(path)
+
+
 def wait_for_batch(client: httpx.Client, job_id: str, timeout: float = 300) -> dict:
     """The batch's body once it is done or failed; AssertionError after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        body = client.get(f"/v1/batches/{job_id}").json()
+        body = get(client, f"/v1/batches/{job_id}").json()
         if body["status"] in ("done", "failed"):
             return body
         time.sleep(0.3)
