@@ -19,6 +19,8 @@ import httpx
 from conftest import CASSETTES, ROOT
 from replay_server import ReplayServer
 
+from summarizer.service.app import KEEP_ALIVE_SECONDS
+
 TOKEN = "test-token-FAKE-0123456789abcdef"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 RECORDED = sorted(CASSETTES.glob("local_*.json")) + sorted(CASSETTES.glob("fill_*.json"))
@@ -86,6 +88,10 @@ class Served:
                 self.process.wait()
 
     def client(self, **kwargs) -> httpx.Client:
+        """A client of the service. It lets a connection go after half the service's keep-alive time: one idle for as
+        long as the service waits could be closed by it just as a request goes out on it ("Server disconnected
+        without sending a response", as a poll after the broker test's workers took 5 s to start once met)."""
+        kwargs.setdefault("limits", httpx.Limits(keepalive_expiry=KEEP_ALIVE_SECONDS / 2))
         return httpx.Client(base_url=self.url, headers=AUTH, timeout=120, **kwargs)
 
 
@@ -100,23 +106,11 @@ def served(folder: Path, *, delay: float = 0.0, extra: tuple[str, ...] = ()):
             service.stop()
 
 
-def get(client: httpx.Client, path: str) -> httpx.Response:
-    """GET `path`, once more if the service closed the kept-alive connection just as the request went out.
-
-    uvicorn closes a connection idle for KEEP_ALIVE_SECONDS; a poll sent at that moment meets a socket closing under
-    it ("Server disconnected without sending a response"), a race of every HTTP/1.1 client, and a GET is safe to
-    resend. A service that is down fails the second try too."""
-    try:
-        return client.get(path)
-    except httpx.RemoteProtocolError:
-        return client.get(path)
-
-
 def wait_for_batch(client: httpx.Client, job_id: str, timeout: float = 300) -> dict:
     """The batch's body once it is done or failed; AssertionError after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        body = get(client, f"/v1/batches/{job_id}").json()
+        body = client.get(f"/v1/batches/{job_id}").json()
         if body["status"] in ("done", "failed"):
             return body
         time.sleep(0.3)
