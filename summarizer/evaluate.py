@@ -82,7 +82,7 @@ def score_article(gold: dict, brief: Brief | None, name: str) -> ArticleScore:
     meta = gold.get("meta", {})
     info = brief.article
     names = {p.name.casefold() for p in info.people}
-    checks = {"title": info.title, "published": info.published, "author": info.author, "organization": info.organization}
+    checks = {"title": info.title, "published": info.published, "author": info.author, "organization": info.organization, "locality": info.locality}
     for key, value in checks.items():
         if meta.get(key):
             score.meta_matches[key] = (value or "").casefold() == meta[key].casefold()
@@ -126,7 +126,7 @@ def check_gold(gold: object, path: Path) -> dict:
             raise EvalInputError(f"{path}: facts[{n}].value must be a number or text")
     meta = gold.get("meta", {})
     if not isinstance(meta, dict) or not all(isinstance(v, str | None) for v in meta.values()):
-        raise EvalInputError(f"{path}: `meta` must be an object of text values (title, published, author, organization, secretary)")
+        raise EvalInputError(f"{path}: `meta` must be an object of text values (title, published, author, organization, locality, secretary)")
     if not isinstance(gold.get("article", ""), str):
         raise EvalInputError(f"{path}: `article` must be the article's file name")
     return gold

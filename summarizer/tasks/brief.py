@@ -24,7 +24,7 @@ from pathlib import Path
 
 from summarizer import __version__
 from summarizer.batch.files import atomic_write, written
-from summarizer.grounding.align import occurs_in
+from summarizer.grounding.about import organisation_and_locality
 from summarizer.grounding.facts import ground_facts
 from summarizer.grounding.labels import termbase_used
 from summarizer.grounding.prose import (
@@ -319,7 +319,7 @@ def provenance(calls: list[Call], prompts: list[PromptRef], started: float) -> P
 
 def article_info(article: Article, selection: Selection, people: list[Person]) -> ArticleInfo:
     """Metadata parsed from the text, the people the program found in it, and what the model chose that the text confirms."""
-    organization = selection.organization if selection.organization and occurs_in(selection.organization, article.text) else None
+    organization, locality = organisation_and_locality(selection.organization, selection.locality, article.text)
     return ArticleInfo(
         id=article.id,
         path=article.path,
@@ -330,7 +330,7 @@ def article_info(article: Article, selection: Selection, people: list[Person]) -
         author=article.meta.author,
         source=article.meta.source,
         organization=organization,
-        locality=_as_written(selection.locality, article.text),
+        locality=locality,
         people=people,
     )
 
@@ -339,13 +339,6 @@ def cleaning_checks(article: Article) -> list[Check]:
     """A check when cleaning cut more than a small share of the article's text."""
     warning = cut_warning(article)
     return [Check(field="article", kind="cleaning", text=article.id, reason=warning)] if warning else []
-
-
-def _as_written(locality: str | None, text: str) -> str | None:
-    """The parts of a drafted locality ("Phường 6, TP. Bến Tre") that the article writes; None when none is."""
-    parts = [part.strip() for part in (locality or "").split(",") if part.strip()]
-    kept = [part for part in parts if occurs_in(part, text)]
-    return ", ".join(kept) or None
 
 
 # --------------------------------------------------------------------------- its files
