@@ -3,8 +3,8 @@
 The model copies both from the article (the select step), and often copies too much or too little: "Đảng bộ Phường
 5, TP. Đông Hà" for the organisation, the city without the ward for the locality. Here:
   organisation  the party organisation the article names by its place ("Đảng bộ Phường 5") when the model's copy
-                starts with it and goes on with a qualifier (", TP. Đông Hà", " (TP. Mỹ Tho)"): the qualifier is
-                where it is, the locality's part; any other copy is kept when the article writes it
+                starts with it and goes on with a qualifier (", TP. Đông Hà", " (TP. Mỹ Tho)"), which goes to the
+                locality; any other copy is kept when the article writes it
   locality      the parts of the model's copy that the article writes (split at commas), after the ward or commune
                 of the organisation when no part names one ("phường 1, TP. Mỹ Tho, tỉnh Tiền Giang"), then the
                 qualifier's parts it lacks
@@ -42,7 +42,7 @@ def _body_of(organization: str, text: str) -> tuple[str | None, list[str]]:
     """The party organisation named by its place that `organization` starts with, as the article writes it, and the
     parts of the qualifier that follow it; (None, []) when it starts with none or goes on with something else."""
     copied = " ".join(organization.split())
-    for found in sorted({b.text for b in bodies(text)}, key=len, reverse=True):
+    for found in sorted({" ".join(b.text.split()) for b in bodies(text)}, key=len, reverse=True):
         if copied.casefold().startswith(found.casefold()):
             rest = copied[len(found) :]
             if not rest.strip():
