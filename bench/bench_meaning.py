@@ -31,6 +31,7 @@ import httpx
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 from summarizer.config import ModelOptions, Settings  # noqa: E402
+from summarizer.evaluate import read_hand_check  # noqa: E402
 from summarizer.models.cassettes import make_vcr  # noqa: E402
 from summarizer.models.chain import ModelChain  # noqa: E402
 from summarizer.tasks.brief import brief_article  # noqa: E402
@@ -41,19 +42,9 @@ HAND_CHECK = ROOT / "tests" / "tasks" / "hand_check.tsv"
 BACK = "Translate the user's English sentence into Vietnamese, word for word, adding nothing. Answer with the Vietnamese sentence only."
 
 
-def hand_check() -> dict[tuple[str, str], str]:
-    """(seed, English statement) -> supported | figure | meaning."""
-    verdicts = {}
-    for line in HAND_CHECK.read_text(encoding="utf-8").splitlines():
-        if line and not line.startswith("#"):
-            seed, verdict, statement, _ = line.split("\t")
-            verdicts[(seed, statement)] = verdict
-    return verdicts
-
-
 def english_with_twins() -> list[tuple[str, str, str]]:
     """(verdict, English statement, its Vietnamese twin) for every English statement of the replayed seed briefs."""
-    verdicts = hand_check()
+    verdicts = read_hand_check(HAND_CHECK)
     settings = Settings(chain=("local",), options={"local": ModelOptions(api_base="http://127.0.0.1:9/v1")}, source="bench")
     recorder = make_vcr(ROOT / "cassettes", "none")
     rows = []
@@ -117,7 +108,7 @@ def agreement(folder: Path) -> int:
     """The statement checker's verdicts (a statement shown or left out) on a folder of seed briefs, against the hand check."""
     from summarizer.schema import Brief
 
-    verdicts, unchecked = hand_check(), []
+    verdicts, unchecked = read_hand_check(HAND_CHECK), []
     print("| seed | English | shown | left out | supported | figure: caught | figure: missed | meaning: shown | false alarms | agree |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     total = None

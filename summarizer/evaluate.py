@@ -209,6 +209,25 @@ def _verdict(result, holds) -> str:
     return "correct" if holds(result.value) else "wrong"
 
 
+# --------------------------------------------------------------------------- a hand check of statements
+
+HAND_VERDICTS = ("supported", "figure", "meaning")  # figure: a number, name, place, office or year its source lacks
+
+
+def read_hand_check(path: Path) -> dict[tuple[str, str], str]:
+    """A hand check of statements (tests/tasks/hand_check.tsv: seed, verdict, statement, note, tab-separated; `#`
+    lines are comments) as (seed, statement) -> verdict; EvalInputError (one line) on a line that is not so."""
+    verdicts = {}
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line or line.startswith("#"):
+            continue
+        cells = line.split("\t")
+        if len(cells) != 4 or cells[1] not in HAND_VERDICTS:
+            raise EvalInputError(f"{path}:{n}: expected seed, verdict ({' | '.join(HAND_VERDICTS)}), statement and note, tab-separated")
+        verdicts[(cells[0], cells[2])] = cells[1]
+    return verdicts
+
+
 # --------------------------------------------------------------------------- the leaders form (YAML)
 
 LEADERS_ADMITTED = PROFILE_FACTS["new_members_admitted"]

@@ -17,6 +17,7 @@ from conftest import ROOT, SEEDS
 from served import RECORDED
 
 from summarizer.cli import main
+from summarizer.evaluate import EvalInputError, read_hand_check
 
 SEED = sorted(SEEDS.glob("*.txt"))[0]
 
@@ -143,6 +144,17 @@ def test_eval_with_a_malformed_gold_file_is_one_line_naming_it(briefed, tmp_path
     line = one_line(capsys.readouterr().err)
     assert code == 2
     assert path.name in line and problem in line, line
+
+
+@pytest.mark.parametrize("line", ["000\tsupported\tOne sentence.", "000\tright\tOne sentence.\t", "000 supported One sentence. note"])
+def test_a_hand_check_line_that_is_not_four_cells_with_a_known_verdict_is_one_error_naming_the_file_and_line(tmp_path, line):
+    path = tmp_path / "hand_check.tsv"
+    path.write_text(f"# a comment\n000\tmeaning\tA sentence.\t\n{line}\n", encoding="utf-8")
+    with pytest.raises(EvalInputError) as raised:
+        read_hand_check(path)
+    assert str(raised.value).startswith(f"{path}:3: expected seed, verdict (supported | figure | meaning)") and "\n" not in str(raised.value)
+    path.write_text("# a comment\n000\tmeaning\tA sentence.\t\n", encoding="utf-8")
+    assert read_hand_check(path) == {("000", "A sentence."): "meaning"}
 
 
 def test_eval_with_a_4000_digit_value_or_a_broken_brief_does_not_crash(briefed, tmp_path, capsys):

@@ -16,7 +16,7 @@ from conftest import GOLD, ROOT, SEEDS
 
 from summarizer.cli import main
 from summarizer.config import ModelOptions, Settings
-from summarizer.evaluate import score_article, totals
+from summarizer.evaluate import read_hand_check, score_article, totals
 from summarizer.grounding.statements import CHECKED_FOR, check_statement
 from summarizer.grounding.verify import verify_fact
 from summarizer.models.chain import ModelChain
@@ -111,23 +111,13 @@ def test_the_organisation_and_locality_of_each_seed_are_the_references():
 HAND_CHECK = ROOT / "tests" / "tasks" / "hand_check.tsv"
 
 
-def read_hand_check() -> dict[tuple[str, str], str]:
-    """(seed, English statement) -> supported | figure | meaning, from hand_check.tsv."""
-    checked = {}
-    for line in HAND_CHECK.read_text(encoding="utf-8").splitlines():
-        if line and not line.startswith("#"):
-            seed, verdict, statement, _note = line.split("\t")
-            checked[(seed, statement)] = verdict
-    return checked
-
-
 def test_the_checker_agrees_with_the_hand_check_of_every_english_statement():
     """Every English statement of the five seed briefs, against a hand check (hand_check.tsv): none that the hand check
     supports is left out, every one whose number, name, place, office or year its source does not state is, and the
     agreement does not fall below what was measured. What the checker misses are errors of meaning (README)."""
     if len(_briefs) < len(SEED_IDS):
         pytest.skip("needs the per-seed tests of this module to have run first")
-    checked = read_hand_check()
+    checked = read_hand_check(HAND_CHECK)
     english = [(seed[:3], s) for seed, brief in sorted(_briefs.items()) for s in brief.statements if s.field.endswith("en")]
     unchecked = [s.text for seed, s in english if (seed, s.text) not in checked]
     assert not unchecked, f"English statements not in {HAND_CHECK.name}: check them by hand and add them: {unchecked}"
